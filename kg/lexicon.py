@@ -1,0 +1,141 @@
+"""The authority lexicon: known public bodies, titles, places and surnames, read from data/.
+
+Record format of `data/lexicon/*.jsonl` (one JSON object per line):
+
+    {"id": "mss", "type": "Organization", "subtype": "government",
+     "name": "중소벤처기업부", "aliases": ["중기부"], "english": ["Ministry of SMEs and Startups"],
+     "abbr": ["MSS"], "parent": null}
+
+- `id`: stable ASCII key (skos:notation); `name`: official Korean name (canonical);
+- `aliases`: Korean short forms; `english`: English names; `abbr`: Latin abbreviations;
+- `type`: Person | Organization | Program | Event | Place; `subtype` for organisations is one
+  of the keys of `org_subtypes` in ontology/mapping.json; `parent`: the `id` of the body
+  it belongs to (a unit, an agency under a ministry), when that is a fixed fact.
+
+Titles (`data/lexicon/titles.jsonl`): {"title": "장관", "head": true}.
+Surnames (`data/lexicon/surnames.txt`): one Korean surname per line.
+The extraction pipeline, the resolver and the MeCab user dictionary all read this one source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kg.normalize import DATA_DIR, name_key
+
+LEXICON_DIR = DATA_DIR / "lexicon"
+TITLE_FILE = "titles.jsonl"
+SURNAME_FILE = "surnames.txt"
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    id: str
+    type: str
+    name: str
+    subtype: str | None = None
+    aliases: tuple[str, ...] = ()
+    english: tuple[str, ...] = ()
+    abbr: tuple[str, ...] = ()
+    parent: str | None = None
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases, *self.english, *self.abbr)
+
+
+@dataclass(frozen=True)
+class Title:
+    title: str
+    head: bool = False
+
+
+@dataclass
+class Lexicon:
+    entries: list[LexiconEntry] = field(default_factory=list)
+    titles: list[Title] = field(default_factory=list)
+    surnames: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.id: e for e in self.entries}
+        self._by_key: dict[str, LexiconEntry] = {}
+        for entry in self.entries:
+            for surface in entry.surfaces:
+                self._by_key.setdefault(name_key(surface), entry)
+        self._titles = {t.title: t for t in self.titles}
+
+    def by_id(self, entry_id: str) -> LexiconEntry | None:
+        return self._by_id.get(entry_id)
+
+    def lookup(self, name: str) -> LexiconEntry | None:
+        """The entry whose name, alias, English name or abbreviation is `name`."""
+        return self._by_key.get(name_key(name))
+
+    def title(self, text: str) -> Title | None:
+        return self._titles.get(text)
+
+    def parent_of(self, entry: LexiconEntry) -> LexiconEntry | None:
+        return self._by_id.get(entry.parent) if entry.parent else None
+
+    def dictionary_surfaces(self) -> Iterator[str]:
+        """Space-free Korean surfaces for the MeCab user dictionary."""
+        for entry in self.entries:
+            for surface in (entry.name, *entry.aliases):
+                if " " not in surface:
+                    yield surface
+
+    def patterns(self) -> Iterator[dict[str, Any]]:
+        """spaCy phrase patterns; each pattern's id is the entry's key."""
+        for entry in self.entries:
+            for surface in entry.surfaces:
+                yield {"label": entry.type, "pattern": surface, "id": entry.id}
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
+
+
+def _entry(rec: dict[str, Any], where: str) -> LexiconEntry:
+    try:
+        return LexiconEntry(
+            id=rec["id"],
+            type=rec.get("type", "Organization"),
+            name=rec["name"],
+            subtype=rec.get("subtype"),
+            aliases=tuple(rec.get("aliases") or ()),
+            english=tuple(rec.get("english") or ()),
+            abbr=tuple(rec.get("abbr") or ()),
+            parent=rec.get("parent"),
+        )
+    except KeyError as exc:
+        raise ValueError(f"{where}: lexicon record lacks {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    entries: list[LexiconEntry] = []
+    titles: list[Title] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        if path.name == TITLE_FILE:
+            titles = [Title(r["title"], bool(r.get("head"))) for r in _read_jsonl(path)]
+            continue
+        for n, rec in enumerate(_read_jsonl(path), 1):
+            entries.append(_entry(rec, f"{path}:{n}"))
+    surname_path = directory / SURNAME_FILE
+    surnames = frozenset()
+    if surname_path.exists():
+        surnames = frozenset(
+            s.strip() for s in surname_path.read_text(encoding="utf-8").split() if s.strip()
+        )
+    return Lexicon(entries, titles, surnames)

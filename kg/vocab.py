@@ -1,0 +1,80 @@
+"""The vocabulary, read from `ontology/kg.ttl` and `ontology/mapping.json`.
+
+Code names terms by CURIE (`org:Membership`); the prefixes come from the ontology file,
+so no module repeats a namespace IRI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
+SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"
+CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
+MAPPING_FILE = ONTOLOGY_DIR / "mapping.json"
+
+_PREFIX_LINE = re.compile(r"@prefix\s+([A-Za-z][\w-]*)?:\s*<([^>]+)>\s*\.")
+
+
+@lru_cache(maxsize=1)
+def prefixes() -> dict[str, str]:
+    """Prefix → namespace, as declared at the top of kg.ttl."""
+    text = ONTOLOGY_FILE.read_text(encoding="utf-8")
+    return {m.group(1) or "": m.group(2) for m in _PREFIX_LINE.finditer(text)}
+
+
+@lru_cache(maxsize=1)
+def mapping() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(MAPPING_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+@lru_cache(maxsize=512)
+def iri(curie: str) -> str:
+    """`org:Membership` → `http://www.w3.org/ns/org#Membership`."""
+    prefix, _, local = curie.partition(":")
+    try:
+        return prefixes()[prefix] + local
+    except KeyError:
+        raise KeyError(f"unknown prefix {prefix!r} in {curie!r} (declare it in {ONTOLOGY_FILE})") from None
+
+
+def curie(full_iri: str) -> str:
+    """The shortest CURIE for an IRI, or the IRI itself when no prefix fits."""
+    best = ""
+    best_ns = ""
+    for prefix, ns in prefixes().items():
+        if full_iri.startswith(ns) and len(ns) > len(best_ns):
+            best, best_ns = prefix, ns
+    return f"{best}:{full_iri[len(best_ns):]}" if best_ns else full_iri
+
+
+def sparql_prefixes() -> str:
+    """PREFIX lines for every namespace of the ontology (for queries the code writes)."""
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in sorted(prefixes().items())]
+    lines.append(f"PREFIX kgr: <{base()}id/>")
+    return "\n".join(lines) + "\n"
+
+
+def base() -> str:
+    value: str = mapping()["base"]
+    return value
+
+
+def data_iri(path: str) -> str:
+    """An IRI under the data base: `data_iri("graph/derived")`."""
+    return base() + path
+
+
+def entity_type(type_name: str) -> dict[str, Any]:
+    spec: dict[str, Any] = mapping()["entity_types"][type_name]
+    return spec
+
+
+def relation_predicate(kind: str) -> str:
+    return iri(mapping()["relations"][kind])
