@@ -14,6 +14,7 @@ Record format of `data/lexicon/*.jsonl` (one JSON object per line):
 
 Titles (`data/lexicon/titles.jsonl`): {"title": "장관", "head": true}.
 Surnames (`data/lexicon/surnames.txt`): one Korean surname per line.
+Terms (`data/lexicon/terms.txt`): domain words that only go into the MeCab user dictionary.
 The extraction pipeline, the resolver and the MeCab user dictionary all read this one source.
 """
 
@@ -31,6 +32,7 @@ from kg.normalize import DATA_DIR, name_key
 LEXICON_DIR = DATA_DIR / "lexicon"
 TITLE_FILE = "titles.jsonl"
 SURNAME_FILE = "surnames.txt"
+TERMS_FILE = "terms.txt"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Lexicon:
     entries: list[LexiconEntry] = field(default_factory=list)
     titles: list[Title] = field(default_factory=list)
     surnames: frozenset[str] = frozenset()
+    terms: tuple[str, ...] = ()  # domain words for the MeCab user dictionary only
 
     def __post_init__(self) -> None:
         self._by_id = {e.id: e for e in self.entries}
@@ -84,6 +87,7 @@ class Lexicon:
 
     def dictionary_surfaces(self) -> Iterator[str]:
         """Space-free Korean surfaces for the MeCab user dictionary."""
+        yield from self.terms
         for entry in self.entries:
             for surface in (entry.name, *entry.aliases):
                 if " " not in surface:
@@ -133,9 +137,15 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
         for n, rec in enumerate(_read_jsonl(path), 1):
             entries.append(_entry(rec, f"{path}:{n}"))
     surname_path = directory / SURNAME_FILE
-    surnames = frozenset()
+    surnames: frozenset[str] = frozenset()
     if surname_path.exists():
-        surnames = frozenset(
-            s.strip() for s in surname_path.read_text(encoding="utf-8").split() if s.strip()
+        surnames = frozenset(s.strip() for s in surname_path.read_text(encoding="utf-8").split() if s.strip())
+    terms_path = directory / TERMS_FILE
+    terms: tuple[str, ...] = ()
+    if terms_path.exists():
+        terms = tuple(
+            line.strip()
+            for line in terms_path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
         )
-    return Lexicon(entries, titles, surnames)
+    return Lexicon(entries, titles, surnames, terms)

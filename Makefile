@@ -1,0 +1,48 @@
+# The README's two commands: `make run` and `make test`. Each creates .venv and installs
+# everything it needs on a fresh machine (Python 3.11, pip; nothing installed by hand).
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+KG      := $(VENV)/bin/kg
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
+STORE   ?= ./kgdata
+SHARED_POSTS := $(wildcard ../shared/corpus/posts)
+
+.PHONY: install run ingest serve test lint typecheck unit bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+## make run: build the graph from the bundled sample posts (and the founding post when
+## ../shared is present) into $(STORE), then serve SPARQL, the REST API and the views.
+run: install
+	$(KG) ingest --store $(STORE) data/samples $(SHARED_POSTS)
+	$(KG) serve --store $(STORE)
+
+## make test: lint, format check, types, then every test (see tests/).
+test: install lint typecheck unit
+
+lint: install
+	$(VENV)/bin/ruff check kg api tests bench
+	$(VENV)/bin/ruff format --check kg api tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+unit: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/extract.py
+	$(PY) bench/api.py
+	$(PY) bench/viz.py
+	$(PY) bench/ingest.py
+
+clean:
+	rm -rf $(VENV) $(STORE) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,346 @@
+"""The `kg` command: a thin layer over the library.
+
+Every command takes `--store` (default `./kgdata`, or KG_STORE): a folder for the
+embedded Oxigraph store, `memory`, or the URL of a SPARQL 1.1 store.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.model import InputError, KgError
+
+STORE_HELP = (
+    "Folder of the embedded store, `memory`, or a SPARQL endpoint URL [env KG_STORE; default ./kgdata]."
+)
+
+
+def _store(spec: str | None) -> Any:
+    from kg.store import open_store
+
+    try:
+        return open_store(spec)
+    except KgError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _say_error(err: InputError) -> None:
+    click.echo(f"error: {err}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """Build and query a knowledge graph of Korean public-sector and startup-support news."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option("--processes", "-j", default=1, show_default=True, help="Extraction worker processes.")
+@click.option("--batch-size", default=16, show_default=True, help="Posts written per atomic store update.")
+@click.option("--force", is_flag=True, help="Re-extract posts even when their content is unchanged.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
+def ingest(
+    paths: tuple[str, ...],
+    store_spec: str | None,
+    processes: int,
+    batch_size: int,
+    force: bool,
+    fail_fast: bool,
+) -> None:
+    """Read posts (files, folders; .txt .md .jsonl), extract, resolve and write them into the store.
+
+    Idempotent: a post whose content has not changed is skipped; an edited post replaces
+    its facts. Bad inputs are reported one line each; the others are still ingested, and
+    the exit status is 1 when anything failed.
+    """
+    from kg.build import ingest as run_ingest
+    from kg.extract import Extractor
+    from kg.ingest import read_posts
+
+    store = _store(store_spec)
+    extractor = Extractor()
+
+    def extract(posts: list[Any]) -> Any:
+        return extractor.pipe(posts, processes=processes)
+
+    def on_event(kind: str, data: Any) -> None:
+        if kind == "error":
+            _say_error(data)
+
+    try:
+        report = run_ingest(
+            store,
+            read_posts(paths),
+            extract,
+            batch_size=batch_size,
+            force=force,
+            fail_fast=fail_fast,
+            on_event=on_event,
+        )
+    finally:
+        store.close()
+    click.echo(report.summary(), err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format: one JSON object per document (../shared/docs/gold-format.md).",
+)
+@click.option("--processes", "-j", default=1, show_default=True, help="Extraction worker processes.")
+@click.option("--with-text", is_flag=True, help="Include the cleaned text in each line.")
+def extract(paths: tuple[str, ...], fmt: str, processes: int, with_text: bool) -> None:
+    """Print what extraction finds, one line per document, without touching the store.
+
+    The id is the file stem, or the `id` field of a JSONL input (whose lines carry `id`,
+    `text` and optional `published`), so a gold file can be fed back in.
+    """
+    from kg.extract import Extractor
+    from kg.extract.gold import to_record
+    from kg.ingest import read_posts
+    from kg.model import Post
+
+    extractor = Extractor()
+    failed = 0
+    posts: list[Post] = []
+    for item in read_posts(paths):
+        if isinstance(item, InputError):
+            _say_error(item)
+            failed += 1
+        else:
+            posts.append(item)
+    for result in extractor.pipe(posts, processes=processes):
+        if isinstance(result, InputError):
+            _say_error(result)
+            failed += 1
+            continue
+        click.echo(json.dumps(to_record(result, with_text=with_text), ensure_ascii=False))
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("sparql")
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "tsv", "xml", "ttl", "nt"]),
+    default="table",
+    show_default=True,
+    help="table for people; json/csv/tsv/xml are the SPARQL 1.1 result formats; ttl/nt for CONSTRUCT.",
+)
+def query(sparql: str, store_spec: str | None, fmt: str) -> None:
+    """Run a SPARQL query (use @FILE to read it from a file). The union of all graphs is the default graph."""
+    if sparql.startswith("@"):
+        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    store = _store(store_spec)
+    media = {
+        "json": "application/sparql-results+json",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+        "xml": "application/sparql-results+xml",
+        "ttl": "text/turtle",
+        "nt": "application/n-triples",
+        "table": "text/tab-separated-values",
+    }[fmt]
+    try:
+        body, _ = store.sparql(sparql, media)
+    except SyntaxError as exc:
+        raise click.ClickException(f"SPARQL syntax error: {exc}") from exc
+    finally:
+        store.close()
+    if fmt != "table":
+        sys.stdout.buffer.write(body)
+        if not body.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        return
+    click.echo(_table(body.decode("utf-8")))
+
+
+def _table(tsv: str) -> str:
+    rows = [line.split("\t") for line in tsv.splitlines() if line]
+    if not rows:
+        return ""
+    rows = [[_short(c) for c in row] for row in rows]
+    widths = [max(_width(r[i]) if i < len(r) else 0 for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for n, row in enumerate(rows):
+        out.append("  ".join(c + " " * (widths[i] - _width(c)) for i, c in enumerate(row)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def _short(cell: str) -> str:
+    from kg.vocab import curie
+
+    if cell.startswith("<") and cell.endswith(">"):
+        return curie(cell[1:-1]).replace("https://kg.example.org/id/", "kgr:")
+    if cell.startswith('"'):
+        end = cell.rfind('"')
+        return cell[1:end].replace('\\"', '"') if end > 0 else cell
+    return cell
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["ttl", "nq", "trig", "jsonld", "nt"]),
+    default="nq",
+    show_default=True,
+    help="nq/trig/jsonld keep the named graphs; ttl/nt merge them into one graph.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+def export(store_spec: str | None, fmt: str, output: str | None) -> None:
+    """Export the whole graph."""
+    store = _store(store_spec)
+    try:
+        data = store.dump(fmt)
+    finally:
+        store.close()
+    if output:
+        Path(output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+def stats(store_spec: str | None) -> None:
+    """Counts of posts, facts, quads and entities by type."""
+    from kg.queries import stats as get_stats
+
+    store = _store(store_spec)
+    try:
+        click.echo(json.dumps(get_stats(store), ensure_ascii=False, indent=2))
+    finally:
+        store.close()
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+def validate(store_spec: str | None) -> None:
+    """Check the graph against the SHACL shapes (ontology/shapes.ttl); exit 1 on violations."""
+    from kg.validate import validate_store
+
+    store = _store(store_spec)
+    try:
+        violations = validate_store(store)
+    finally:
+        store.close()
+    for v in violations:
+        click.echo(str(v))
+    click.echo(f"{len(violations)} violation(s)", err=True)
+    if violations:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("posts", nargs=-1, required=True)
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+def remove(posts: tuple[str, ...], store_spec: str | None) -> None:
+    """Remove posts (by id, URL or IRI) and every fact read from them."""
+    from kg.queries import post_iri_for
+
+    store = _store(store_spec)
+    try:
+        iris = []
+        for p in posts:
+            found = post_iri_for(store, p)
+            if found is None:
+                click.echo(f"error: {p}: no such post in the store", err=True)
+            else:
+                iris.append(found)
+        removed = store.remove_posts(iris)
+    finally:
+        store.close()
+    click.echo(f"removed {removed} post(s)", err=True)
+    if removed < len(posts):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option("--entity", help="Name, alias, id (org/…) or IRI of the entity to centre on.")
+@click.option(
+    "--hops",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 3),
+    help="Hops around the entity.",
+)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+def viz(store_spec: str | None, entity: str | None, hops: int, output: str) -> None:
+    """Write an interactive network view (self-contained HTML, works offline)."""
+    from kg import viz as views
+    from kg.label_index import LabelIndex
+
+    store = _store(store_spec)
+    try:
+        if entity is None:
+            nodes, edges = views.whole_graph(store)
+            title = "kg"
+        else:
+            target = entity
+            if not entity.startswith(("http://", "https://")) and "/" not in entity:
+                _n, hits = LabelIndex(store).search(entity, limit=1)
+                if not hits:
+                    raise click.ClickException(f"no entity named {entity!r}")
+                target = hits[0].iri
+            try:
+                nodes, edges = views.neighbourhood(store, target, hops)
+            except KeyError:
+                raise click.ClickException(f"no entity {entity!r}") from None
+            title = f"{entity} — kg"
+        Path(output).write_text(views.render(nodes, edges, title=title), encoding="utf-8")
+    finally:
+        store.close()
+    click.echo(f"wrote {output} ({len(nodes)} nodes, {len(edges)} edges)", err=True)
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+def serve(store_spec: str | None, host: str, port: int) -> None:
+    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts) and HTML views."""
+    import os
+
+    import uvicorn
+
+    if store_spec:
+        os.environ["KG_STORE"] = store_spec
+    click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql", err=True)
+    click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
+    click.echo(f"API docs         http://{host}:{port}/docs", err=True)
+    click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
+    # the web app is loaded by uvicorn from its import string: the kg package never imports api
+    uvicorn.run("api.main:app", factory=True, host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Settings, from the environment (KG_*) or a `.env` file; the CLI's options override them."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KG_", env_file=".env", extra="ignore")
+
+    store: str = Field(
+        "./kgdata",
+        description="Where the graph lives: a folder (embedded Oxigraph on disk), `memory`, "
+        "or the URL of a SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878 for an Oxigraph server).",
+    )
+    host: str = Field("127.0.0.1", description="Address `kg serve` listens on.")
+    port: int = Field(8000, description="Port `kg serve` listens on.")
+    workers: int = Field(2, description="API worker processes of `kg serve`.")
+    query_timeout: float = Field(
+        10.0, description="Seconds a SPARQL query may run before it is stopped (503)."
+    )
+    max_rows: int = Field(10000, description="Most result rows the SPARQL endpoint returns for one query.")
+    admin_token: str | None = Field(
+        None,
+        description="Bearer token that allows SPARQL Update on /sparql; updates are refused (403) without it.",
+    )
+    union_default_graph: bool = Field(
+        True,
+        description="Treat the union of all named graphs as the default graph in SPARQL queries.",
+    )

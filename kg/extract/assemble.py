@@ -1,0 +1,272 @@
+"""Turn a processed Doc into an `Extraction`: merge mentions into entities within the post.
+
+Mentions merge when they name the same thing: the same comparison key (legal forms and
+spacing ignored), the same authority-lexicon entry (`중기부` and `중소벤처기업부`), or an
+alias the post declares (`이하 중기부`, `(LH)`). The canonical name is the lexicon's
+official name, else the longest surface. Relations are rewritten onto canonical names
+and de-duplicated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from kg.extract.cues import load_cues
+from kg.extract.state import DocState, evidence
+from kg.model import Entity, Evidence, Extraction, Mention, Post, Relation
+from kg.normalize import name_key, split_legal_form
+
+MIN_CONFIDENCE = 0.6
+PUBLISHER = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<alias>[^()]+)\))?$")
+
+
+@dataclass
+class _Group:
+    type: str
+    names: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)
+    key: str | None = None
+    subtype: str | None = None
+    canonical: str | None = None
+    in_relation: bool = False
+    evidence: Evidence | None = None
+
+    @property
+    def confidence(self) -> float:
+        return max((m.confidence for m in self.mentions), default=0.0)
+
+
+class _Groups:
+    """Union of names into entity groups, keyed by (type, name key)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], _Group] = {}
+        self.groups: list[_Group] = []
+
+    def find(self, type_: str, name: str) -> _Group | None:
+        return self.by_key.get((type_, name_key(name)))
+
+    def find_any(self, name: str) -> _Group | None:
+        k = name_key(name)
+        for type_ in ("Organization", "Person", "Program", "Event", "Place"):
+            g = self.by_key.get((type_, k))
+            if g:
+                return g
+        return None
+
+    def add(self, type_: str, name: str) -> _Group:
+        g = self.find(type_, name)
+        if g is None:
+            g = _Group(type_)
+            self.groups.append(g)
+            self.by_key[(type_, name_key(name))] = g
+        if name not in g.names:
+            g.names.append(name)
+        return g
+
+    def link(self, g: _Group, name: str) -> None:
+        """Make `name` another key of group g (merging if it had a group of its own)."""
+        k = (g.type, name_key(name))
+        other = self.by_key.get(k)
+        if other is g:
+            return
+        if other is not None:
+            g.mentions += other.mentions
+            g.names += [n for n in other.names if n not in g.names]
+            g.aliases += [a for a in other.aliases if a not in g.aliases]
+            g.english += [a for a in other.english if a not in g.english]
+            g.key = g.key or other.key
+            g.subtype = g.subtype or other.subtype
+            g.in_relation = g.in_relation or other.in_relation
+            self.groups.remove(other)
+            for key, val in list(self.by_key.items()):
+                if val is other:
+                    self.by_key[key] = g
+        self.by_key[k] = g
+
+
+def assemble(doc: Doc, post: Post, version: str) -> Extraction:
+    state: DocState = doc._.kg
+    lexicon = load_cues().lexicon
+    groups = _Groups()
+
+    def canonical(type_: str, text: str, key: str | None) -> tuple[str, str | None]:
+        entry = lexicon.by_id(key) if key else (lexicon.lookup(text) if type_ != "Person" else None)
+        if entry is not None and entry.type == type_:
+            return entry.name, entry.id
+        return split_legal_form(text)[0], None
+
+    # 1) mentions into groups
+    for m in sorted(state.mentions, key=lambda m: (-m.confidence, m.start)):
+        name, key = canonical(m.type, m.text, m.key)
+        if not name:
+            continue
+        g = groups.add(m.type, name)
+        if m.text != name:
+            groups.link(g, m.text)
+        g.mentions.append(m)
+        g.key = g.key or key
+        g.subtype = g.subtype or m.subtype
+        if key:
+            g.canonical = name
+
+    # 2) declared aliases
+    for fact in state.aliases:
+        found = groups.find(fact.type, fact.name) if fact.type else groups.find_any(fact.name)
+        if found is None:
+            found = groups.find_any(canonical("Organization", fact.name, None)[0])
+        if found is None:
+            continue
+        g = found
+        alias_group = groups.find(g.type, fact.alias)
+        if alias_group is not None and alias_group is not g:
+            groups.link(g, fact.alias)
+        else:
+            groups.by_key[(g.type, name_key(fact.alias))] = g
+        target = (
+            g.english
+            if fact.kind in ("english", "abbr") and re.search(r"[A-Za-z]", fact.alias)
+            else g.aliases
+        )
+        if fact.alias not in target:
+            target.append(fact.alias)
+
+    # 3) the publisher named in the page's licence footer
+    if post.publisher:
+        pm = PUBLISHER.match(post.publisher.strip())
+        if pm:
+            pub_name, pub_key = canonical("Organization", pm.group("name").strip(), None)
+            g = groups.add("Organization", pub_name)
+            g.key = g.key or pub_key
+            g.in_relation = True
+            g.evidence = g.evidence or Evidence(f"게시: {post.publisher}", 0, 0, "metadata", 0.9)
+            if pm.group("alias"):
+                alias = pm.group("alias").strip()
+                groups.by_key[("Organization", name_key(alias))] = g
+                (g.english if re.search(r"[A-Za-z]", alias) else g.aliases).append(alias)
+
+    # 4) relations onto canonical names
+    def resolve(name: str, prefer: tuple[str, ...]) -> _Group | None:
+        for type_ in prefer:
+            g = groups.find(type_, name)
+            if g is not None:
+                return g
+        return None
+
+    relations: list[Relation] = []
+    seen: dict[tuple[str, str, str, str], Relation] = {}
+    for rel in state.relations:
+        head_types: tuple[str, ...] = {
+            "holdsPosition": ("Person",),
+            "participatedIn": ("Person", "Organization"),
+        }.get(rel.relation, ("Organization", "Event"))
+        head = resolve(rel.head, head_types)
+        if head is None:
+            continue
+        tail_name = rel.tail
+        if rel.relation not in ("participatedIn", "foundedOn"):
+            tail_types = {
+                "holdsPosition": ("Organization",),
+                "subOrganizationOf": ("Organization",),
+                "operates": ("Program",),
+                "partnerOf": ("Organization",),
+                "locatedIn": ("Place",),
+            }[rel.relation]
+            tail = resolve(rel.tail, tail_types)
+            if tail is None:
+                continue
+            if tail is head:
+                continue
+            tail.in_relation = True
+            tail_name = _name(tail)
+        head.in_relation = True
+        new = Relation(
+            _name(head),
+            rel.relation,
+            tail_name,
+            rel.evidence,
+            rel.role,
+            rel.event,
+            rel.acting,
+            rel.start,
+        )
+        k = (new.head, new.relation, new.tail, new.role or "")
+        if rel.relation == "holdsPosition":
+            k = (new.head, new.relation, new.tail, "")
+        if rel.relation == "partnerOf":
+            a, b = sorted((new.head, new.tail))
+            k = (a, new.relation, b, "")
+        if k in seen:
+            if seen[k].evidence.confidence < new.evidence.confidence:
+                seen[k].evidence = new.evidence
+            continue
+        seen[k] = new
+        relations.append(new)
+
+    # 5) events: dates and places become facts of the event entity
+    events = {e.name: e for e in state.events if e.name}
+    for event_fact in events.values():
+        event_group = groups.find("Event", event_fact.name or "")
+        place = groups.find("Place", event_fact.place) if event_fact.place else None
+        if event_group is not None and place is not None:
+            place.in_relation = True
+            relations.append(Relation(_name(event_group), "locatedIn", _name(place), event_fact.evidence))
+
+    # 6) entities worth reporting
+    entities: list[Entity] = []
+    for g in groups.groups:
+        if not g.mentions and not g.in_relation:
+            continue
+        if g.type == "Place" and not g.in_relation and not any(m.component != "lexicon" for m in g.mentions):
+            continue
+        if g.confidence < MIN_CONFIDENCE and not g.in_relation:
+            continue
+        name = _name(g)
+        first = min(g.mentions, key=lambda m: m.start) if g.mentions else None
+        ev = g.evidence
+        if first is not None:
+            ev = evidence(doc, first.start, first.end, first.component, first.confidence)
+        aliases = [
+            a
+            for a in dict.fromkeys(g.aliases + [m.text for m in g.mentions])
+            if name_key(a) != name_key(name) and not re.search(r"[A-Za-z]", a)
+        ]
+        english = [
+            a
+            for a in dict.fromkeys(g.english + [m.text for m in g.mentions])
+            if name_key(a) != name_key(name) and re.search(r"[A-Za-z]", a)
+        ]
+        legal = state.legal_forms.get(name) or next(
+            (state.legal_forms[n] for n in g.names if n in state.legal_forms), None
+        )
+        ent = Entity(
+            name=name,
+            type=g.type,
+            subtype=g.subtype,
+            aliases=aliases,
+            english=english,
+            legal_form=legal,
+            key=g.key,
+            mentions=g.mentions,
+            evidence=ev,
+        )
+        if g.type == "Event":
+            happened = events.get(name)
+            if happened is not None and happened.date:
+                ent.date = happened.date.isoformat()
+        entities.append(ent)
+
+    return Extraction(
+        post=post, text=doc.text, entities=entities, relations=relations, extractor_version=version
+    )
+
+
+def _name(g: _Group) -> str:
+    if g.canonical:
+        return g.canonical
+    return max(g.names, key=len)

@@ -1,0 +1,10 @@
+"""Registered spaCy pipeline components; importing this package registers them all."""
+
+from kg.extract.components import (  # noqa: F401
+    events,
+    genre,
+    lexicon_ruler,
+    ner_merge,
+    programs,
+    sentences,
+)

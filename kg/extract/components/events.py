@@ -1,0 +1,360 @@
+"""Events, who took part and when; new bodies and when they were founded; agreements.
+
+- dates: every date expression, resolved against the post's publication date;
+- events: quoted or headed names (`< 소공인 현장 방문 및 간담회 개요 >`), or a noun phrase
+  before an event verb (`투자유치 설명회(IR)를 개최`); the date is the sentence's, else
+  the summary box's `일시 :` line;
+- participants: the subjects of a sentence with an event verb and a date, people holding
+  a title named in it (not those in an apposition bracket), and `참석자 :` items;
+- creation: `‘X’을 12월 1일 신설` → X foundedOn, and X subOrganizationOf the subject;
+- agreements: subjects (and `와/과` partners) of a sentence with 업무협약/MOU/협약 체결.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.clauses import in_bracket, mention_of_word, subjects
+from kg.extract.cues import load_cues
+from kg.extract.state import AliasFact, DocState, EventFact, ensure_extensions, evidence
+from kg.extract.words import particle_role, split_words
+from kg.model import Mention, Relation
+from kg.normalize import find_dates
+
+COMPONENT = "events"
+HEADING = re.compile(
+    r"^[\s<〈《【\[□■○◆◇▶]*(?P<x>[^<>〈〉《》【】\[\]\n]{3,50}?)\s*(?:개요|계획|일정|안내)?\s*[>〉》】\]]\s*$"
+)
+FIELD_DATE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?:일\s*시|일\s*자|기\s*간|날\s*짜)\s*[:：]\s*(?P<v>.+)$")
+FIELD_PLACE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?:장\s*소|위\s*치)\s*[:：]\s*(?P<v>.+)$")
+FIELD_PEOPLE = re.compile(
+    r"^[\s▪■□○•◦\-*ㅇ·]*(?:참\s*석\s*자?|참\s*가\s*자|참\s*여\s*자?)\s*[:：]\s*(?P<v>.+)$"
+)
+
+
+@Language.factory("kg_events", default_config={"confidence": 0.8})
+def make_events(nlp: Language, name: str, confidence: float) -> EventRules:
+    ensure_extensions()
+    return EventRules(confidence)
+
+
+class EventRules:
+    def __init__(self, confidence: float) -> None:
+        self.cues = load_cues()
+        self.confidence = confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.kg
+        state.dates = find_dates(doc.text, state.published)
+        summary_date, summary_place, summary_people = self._summary_box(doc, state)
+        self._named_events(doc, state, summary_date, summary_place)
+        for sent in state.sentences:
+            self._participation(doc, state, sent, summary_date)
+            self._creation(doc, state, sent)
+            self._agreements(doc, state, sent)
+        if summary_people and summary_date:
+            self._box_participants(doc, state, summary_people, summary_date)
+        return doc
+
+    # -- dates ------------------------------------------------------------------------
+
+    def _date_in(self, state: DocState, start: int, end: int) -> tuple[date, int, int] | None:
+        for s, e, d in state.dates:
+            if start <= s < end:
+                return d, s, e
+        return None
+
+    def _summary_box(
+        self, doc: Doc, state: DocState
+    ) -> tuple[date | None, tuple[int, int] | None, tuple[int, int] | None]:
+        when: date | None = None
+        where: tuple[int, int] | None = None
+        people: tuple[int, int] | None = None
+        for s, e in state.sentences:
+            line = doc.text[s:e]
+            m = FIELD_DATE.match(line)
+            if m and when is None:
+                hit = self._date_in(state, s + m.start("v"), e)
+                if hit:
+                    when = hit[0]
+            m = FIELD_PLACE.match(line)
+            if m and where is None:
+                where = (s + m.start("v"), e)
+            m = FIELD_PEOPLE.match(line)
+            if m and people is None:
+                people = (s + m.start("v"), e)
+                # the list often wraps onto the next line
+                nxt = [sp for sp in state.sentences if sp[0] >= e]
+                if (
+                    nxt
+                    and not FIELD_DATE.match(doc.text[nxt[0][0] : nxt[0][1]])
+                    and ":" not in doc.text[nxt[0][0] : nxt[0][1]]
+                ) and re.search(r"(?:장|대표|회장|등)\s*$", doc.text[nxt[0][0] : nxt[0][1]]):
+                    people = (people[0], nxt[0][1])
+        return when, where, people
+
+    # -- events -----------------------------------------------------------------------
+
+    def _add_event(
+        self,
+        doc: Doc,
+        state: DocState,
+        name: str | None,
+        kind: str,
+        s: int,
+        e: int,
+        when: date | None,
+        conf: float,
+        mention: bool = True,
+    ) -> EventFact:
+        for ev in state.events:
+            if name and ev.name == name:
+                if ev.date is None:
+                    ev.date = when
+                return ev
+        fact = EventFact(name, kind, s, e, evidence(doc, s, e, COMPONENT, conf), when)
+        state.events.append(fact)
+        if name and mention:
+            state.add_mention(Mention(name, "Event", s, e, COMPONENT, conf, kind))
+        return fact
+
+    def _named_events(
+        self, doc: Doc, state: DocState, box_date: date | None, box_place: tuple[int, int] | None
+    ) -> None:
+        # quoted names the program component classified as events
+        for m in [m for m in state.mentions if m.type == "Event"]:
+            sent = state.sentence_at(m.start)
+            hit = self._date_in(state, *sent)
+            self._add_event(
+                doc,
+                state,
+                m.text,
+                m.subtype or "other",
+                m.start,
+                m.end,
+                hit[0] if hit else box_date,
+                m.confidence,
+                mention=False,
+            )
+        # headings: `< 소공인 현장 방문 및 간담회 개요 >`
+        for s, e in state.sentences:
+            heading = HEADING.match(doc.text[s:e])
+            if not heading:
+                continue
+            name = heading.group("x").strip()
+            kind = self.cues.event_kind(name)
+            if kind is None or len(name) < 4:
+                continue
+            ns = s + heading.start("x")
+            self._add_event(doc, state, name, kind, ns, ns + len(name), box_date, 0.8)
+        # `투자유치 설명회(IR)를 개최했다`
+        for s, e in state.sentences:
+            words = split_words(doc, s, e)
+            for k, w in enumerate(words):
+                if not w.core or particle_role(w.particle) != "object" or k + 1 >= len(words):
+                    continue
+                if not words[k + 1].core.startswith(
+                    ("개최", "열", "진행", "가졌", "가진", "마련", "실시", "주최", "주관")
+                ):
+                    continue
+                kind = self.cues.event_kind(w.core)
+                if kind is None or (w.start, w.core_end) in state.anchors:
+                    continue
+                first = k
+                while (
+                    first > 0
+                    and words[first - 1].core
+                    and not words[first - 1].particle
+                    and not words[first - 1].brackets
+                    and not self._is_date_word(state, words[first - 1])
+                    and re.fullmatch(r"[가-힣A-Za-z0-9·]+", words[first - 1].core)
+                    and k - first < 3
+                ):
+                    first -= 1
+                if first == k:
+                    continue  # a bare `간담회` is not a name
+                name = doc.text[words[first].core_start : w.core_end]
+                hit = self._date_in(state, s, e)
+                fact = self._add_event(
+                    doc,
+                    state,
+                    name,
+                    kind,
+                    words[first].core_start,
+                    w.core_end,
+                    hit[0] if hit else box_date,
+                    0.75,
+                )
+                if w.brackets:
+                    alias = doc.text[w.brackets[0][0] : w.brackets[0][1]].strip()
+                    if re.fullmatch(r"[A-Za-z][A-Za-z0-9 &\-]{0,20}", alias):
+                        state.aliases.append(AliasFact(name, alias, "abbr", fact.evidence, "Event"))
+        # places: `정부서울청사에서 ｢…회의｣를 개최`, `장소 : …`
+        for ev in state.events:
+            if not ev.name:
+                continue
+            sent = state.sentence_at(ev.start)
+            for w in split_words(doc, sent[0], sent[1]):
+                if particle_role(w.particle) == "place" and w.particle == "에서" and w.core_end <= ev.start:
+                    place = self._place(doc, state, w.core, w.core_start)
+                    if place:
+                        ev.place = place
+            if ev.place is None and box_place is not None:
+                first_item = re.split(r"\s*[/,]\s*", doc.text[box_place[0] : box_place[1]].strip())[0]
+                place = self._place(doc, state, first_item, box_place[0])
+                if place:
+                    ev.place = place
+
+    def _place(self, doc: Doc, state: DocState, text: str, start: int) -> str | None:
+        entry = self.cues.lexicon.lookup(text)
+        if entry is not None and entry.type == "Place":
+            return entry.name
+        if (
+            text.endswith(tuple(s for s in self.cues.place_suffixes if len(s) >= 2))
+            and len(text) >= 3
+            and not self.cues.org_subtype_by_suffix(text)
+        ):
+            state.add_mention(Mention(text, "Place", start, start + len(text), COMPONENT, 0.7))
+            return text
+        return None
+
+    def _is_date_word(self, state: DocState, word: object) -> bool:
+        ws = getattr(word, "core_start", -1)
+        return any(s <= ws < e for s, e, _ in state.dates)
+
+    # -- participation ---------------------------------------------------------------
+
+    def _participation(self, doc: Doc, state: DocState, sent: tuple[int, int], box_date: date | None) -> None:
+        s, e = sent
+        clause = doc.text[s:e]
+        verbs = [v for v in self.cues.event_verbs if v in clause]
+        if not verbs:
+            return
+        hit = self._date_in(state, s, e)
+        event = next((ev for ev in state.events if s <= ev.start < e), None)
+        when = hit[0] if hit else (event.date if event and event.date else None)
+        if (
+            when is None
+            and box_date is not None
+            and any(v in clause for v in ("방문", "찾아", "간담회", "면담"))
+        ):
+            when = box_date
+        if when is None:
+            return
+        parts: list[Mention] = list(subjects(doc, state, s, e))
+        # people with a title named in the sentence, outside apposition brackets
+        titled = {
+            r.head for r in state.relations if r.relation == "holdsPosition" and s <= r.evidence.start < e + 1
+        }
+        for m in state.mentions:
+            if (
+                m.type == "Person"
+                and s <= m.start < e
+                and m.text in titled
+                and not in_bracket(doc, m.start, m.end, sent)
+            ):
+                parts.append(m)
+        if any(v in clause for v in self.cues.meeting_verbs):
+            for m in state.mentions:
+                if (
+                    m.type == "Organization"
+                    and s <= m.start < e
+                    and not in_bracket(doc, m.start, m.end, sent)
+                ):
+                    word_after = doc.text[m.end : m.end + 1]
+                    if word_after == "(" or word_after == " ":
+                        parts.append(m)
+        ev = evidence(doc, s, e, COMPONENT, self.confidence)
+        seen: set[str] = set()
+        for p in parts:
+            if p.text in seen:
+                continue
+            seen.add(p.text)
+            state.relations.append(
+                Relation(
+                    p.text,
+                    "participatedIn",
+                    when.isoformat(),
+                    ev,
+                    event=event.name if event else None,
+                )
+            )
+            if event is not None and p.text not in event.participants:
+                event.participants.append(p.text)
+        if event is not None and event.date is None:
+            event.date = when
+
+    def _box_participants(self, doc: Doc, state: DocState, span: tuple[int, int], when: date) -> None:
+        event = next((ev for ev in state.events if ev.date == when), None)
+        ev = evidence(doc, span[0], span[1], COMPONENT, 0.75)
+        for m in state.mentions:
+            if m.type in ("Organization", "Person") and span[0] <= m.start < span[1]:
+                state.relations.append(
+                    Relation(
+                        m.text,
+                        "participatedIn",
+                        when.isoformat(),
+                        ev,
+                        event=event.name if event else None,
+                    )
+                )
+
+    # -- creation and agreements -------------------------------------------------------
+
+    def _creation(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
+        s, e = sent
+        clause = doc.text[s:e]
+        verb = next((v for v in self.cues.creation_verbs if v in clause), None)
+        if verb is None:
+            return
+        verb_at = s + clause.index(verb)
+        created = [
+            m
+            for m in state.mentions
+            if m.type == "Organization"
+            and s <= m.start < verb_at
+            and m.subtype in ("taskforce", "center", "unit", None)
+            and re.match(r"\s*[’'”」｣』]?\s*(?:을|를|이|가|은|는)?\s*", doc.text[m.end : m.end + 4])
+        ]
+        if not created:
+            return
+        new = max(created, key=lambda m: m.start)
+        between = doc.text[new.end : verb_at]
+        if len(between) > 40:
+            return
+        hit = self._date_in(state, new.end, verb_at + len(verb)) or self._date_in(state, s, e)
+        ev = evidence(doc, new.start, verb_at + len(verb), COMPONENT, 0.85)
+        if hit:
+            state.relations.append(Relation(new.text, "foundedOn", hit[0].isoformat(), ev))
+        if verb in ("신설", "구성", "설치", "발족", "출범", "창설"):
+            parents = [
+                m
+                for m in subjects(doc, state, s, e, before=new.start)
+                if m.type == "Organization" and m.text != new.text
+            ]
+            for p in parents[:1]:
+                state.relations.append(Relation(new.text, "subOrganizationOf", p.text, ev))
+
+    def _agreements(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
+        s, e = sent
+        clause = doc.text[s:e]
+        if not any(c in clause for c in self.cues.agreement_cues):
+            return
+        parties = [m for m in subjects(doc, state, s, e) if m.type == "Organization"]
+        words = split_words(doc, s, e)
+        for w in words:
+            if particle_role(w.particle) == "conj-of" or (particle_role(w.particle) == "conj" and w.end < e):
+                m = mention_of_word(state, w, ("Organization",))
+                if m is not None and all(m.text != p.text for p in parties):
+                    parties.append(m)
+        names = list(dict.fromkeys(p.text for p in parties))
+        if len(names) < 2:
+            return
+        ev = evidence(doc, s, e, COMPONENT, 0.8)
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                state.relations.append(Relation(a, "partnerOf", b, ev))

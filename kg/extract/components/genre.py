@@ -1,0 +1,692 @@
+"""Genre conventions of Korean official writing: who holds which post, aliases, units.
+
+Read per sentence as a sequence of words (see kg/extract/words.py):
+- `기관(장관 이름, 이하 약칭)`, `기관(이름 센터장)`, `기관(LH)`, `기관(English Name)`
+- `이름 직함`, `이름 기관 직함`, `기관 이름 직함`, `직함 이름`, fused titles
+  (`재난안전관리본부장` → unit 재난안전관리본부 + 본부장), acting titles (직무대행)
+- `기관 단위` (`중소벤처기업부 창업정책과`), `기관 산하/소속 X`
+- legal-form markers: (사), (재), ㈜, 주식회사, 사단법인
+- field lines of event summaries: `참석자 : …`, `장소 : …`
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.cues import Cues, load_cues
+from kg.extract.state import AliasFact, DocState, ensure_extensions, evidence
+from kg.extract.words import Word, _tag_at, particle_role, split_words
+from kg.model import Mention, Relation
+from kg.normalize import LEGAL_FORMS, split_legal_form
+
+COMPONENT = "genre"
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
+ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
+FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8}?)\s*[:：]\s*(?P<value>.+)$")
+ACTING = ("직무대행", "직무 대행", "권한대행")
+GOV_TITLES = (
+    "장관",
+    "차관",
+    "차관보",
+    "실장",
+    "국장",
+    "대변인",
+    "정책관",
+    "기획관",
+    "조정관",
+    "심의관",
+    "본부장",
+    "청장",
+    "처장",
+    "위원장",
+)
+HEAD_SUFFIX_TITLES = {  # unit suffix → the title of its head, for fused forms
+    "본부": "본부장",
+    "국": "국장",
+    "과": "과장",
+    "실": "실장",
+    "팀": "팀장",
+    "단": "단장",
+    "센터": "센터장",
+    "청": "청장",
+    "원": "원장",
+    "처": "처장",
+    "소": "소장",
+    "지사": "지사장",
+    "지점": "지점장",
+    "지청": "지청장",
+    "협회": "협회장",
+    "연합회": "회장",
+    "중앙회": "회장",
+    "조합": "조합장",
+    "시": "시장",
+    "군": "군수",
+    "구": "구청장",
+    "공단": "이사장",
+    "재단": "이사장",
+    "대학교": "총장",
+}
+
+
+@dataclass
+class TitleRead:
+    role: str  # the title as written
+    unit: str | None  # the unit fused into the title, if any
+    acting: bool = False
+
+
+@Language.factory("kg_genre", default_config={"confidence": 0.9})
+def make_genre(nlp: Language, name: str, confidence: float) -> GenreRules:
+    ensure_extensions()
+    return GenreRules(confidence)
+
+
+class GenreRules:
+    def __init__(self, confidence: float) -> None:
+        self.cues: Cues = load_cues()
+        self.confidence = confidence
+        self.titles = sorted({t.title for t in self.cues.lexicon.titles}, key=len, reverse=True)
+        self.title_set = set(self.titles)
+
+    # -- classification --------------------------------------------------------------
+
+    def read_title(self, text: str) -> TitleRead | None:
+        """`제2차관` → role; `재난안전관리본부장` → unit 재난안전관리본부 + 본부장."""
+        text = text.strip()
+        acting = False
+        for mark in ACTING:
+            if text.endswith(mark):
+                text = text[: -len(mark)].strip()
+                acting = True
+        if not text:
+            return None
+        if text in self.title_set:
+            return TitleRead(text, None, acting)
+        for title in self.titles:
+            if text.endswith(title) and len(text) > len(title):
+                prefix = text[: -len(title)].strip()
+                if not re.fullmatch(r"[가-힣A-Za-z0-9·]+", prefix.replace(" ", "")):
+                    continue
+                if title.endswith("장"):
+                    for suffix in sorted(HEAD_SUFFIX_TITLES, key=len, reverse=True):
+                        unit = prefix + title[:-1]
+                        if unit.endswith(suffix) and len(unit) > len(suffix) + 1:
+                            return TitleRead(HEAD_SUFFIX_TITLES[suffix], unit, acting)
+                if self.org_subtype(prefix) and len(prefix) >= 2:
+                    return TitleRead(title, prefix, acting)
+                return TitleRead(text, None, acting)
+        return None
+
+    def org_subtype(self, name: str) -> str | None:
+        """Subtype when `name` reads as an organisation name, else None."""
+        name = name.strip()
+        if not name or name in self.cues.org_stopwords:
+            return None
+        entry = self.cues.lexicon.lookup(name)
+        if entry is not None:
+            return (entry.subtype or "agency") if entry.type == "Organization" else None
+        if len(name.replace(" ", "")) < 3 or not re.search(r"[가-힣A-Za-z]", name):
+            return None
+        if re.search(r"\d+(?:개|명|곳|년|월|일)", name):
+            return None
+        return self.cues.org_subtype_by_suffix(name)
+
+    def is_org(self, name: str) -> bool:
+        return self.org_subtype(name) is not None
+
+    def is_person(self, name: str) -> bool:
+        return self.cues.is_person_name(name) and not self.read_title(name) and not self.is_org(name)
+
+    # -- the pass --------------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.kg
+        tags = _tag_at(doc)
+        for s, e in state.sentences:
+            words = split_words(doc, s, e, tags)
+            self.field_line(doc, state, s, e, tags)
+            self.appositions(doc, state, words)
+            self.person_titles(doc, state, words)
+            self.units(doc, state, words)
+            self.legal_forms(doc, state, words)
+            self.subordinate_cues(doc, state, words)
+            self.suffix_orgs(doc, state, words)
+        return doc
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _mention(
+        self,
+        state: DocState,
+        text: str,
+        type_: str,
+        start: int,
+        end: int,
+        conf: float,
+        subtype: str | None = None,
+    ) -> Mention:
+        entry = self.cues.lexicon.lookup(text) if type_ == "Organization" else None
+        m = Mention(
+            text,
+            type_,
+            start,
+            end,
+            COMPONENT,
+            conf,
+            subtype or (entry.subtype if entry else None),
+            entry.id if entry else None,
+        )
+        state.add_mention(m)
+        state.anchors[(start, end)] = type_
+        return m
+
+    def _org(self, doc: Doc, state: DocState, word: Word, conf: float | None = None) -> str | None:
+        """Register the word's core as an organisation; return its name (legal form split)."""
+        core = word.core
+        if not core:
+            return None
+        name, form = split_legal_form(core)
+        if word.lead_bracket:
+            lead = doc.text[word.lead_bracket[0] - 1 : word.lead_bracket[1] + 1]
+            form = form or LEGAL_FORMS.get(lead)
+        if form:
+            state.legal_forms[name] = form
+        start = word.core_start + core.find(name) if name in core else word.core_start
+        self._mention(
+            state,
+            name,
+            "Organization",
+            start,
+            start + len(name),
+            conf or self.confidence,
+            self.org_subtype(name) or _form_subtype(form),
+        )
+        return name
+
+    def _holds(
+        self,
+        doc: Doc,
+        state: DocState,
+        person: str,
+        org: str | None,
+        title: TitleRead,
+        start: int,
+        end: int,
+        conf: float,
+    ) -> None:
+        if org is None:
+            return
+        ev = evidence(doc, start, end, COMPONENT, conf)
+        tail, role = org, title.role
+        if title.unit:
+            tail = title.unit
+            state.relations.append(Relation(title.unit, "subOrganizationOf", org, ev))
+        state.relations.append(Relation(person, "holdsPosition", tail, ev, role=role, acting=title.acting))
+
+    def _unit_mention(self, state: DocState, title: TitleRead, word: Word, conf: float) -> None:
+        if title.unit:
+            pos = word.core_start + max(word.core.find(title.unit), 0)
+            self._mention(
+                state,
+                title.unit,
+                "Organization",
+                pos,
+                pos + len(title.unit),
+                conf,
+                self.org_subtype(title.unit) or "unit",
+            )
+
+    # -- conventions -------------------------------------------------------------------
+
+    def appositions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`기관(장관 이름, 이하 약칭)` and friends."""
+        text = doc.text
+        for w in words:
+            if not w.brackets or not w.core:
+                continue
+            b_start, b_end = w.brackets[0]
+            inner = text[b_start:b_end]
+            items = [(m.group(0), b_start + m.start()) for m in re.finditer(r"[^,，;]+", inner)]
+            people: list[tuple[str, TitleRead, int]] = []
+            aliases: list[tuple[str, str]] = []
+            for item, pos in items:
+                raw = item.strip()
+                pos += len(item) - len(item.lstrip())
+                alias_m = re.match(
+                    r"^이하\s*[\"'‘“「]?(?P<a>[^\"'’”」]+?)[\"'’”」]?\s*(?:이라\s*한다|라\s*한다)?$",
+                    raw,
+                )
+                if alias_m:
+                    aliases.append((alias_m.group("a").strip(), "short"))
+                    continue
+                parts = raw.split()
+                if len(parts) >= 2:
+                    t1 = self.read_title(" ".join(parts[:-1]))
+                    if t1 and self.is_person(parts[-1]):
+                        people.append((parts[-1], t1, pos + raw.rfind(parts[-1])))
+                        continue
+                    t2 = self.read_title(" ".join(parts[1:]))
+                    if t2 and self.is_person(parts[0]):
+                        people.append((parts[0], t2, pos))
+                        continue
+                if LATIN.fullmatch(raw) and not raw.isdigit():
+                    aliases.append((raw, "abbr" if ABBR.fullmatch(raw) else "english"))
+                    continue
+                if (
+                    re.fullmatch(r"[가-힣]{2,5}", raw)
+                    and len(raw) < len(w.core)
+                    and _is_subsequence(raw, w.core)
+                    and not self.read_title(raw)
+                ):
+                    aliases.append((raw, "short"))
+            if not people and not aliases:
+                continue
+            is_org = self.is_org(w.core) or bool(people)
+            if people and is_org:
+                org = self._org(doc, state, w)
+                for name, title, pos in people:
+                    self._mention(state, name, "Person", pos, pos + len(name), self.confidence)
+                    self._unit_mention(state, title, w, self.confidence)
+                    self._holds(doc, state, name, org, title, w.core_start, b_end, self.confidence)
+            for alias, kind in aliases:
+                if kind == "english" and self.is_person(w.core):
+                    state.aliases.append(
+                        AliasFact(
+                            w.core,
+                            alias,
+                            "english",
+                            evidence(doc, w.start, w.end, COMPONENT, 0.9),
+                            "Person",
+                        )
+                    )
+                    continue
+                if not is_org and kind != "short" and not self.cues.lexicon.lookup(w.core):
+                    # `쏠리드파워(Solid Power)`: a name with its English form; the type is
+                    # decided later by what the name does in the sentence.
+                    state.aliases.append(
+                        AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.85), "")
+                    )
+                    continue
+                state.aliases.append(
+                    AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.9), "")
+                )
+
+    def person_titles(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`이름 직함`, `이름 기관 직함`, `기관 이름 직함`, `직함 이름`, foreign names."""
+        n = len(words)
+        i = 0
+        while i < n:
+            words[i]
+            name, name_end = self._person_at(doc, words, i)
+            if name is None:
+                i += 1
+                continue
+            j = name_end  # index of the word after the name
+            org: str | None = None
+            org_word: Word | None = None
+            if j < n and not self._title_at(words, j) and j + 1 < n and self._title_at(words, j + 1):
+                org_word = words[j]
+                if org_word.core and org_word.core not in self.cues.org_stopwords:
+                    org = self._org(doc, state, org_word, 0.85)
+                j += 1
+            title_read = self._title_at(words, j) if j < n else None
+            if title_read is None:
+                i += 1
+                continue
+            title, t_words = title_read
+            t_last = words[j + t_words - 1]
+            start = words[i].start
+            if org is None and i > 0:
+                prev = words[i - 1]
+                if (
+                    prev.core
+                    and self.is_org(prev.core)
+                    and particle_role(prev.particle) in ("none", "genitive")
+                ):
+                    org = self._org(doc, state, prev, 0.85)
+                    start = prev.start
+            self._mention(
+                state,
+                name,
+                "Person",
+                words[i].core_start,
+                words[name_end - 1].core_end,
+                self.confidence,
+            )
+            t_word = words[j]
+            self._unit_mention(state, title, t_word, 0.85)
+            if org is None and title.unit is None:
+                org = self._topic_org(state, title, words[i].start)
+            if org is None and title.unit is not None:
+                # the unit alone: holdsPosition on the unit, parent from context if any
+                ev = evidence(doc, start, t_last.end, COMPONENT, 0.85)
+                state.relations.append(
+                    Relation(name, "holdsPosition", title.unit, ev, role=title.role, acting=title.acting)
+                )
+                parent = self._topic_org(state, TitleRead("실장", None), words[i].start)
+                if parent and self.cues.lexicon.lookup(parent):
+                    state.relations.append(Relation(title.unit, "subOrganizationOf", parent, ev))
+            else:
+                self._holds(doc, state, name, org, title, start, t_last.end, 0.85)
+            # `조용남 심사위원(한국보육진흥원 교직원지원국장)`: a bracketed post
+            if t_last.brackets:
+                self._bracketed_post(doc, state, name, t_last)
+            i = j + t_words
+        # `직함 이름` with no bracket: `장관 한성숙은`
+        for k in range(n - 1):
+            t = self.read_title(words[k].core) if words[k].core else None
+            if (
+                t
+                and not t.unit
+                and particle_role(words[k].particle) == "none"
+                and self.is_person(words[k + 1].core)
+            ) and k > 0 and self.is_org(words[k - 1].core):
+                org = self._org(doc, state, words[k - 1], 0.8)
+                self._mention(
+                    state,
+                    words[k + 1].core,
+                    "Person",
+                    words[k + 1].core_start,
+                    words[k + 1].core_end,
+                    0.8,
+                )
+                self._holds(
+                    doc,
+                    state,
+                    words[k + 1].core,
+                    org,
+                    t,
+                    words[k - 1].start,
+                    words[k + 1].end,
+                    0.8,
+                )
+
+    def _bracketed_post(self, doc: Doc, state: DocState, person: str, word: Word) -> None:
+        b_start, b_end = word.brackets[0]
+        inner_words = split_words(doc, b_start, b_end)
+        if len(inner_words) >= 2:
+            title = self._title_at(inner_words, len(inner_words) - 1)
+            org_w = inner_words[-2]
+            if title and self.is_org(org_w.core):
+                org = self._org(doc, state, org_w, 0.85)
+                self._unit_mention(state, title[0], inner_words[-1], 0.85)
+                self._holds(doc, state, person, org, title[0], word.start, word.end, 0.85)
+        elif len(inner_words) == 1:
+            title = self._title_at(inner_words, 0)
+            if title and title[0].unit:
+                self._unit_mention(state, title[0], inner_words[0], 0.8)
+                ev = evidence(doc, word.start, word.end, COMPONENT, 0.8)
+                state.relations.append(
+                    Relation(person, "holdsPosition", title[0].unit, ev, role=title[0].role)
+                )
+
+    def _person_at(self, doc: Doc, words: list[Word], i: int) -> tuple[str | None, int]:
+        """A person name starting at word i: `이병권`, or `데릭 존슨(Derek Johnson)`."""
+        w = words[i]
+        if not w.core:
+            return None, i
+        if self.is_person(w.core) and particle_role(w.particle) == "none":
+            return w.core, i + 1
+        # foreign names: 1–3 Hangul words, the last carrying a Latin bracket
+        for span in (2, 3, 1):
+            if i + span > len(words):
+                continue
+            group = words[i : i + span]
+            last = group[-1]
+            if not last.brackets or any(g.brackets for g in group[:-1]):
+                continue
+            latin = doc.text[last.brackets[0][0] : last.brackets[0][1]]
+            if not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.\-]+){1,3}", latin):
+                continue
+            if not all(re.fullmatch(r"[가-힣]{1,6}", g.core) for g in group):
+                continue
+            name = " ".join(g.core for g in group)
+            if self.is_org(name) or self.read_title(name):
+                continue
+            state: DocState = doc._.kg
+            state.aliases.append(
+                AliasFact(
+                    name,
+                    latin,
+                    "english",
+                    evidence(doc, group[0].start, last.end, COMPONENT, 0.85),
+                    "Person",
+                )
+            )
+            return name, i + span
+        return None, i
+
+    def _title_at(self, words: list[Word], j: int) -> tuple[TitleRead, int] | None:
+        """A title starting at word j, over one or two words (`최고 운영책임자`)."""
+        if j >= len(words):
+            return None
+        if j + 1 < len(words) and not words[j].particle and words[j].core:
+            two = self.read_title(words[j].core + " " + words[j + 1].core)
+            if two and not two.unit:
+                acting = any(words[j + 2].core.startswith(a) for a in ACTING) if j + 2 < len(words) else False
+                return TitleRead(two.role, None, two.acting or acting), 2
+        if not words[j].core:
+            return None
+        one = self.read_title(words[j].core)
+        if one is None:
+            return None
+        if j + 1 < len(words) and any(words[j + 1].core.startswith(a) for a in ACTING):
+            one = TitleRead(one.role, one.unit, True)
+        return one, 1
+
+    def _topic_org(self, state: DocState, title: TitleRead, before: int) -> str | None:
+        """For `이병권 제2차관은` with no body named: the government body the post is about."""
+        if not title.role.endswith(GOV_TITLES) and not any(t in title.role for t in ("차관", "장관")):
+            return None
+        best: Mention | None = None
+        for m in state.mentions:
+            if m.type == "Organization" and m.start < before and m.subtype == "government":
+                best = m
+        if best is None:
+            for m in state.mentions:
+                if m.type == "Organization" and m.subtype == "government":
+                    return self._canonical(m.text)
+            return None
+        return self._canonical(best.text)
+
+    def _canonical(self, name: str) -> str:
+        entry = self.cues.lexicon.lookup(name)
+        return entry.name if entry else name
+
+    def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
+        for a, b in itertools.pairwise(words):
+            if not a.core or not b.core or particle_role(a.particle) not in ("none",):
+                continue
+            if self.read_title(b.core) or not self.is_org(a.core):
+                continue
+            if not b.core.endswith(self.cues.unit_suffixes) or b.core in self.cues.org_stopwords:
+                continue
+            if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
+                continue
+            parent = self._org(doc, state, a, 0.85)
+            unit = self._org(doc, state, b, 0.85)
+            if parent and unit:
+                state.relations.append(
+                    Relation(
+                        unit,
+                        "subOrganizationOf",
+                        parent,
+                        evidence(doc, a.start, b.end, COMPONENT, 0.85),
+                    )
+                )
+
+    def subordinate_cues(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`기관 산하 X`, `기관 소속 X`."""
+        for k in range(1, len(words) - 1):
+            if words[k].core not in ("산하", "소속") or not words[k - 1].core:
+                continue
+            parent_w, child_w = words[k - 1], words[k + 1]
+            if particle_role(parent_w.particle) not in ("none", "genitive") or not self.is_org(parent_w.core):
+                continue
+            if not self.is_org(child_w.core):
+                continue
+            parent = self._org(doc, state, parent_w, 0.8)
+            child = self._org(doc, state, child_w, 0.8)
+            if parent and child:
+                state.relations.append(
+                    Relation(
+                        child,
+                        "subOrganizationOf",
+                        parent,
+                        evidence(doc, parent_w.start, child_w.end, COMPONENT, 0.8),
+                    )
+                )
+
+    def legal_forms(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """(사)X, ㈜X, X(주), 주식회사 X, 사단법인 X."""
+        for k, w in enumerate(words):
+            if not w.core:
+                continue
+            lead = doc.text[w.lead_bracket[0] - 1 : w.lead_bracket[1] + 1] if w.lead_bracket else ""
+            trail = f"({doc.text[w.brackets[0][0] : w.brackets[0][1]]})" if w.brackets else ""
+            if lead in LEGAL_FORMS or trail in LEGAL_FORMS or w.core.startswith(("㈜", "㈔")):
+                title = self.read_title(split_legal_form(w.core)[0])
+                if title and title.unit:
+                    # (사)전국도시형소공인연합회장: the body is the unit of the fused title
+                    form = LEGAL_FORMS.get(lead) or LEGAL_FORMS.get(trail)
+                    if form:
+                        state.legal_forms[title.unit] = form
+                    self._unit_mention(state, title, w, 0.85)
+                    continue
+                if trail in LEGAL_FORMS:
+                    state.legal_forms[w.core] = LEGAL_FORMS[trail]
+                self._org(doc, state, w, 0.9)
+            elif w.core in ("주식회사", "사단법인", "재단법인") and k + 1 < len(words) and words[k + 1].core:
+                nxt = words[k + 1]
+                state.legal_forms[nxt.core] = w.core
+                self._mention(
+                    state,
+                    nxt.core,
+                    "Organization",
+                    nxt.core_start,
+                    nxt.core_end,
+                    0.9,
+                    self.org_subtype(nxt.core) or _form_subtype(w.core),
+                )
+
+    def suffix_orgs(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """A word whose ending names a body (…진흥원, …협회), used as subject or listed."""
+        for w in words:
+            if not w.core or (w.start, w.core_end) in state.anchors:
+                continue
+            role = particle_role(w.particle)
+            if role not in (
+                "subject",
+                "conj",
+                "conj-of",
+                "list",
+                "genitive",
+                "none",
+                "object",
+                "place",
+            ):
+                continue
+            subtype = self.org_subtype(w.core)
+            if subtype is None or self.cues.lexicon.lookup(w.core) or self.read_title(w.core):
+                continue
+            if subtype in ("unit",) and role not in ("subject",):
+                continue
+            self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.6, subtype)
+
+    def field_line(
+        self, doc: Doc, state: DocState, start: int, end: int, tags: dict[int, tuple[int, str]]
+    ) -> None:
+        """Summary boxes: `▪ 장소 : 서울 문래기계금속 소공인특화지원센터 / 삼호정밀`."""
+        line = doc.text[start:end]
+        m = FIELD_LINE.match(line)
+        if not m:
+            return
+        key = m.group("key").replace(" ", "")
+        if key not in (
+            "장소",
+            "참석자",
+            "참석",
+            "주최",
+            "주관",
+            "후원",
+            "참가자",
+            "참여기관",
+            "운영기관",
+            "수행기관",
+            "전담기관",
+            "위치",
+        ):
+            return
+        v_start = start + m.start("value")
+        for item in re.finditer(r"[^/,，;]+", m.group("value")):
+            raw = item.group(0)
+            text = raw.strip()
+            text = re.sub(r"\s*(?:등|외\s*\d+\s*[명개곳]?)$", "", text)
+            if not text:
+                continue
+            pos = v_start + item.start() + (len(raw) - len(raw.lstrip()))
+            name, form = split_legal_form(text)
+            offset = text.find(name)
+            title = self.read_title(name.split()[-1]) if name.split() else None
+            if title and len(name.split()) >= 2:
+                org_name = " ".join(name.split()[:-1])
+                if self.is_org(org_name) or key.startswith("참"):
+                    self._mention(
+                        state,
+                        org_name,
+                        "Organization",
+                        pos + offset,
+                        pos + offset + len(org_name),
+                        0.85,
+                        self.org_subtype(org_name) or "company",
+                    )
+                    if form:
+                        state.legal_forms[org_name] = form
+                continue
+            if title and title.unit:
+                self._mention(
+                    state,
+                    title.unit,
+                    "Organization",
+                    pos + offset,
+                    pos + offset + len(title.unit),
+                    0.85,
+                    self.org_subtype(title.unit),
+                )
+                if form:
+                    state.legal_forms[title.unit] = form
+                continue
+            if key in ("장소", "위치") and not self.is_org(name):
+                continue  # places are read by the event component
+            if self.is_org(name) or key != "장소":
+                self._mention(
+                    state,
+                    name,
+                    "Organization",
+                    pos + offset,
+                    pos + offset + len(name),
+                    0.8,
+                    self.org_subtype(name) or "company",
+                )
+                if form:
+                    state.legal_forms[name] = form
+
+
+def _form_subtype(form: str | None) -> str | None:
+    return {
+        "사단법인": "association",
+        "재단법인": "agency",
+        "주식회사": "company",
+        "유한회사": "company",
+    }.get(form or "")
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)

@@ -1,0 +1,57 @@
+"""Mentions from the statistical NER (trained on KLUE-NER), where the rules found nothing.
+
+The model adds recall for names no lexicon or pattern knows. Rules decide where they
+are sure: an NER span overlapping a rule mention is dropped, and NER spans must look
+like names of their type.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.cues import load_cues
+from kg.extract.state import DocState, ensure_extensions
+from kg.model import Mention
+
+COMPONENT = "ner"
+LABELS = {"PS": "Person", "OG": "Organization", "LC": "Place"}
+FOREIGN_NAME = re.compile(r"[가-힣]{1,6}(?: [가-힣]{1,6}){1,2}")
+
+
+@Language.factory("kg_ner_merge", default_config={"confidence": 0.55})
+def make_ner_merge(nlp: Language, name: str, confidence: float) -> NerMerge:
+    ensure_extensions()
+    return NerMerge(confidence)
+
+
+class NerMerge:
+    def __init__(self, confidence: float) -> None:
+        self.cues = load_cues()
+        self.confidence = confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.kg
+        taken = [(m.start, m.end) for m in state.mentions if m.component != COMPONENT]
+        for ent in doc.ents:
+            type_ = LABELS.get(ent.label_)
+            if type_ is None:
+                continue
+            text = ent.text.strip()
+            s = ent.start_char + (len(ent.text) - len(ent.text.lstrip()))
+            e = s + len(text)
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            if not self._plausible(type_, text):
+                continue
+            state.add_mention(Mention(text, type_, s, e, COMPONENT, self.confidence))
+        return doc
+
+    def _plausible(self, type_: str, text: str) -> bool:
+        if type_ == "Person":
+            return self.cues.is_person_name(text) or bool(FOREIGN_NAME.fullmatch(text))
+        if type_ == "Organization":
+            return len(text) >= 2 and text not in self.cues.org_stopwords and not text.isdigit()
+        return len(text) >= 2

@@ -1,0 +1,94 @@
+"""Sentence boundaries for press-release text, where lines wrap mid-sentence.
+
+A line break ends a sentence when the line ends like a sentence (…다, …다., ?, !), when
+it is short (a heading, a field line), or when the next line starts with a bullet. A
+wrapped line (long, no sentence ending) continues on the next line, even across one
+blank line, as scraped pages often wrap that way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.state import DocState, ensure_extensions
+
+_END_INLINE = re.compile(r"(?<=[다요죠음함됨임까])[.?!]['\"”’」』)]*(?=\s)|[?!。](?=\s)")
+_LINE_END = re.compile(r"(?:[.?!。:]|[다요]|[다요][.?!]?['\"”’」』]|\))\s*$")
+_BULLET = re.compile(r"^\s*(?:[□○▪■•◦●◆◇※\-–*#<>ㅇ]|[①-⑳]|\d+[.)]\s|[가-하][.)]\s|\[|【)")
+WRAP_MIN = 25
+MAX_SENTENCE = 600
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+
+    # 1) decide which line breaks continue the sentence
+    blocks: list[tuple[int, int]] = []
+    cur: tuple[int, int] | None = None
+    i = 0
+    while i < len(lines):
+        s, e = lines[i]
+        content = text[s:e]
+        if not content.strip():
+            i += 1
+            continue
+        cur = (cur[0], e) if cur else (s, e)
+        nxt = i + 1
+        blanks = 0
+        while nxt < len(lines) and not text[lines[nxt][0] : lines[nxt][1]].strip():
+            nxt += 1
+            blanks += 1
+        next_line = text[lines[nxt][0] : lines[nxt][1]] if nxt < len(lines) else ""
+        wraps = (
+            next_line
+            and blanks <= 1
+            and len(content.strip()) >= WRAP_MIN
+            and not _LINE_END.search(content)
+            and not _BULLET.match(next_line)
+            and not _BULLET.match(content)
+            and cur[1] - cur[0] < MAX_SENTENCE
+        )
+        if not wraps:
+            blocks.append(cur)
+            cur = None
+        i = nxt
+    if cur:
+        blocks.append(cur)
+
+    # 2) split blocks at sentence endings inside lines
+    spans: list[tuple[int, int]] = []
+    for s, e in blocks:
+        start = s
+        for m in _END_INLINE.finditer(text, s, e):
+            if m.end() - start > 1:
+                spans.append((start, m.end()))
+            start = m.end()
+            while start < e and text[start].isspace():
+                start += 1
+        if e > start:
+            spans.append((start, e))
+    return spans
+
+
+@Language.factory("kg_sentences")
+def make_sentences(nlp: Language, name: str) -> KgSentences:
+    ensure_extensions()
+    return KgSentences()
+
+
+class KgSentences:
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.kg
+        spans = sentence_spans(doc.text)
+        state.sentences = spans
+        starts = {s for s, _ in spans}
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.idx in starts
+        return doc

@@ -1,0 +1,95 @@
+"""The genre's word lists (data/patterns/cues.json) and the lexicon, loaded once."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.lexicon import Lexicon, load_lexicon
+from kg.normalize import DATA_DIR
+
+HANGUL_NAME = re.compile(r"[가-힣]{2,4}")
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class Cues:
+    org_suffixes: dict[str, tuple[str, ...]]
+    unit_suffixes: tuple[str, ...]
+    org_stopwords: frozenset[str]
+    program_suffixes: tuple[str, ...]
+    event_kinds: dict[str, tuple[str, ...]]
+    event_verbs: tuple[str, ...]
+    creation_verbs: tuple[str, ...]
+    operate_verbs: tuple[str, ...]
+    agreement_cues: tuple[str, ...]
+    meeting_verbs: tuple[str, ...]
+    place_suffixes: tuple[str, ...]
+    lexicon: Lexicon
+
+    def org_subtype_by_suffix(self, name: str) -> str | None:
+        """The organisation subtype a name's ending suggests (longest suffix wins)."""
+        best: tuple[int, str] | None = None
+        bare = name.replace(" ", "")
+        for subtype, suffixes in self.org_suffixes.items():
+            for suffix in suffixes:
+                # one-syllable endings (청, 처, 과 ...) need a longer name to be trusted
+                min_len = 4 if len(suffix) == 1 else len(suffix) + 1
+                fits = bare.endswith(suffix) and len(bare) >= min_len
+                if fits and (best is None or len(suffix) > best[0]):
+                    best = (len(suffix), subtype)
+        return best[1] if best else None
+
+    def event_kind(self, name: str) -> str | None:
+        best: tuple[int, str] | None = None
+        bare = name.replace(" ", "")
+        for kind, words in self.event_kinds.items():
+            for word in words:
+                w = word.replace(" ", "")
+                if bare.endswith(w) and (best is None or len(w) > best[0]):
+                    best = (len(w), kind)
+        return best[1] if best else None
+
+    def is_program_name(self, name: str) -> bool:
+        bare = name.replace(" ", "")
+        return bare.endswith(tuple(s.replace(" ", "") for s in self.program_suffixes))
+
+    @property
+    def title_regex(self) -> str:
+        return _alternation([t.title for t in self.lexicon.titles])
+
+    @property
+    def surname_set(self) -> frozenset[str]:
+        return self.lexicon.surnames
+
+    def is_person_name(self, text: str) -> bool:
+        """A Korean personal name: 2–4 syllables starting with a known surname."""
+        if not HANGUL_NAME.fullmatch(text):
+            return False
+        if text[:2] in self.surname_set and len(text) >= 3:
+            return True
+        return text[0] in self.surname_set and len(text) <= 3
+
+
+@lru_cache(maxsize=1)
+def load_cues() -> Cues:
+    raw = json.loads((DATA_DIR / "patterns" / "cues.json").read_text(encoding="utf-8"))
+    return Cues(
+        org_suffixes={k: tuple(v) for k, v in raw["org_suffixes"].items()},
+        unit_suffixes=tuple(raw["unit_suffixes"]),
+        org_stopwords=frozenset(raw["org_stopwords"]),
+        program_suffixes=tuple(raw["program_suffixes"]),
+        event_kinds={k: tuple(v) for k, v in raw["event_kinds"].items()},
+        event_verbs=tuple(raw["event_verbs"]),
+        creation_verbs=tuple(raw["creation_verbs"]),
+        operate_verbs=tuple(raw["operate_verbs"]),
+        agreement_cues=tuple(raw["agreement_cues"]),
+        meeting_verbs=tuple(raw["meeting_verbs"]),
+        place_suffixes=tuple(raw["place_suffixes"]),
+        lexicon=load_lexicon(),
+    )

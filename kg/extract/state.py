@@ -1,0 +1,96 @@
+"""What the pipeline components write into a Doc (`doc._.kg`), and helpers they share.
+
+Components append candidate mentions, relations, aliases and events; `assemble` turns
+the state into an `Extraction`. Offsets are character offsets into `doc.text`, which is
+the cleaned text of the post.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from kg.model import Evidence, Mention, Relation
+
+
+@dataclass
+class AliasFact:
+    name: str  # the entity's name as written next to the alias
+    alias: str
+    kind: str  # "short" | "english" | "abbr"
+    evidence: Evidence
+    type: str = "Organization"
+
+
+@dataclass
+class EventFact:
+    name: str | None
+    kind: str
+    start: int  # offsets of the event's name, or of the verb when unnamed
+    end: int
+    evidence: Evidence
+    date: dt.date | None = None
+    end_date: dt.date | None = None
+    place: str | None = None
+    participants: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocState:
+    post_id: str = ""
+    published: dt.date | None = None
+    publisher: str | None = None
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    aliases: list[AliasFact] = field(default_factory=list)
+    legal_forms: dict[str, str] = field(default_factory=dict)
+    dates: list[tuple[int, int, dt.date]] = field(default_factory=list)
+    events: list[EventFact] = field(default_factory=list)
+    # Names the genre rules are sure about, by type; the NER merge defers to them.
+    anchors: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        starts = [s for s, _ in self.sentences]
+        i = bisect.bisect_right(starts, offset) - 1
+        if i < 0:
+            return (0, 0)
+        return self.sentences[i]
+
+    def add_mention(self, mention: Mention) -> Mention:
+        self.mentions.append(mention)
+        return mention
+
+    def mentions_in(self, start: int, end: int, types: tuple[str, ...] = ()) -> list[Mention]:
+        return sorted(
+            (
+                m
+                for m in self.mentions
+                if m.start >= start and m.end <= end and (not types or m.type in types)
+            ),
+            key=lambda m: (m.start, -m.end),
+        )
+
+
+_WS = re.compile(r"\s+")
+
+
+def evidence(doc: Doc, start: int, end: int, component: str, confidence: float) -> Evidence:
+    """The sentence around [start, end) as evidence; whitespace collapsed for display."""
+    state: DocState = doc._.kg
+    s_start, s_end = state.sentence_at(start)
+    if s_end < end:  # the fact spans sentences: cite both
+        s_end = state.sentence_at(max(end - 1, start))[1]
+    if s_end <= s_start:
+        s_start, s_end = start, end
+    text = _WS.sub(" ", doc.text[s_start:s_end]).strip()
+    return Evidence(text, s_start, s_end, component, round(confidence, 3))
+
+
+def ensure_extensions() -> None:
+    if not Doc.has_extension("kg"):
+        Doc.set_extension("kg", default=None)

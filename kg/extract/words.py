@@ -1,0 +1,144 @@
+"""Eojeol-level view of a sentence: each word with its core noun, attached brackets and particle.
+
+Korean writes `중소벤처기업부(장관 한성숙, 이하 중기부)는`: one word whose core is
+`중소벤처기업부`, with a bracket `장관 한성숙, 이하 중기부` and the particle `는`. The genre
+rules read sentences as sequences of such words. MeCab tags decide where the core ends,
+so `통상차관보는` gives core `통상차관보` and particle `는`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+NOUNISH_PREFIXES = ("NN", "NR", "NP", "SL", "SN", "SH", "XSN", "XPN")
+_OPEN = "(（[〔【"
+_LEAD_PUNCT = "‘'\"“「｢『《〈<□■○●▪•◦※-–·#*"
+_CLOSE = ")）]〕】"
+
+
+@dataclass
+class Word:
+    start: int  # whole word, brackets and particle included
+    end: int
+    core_start: int  # the noun core (no particle, no brackets)
+    core_end: int
+    core: str
+    particle: str  # what follows the core outside brackets: 은, 는, 와, 에서 ... or ""
+    brackets: list[tuple[int, int]] = field(default_factory=list)  # inner spans
+    lead_bracket: tuple[int, int] | None = None  # "(사)" before the core
+
+    def bracket_text(self, doc_text: str, i: int = 0) -> str:
+        s, e = self.brackets[i]
+        return doc_text[s:e]
+
+    @property
+    def has_bracket(self) -> bool:
+        return bool(self.brackets)
+
+
+def _tag_at(doc: Doc) -> dict[int, tuple[int, str]]:
+    """char offset of each token start → (token end char, first POS component)."""
+    return {t.idx: (t.idx + len(t.text), t.tag_.split("+")[0]) for t in doc}
+
+
+def split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]] | None = None) -> list[Word]:
+    text = doc.text
+    tags = tags if tags is not None else _tag_at(doc)
+    words: list[Word] = []
+    i = start
+    while i < end:
+        if text[i].isspace():
+            i += 1
+            continue
+        w_start = i
+        brackets: list[tuple[int, int]] = []
+        outside: list[tuple[int, int]] = []  # outside-bracket char runs
+        seg_start = i
+        while i < end and not text[i].isspace():
+            if text[i] in _OPEN:
+                depth = 1
+                j = i + 1
+                while j < end and depth:
+                    if text[j] in _OPEN:
+                        depth += 1
+                    elif text[j] in _CLOSE:
+                        depth -= 1
+                    j += 1
+                if depth:  # unbalanced: treat as ordinary character
+                    i += 1
+                    continue
+                if i > seg_start:
+                    outside.append((seg_start, i))
+                brackets.append((i + 1, j - 1))
+                i = j
+                seg_start = i
+                continue
+            i += 1
+        if i > seg_start:
+            outside.append((seg_start, i))
+        words.append(_make_word(text, w_start, i, outside, brackets, tags))
+    return words
+
+
+def _make_word(
+    text: str,
+    start: int,
+    end: int,
+    outside: list[tuple[int, int]],
+    brackets: list[tuple[int, int]],
+    tags: dict[int, tuple[int, str]],
+) -> Word:
+    lead: tuple[int, int] | None = None
+    if brackets and brackets[0][0] - 1 == start and outside:
+        # "(사)한국소공인협회": a leading bracket is a prefix, not an apposition
+        lead = brackets[0]
+        brackets = brackets[1:]
+    if not outside:
+        return Word(start, end, start, start, "", "", brackets, lead)
+    core_start = outside[0][0]
+    while core_start < outside[0][1] and text[core_start] in _LEAD_PUNCT:
+        core_start += 1
+    # The core ends after the last noun-ish token of the word: MeCab sometimes reads a
+    # syllable of a coinage as a copula (소공인 → 소공 + 인), so nouns after a
+    # non-noun token still belong to the core.
+    core_end = core_start
+    for seg_s, seg_e in outside:
+        pos = seg_s
+        while pos < seg_e:
+            tok_end, tag = tags.get(pos, (pos + 1, "SY"))
+            tok_end = min(tok_end, seg_e)
+            if tag.startswith(NOUNISH_PREFIXES) or (tag in ("SC", "SY") and text[pos] in "·ㆍ&-."):
+                core_end = tok_end
+            pos = tok_end
+    # A name written right before an appositive bracket is all core: 쏠리드파워(Solid Power)
+    for _seg_s, seg_e in outside:
+        if any(b_s - 1 == seg_e for b_s, _ in brackets):
+            core_end = max(core_end, seg_e)
+            break
+    core = text[core_start:core_end].rstrip("·ㆍ&-.")
+    core_end = core_start + len(core)
+    particle = "".join(text[max(s, core_end) : e] for s, e in outside if e > core_end)
+    return Word(start, end, core_start, core_end, core, particle, brackets, lead)
+
+
+_ROLES: dict[str, str] = {
+    **dict.fromkeys(
+        ("은", "는", "이", "가", "께서", "도", "측은", "들은", "들이", "에서는", "과는", "와는"),
+        "subject",
+    ),
+    **dict.fromkeys(("와", "과", "및", "하고", "랑", "이랑"), "conj"),
+    **dict.fromkeys(("와의", "과의"), "conj-of"),
+    **dict.fromkeys(("을", "를", "들을"), "object"),
+    **dict.fromkeys(("의", "들의"), "genitive"),
+    **dict.fromkeys(("에서", "에", "에서의"), "place"),
+    **dict.fromkeys((",", "등", "등,", "·", "/"), "list"),
+}
+
+
+def particle_role(particle: str) -> str:
+    """subject | conj | conj-of | object | genitive | place | list | other | none."""
+    if not particle:
+        return "none"
+    return _ROLES.get(particle, _ROLES.get(particle.rstrip(","), "other"))

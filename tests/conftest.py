@@ -1,0 +1,39 @@
+"""Shared fixtures: real stores, real extraction, the real app. ../shared is read, never copied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+FOUNDING_POST = SHARED / "corpus" / "posts" / "kstartup-20251203-sogongin-task-force.txt"
+DEV_GOLD = SHARED / "corpus" / "gold" / "dev.jsonl"
+SAMPLES = ROOT / "data" / "samples"
+
+
+def need_shared() -> None:
+    if not FOUNDING_POST.exists():
+        pytest.skip(f"{SHARED} is not present (the shared corpus lives beside the repository)")
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    from kg.extract import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture(scope="session")
+def founding_store(extractor):
+    """An in-memory store holding the founding post."""
+    need_shared()
+    from kg.build import ingest
+    from kg.ingest import read_posts
+    from kg.store import open_store
+
+    store = open_store("memory")
+    report = ingest(store, read_posts([FOUNDING_POST]), lambda posts: extractor.pipe(posts))
+    assert report.ok and report.written == 1
+    return store

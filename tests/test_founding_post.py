@@ -1,0 +1,58 @@
+"""The founding example, end to end: every required fact comes out with its sentence."""
+
+from __future__ import annotations
+
+from kg.vocab import sparql_prefixes
+
+from .conftest import FOUNDING_POST, need_shared
+
+
+def test_founding_post_extraction(extractor) -> None:
+    need_shared()
+    from kg.ingest import read_posts
+
+    (post,) = list(read_posts([FOUNDING_POST]))
+    ex = extractor.extract(post)
+    names = {(e.type, e.name) for e in ex.entities}
+    for required in [
+        ("Organization", "중소벤처기업부"),
+        ("Organization", "소공인성장촉진단"),
+        ("Organization", "삼호정밀"),
+        ("Organization", "전국도시형소공인연합회"),
+        ("Organization", "한국소공인협회"),
+        ("Organization", "창업진흥원"),
+        ("Person", "한성숙"),
+        ("Person", "이병권"),
+    ]:
+        assert required in names, required
+    mss = next(e for e in ex.entities if e.name == "중소벤처기업부")
+    assert "중기부" in mss.aliases
+    rels = {(r.head, r.relation, r.tail, r.role or "") for r in ex.relations}
+    assert ("한성숙", "holdsPosition", "중소벤처기업부", "장관") in rels
+    assert ("이병권", "holdsPosition", "중소벤처기업부", "제2차관") in rels
+    assert ("소공인성장촉진단", "subOrganizationOf", "중소벤처기업부", "") in rels
+    assert ("소공인성장촉진단", "foundedOn", "2025-12-01", "") in rels
+    assert ("이병권", "participatedIn", "2025-12-01", "") in rels
+    for r in ex.relations:
+        assert r.evidence.sentence and ex.text[r.evidence.start : r.evidence.end]
+
+
+def test_founding_post_in_sparql(founding_store) -> None:
+    q = (
+        sparql_prefixes()
+        + """
+SELECT ?person ?role ?org WHERE {
+  ?m a org:Membership ; org:member/foaf:name ?person ; org:organization/skos:prefLabel ?org ; kg:roleLabel ?role }"""
+    )
+    rows = {(r["person"].value, r["role"].value, r["org"].value) for r in founding_store.select(q)}
+    assert ("한성숙", "장관", "중소벤처기업부") in rows
+    assert ("이병권", "제2차관", "중소벤처기업부") in rows
+    q2 = (
+        sparql_prefixes()
+        + """
+SELECT ?founded WHERE { ?t skos:prefLabel "소공인성장촉진단"@ko ; org:subOrganizationOf/skos:prefLabel "중소벤처기업부"@ko ;
+  schema:foundingDate ?founded }"""
+    )
+    assert [r["founded"].value for r in founding_store.select(q2)] == ["2025-12-01"]
+    q3 = sparql_prefixes() + 'ASK { ?o skos:prefLabel "중소벤처기업부"@ko ; skos:altLabel "중기부"@ko }'
+    assert founding_store.ask(q3)
