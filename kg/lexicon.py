@@ -85,13 +85,14 @@ class Lexicon:
     def parent_of(self, entry: LexiconEntry) -> LexiconEntry | None:
         return self._by_id.get(entry.parent) if entry.parent else None
 
-    def dictionary_surfaces(self) -> Iterator[str]:
-        """Space-free Korean surfaces for the MeCab user dictionary."""
-        yield from self.terms
+    def dictionary_entries(self) -> Iterator[tuple[str, str]]:
+        """(surface, POS) rows for the MeCab user dictionary: names are NNP, terms NNG."""
+        for term in self.terms:
+            yield term, "NNG"
         for entry in self.entries:
             for surface in (entry.name, *entry.aliases):
                 if " " not in surface:
-                    yield surface
+                    yield surface, "NNP"
 
     def patterns(self) -> Iterator[dict[str, Any]]:
         """spaCy phrase patterns; each pattern's id is the entry's key."""

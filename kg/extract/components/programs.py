@@ -78,6 +78,13 @@ class ProgramRules:
                 continue
             type_, sub = cls
             name = inner.strip()
+            if (
+                type_ == "Organization"
+                and sub == "center"
+                and re.match(r"[’'\"”」｣』》〉]?\s*(?:을|를)\s*(?:\S+\s+){0,3}?운영", text[e : e + 30])
+            ):
+                # `‘스타트업 원스톱 지원센터’를 … 운영합니다`: a service the body runs
+                type_, sub = "Program", None
             if type_ == "Program":
                 canonical = canonical_program(name)
                 if canonical != name:
