@@ -30,6 +30,7 @@ class Cues:
     agreement_cues: tuple[str, ...]
     meeting_verbs: tuple[str, ...]
     place_suffixes: tuple[str, ...]
+    strong_org_suffixes: tuple[str, ...]
     lexicon: Lexicon
 
     def org_subtype_by_suffix(self, name: str) -> str | None:
@@ -91,5 +92,6 @@ def load_cues() -> Cues:
         agreement_cues=tuple(raw["agreement_cues"]),
         meeting_verbs=tuple(raw["meeting_verbs"]),
         place_suffixes=tuple(raw["place_suffixes"]),
+        strong_org_suffixes=tuple(raw["strong_org_suffixes"]),
         lexicon=load_lexicon(),
     )

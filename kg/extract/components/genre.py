@@ -28,6 +28,7 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8}?)\s*[:：]\s*(?P<value>.+)$")
 ACTING = ("직무대행", "직무 대행", "권한대행")
+WEAK_SUBTYPES = frozenset({"unit", "company"})
 AMBIGUOUS_TITLES = frozenset({"시장", "지사", "감사", "이사", "대사", "사장", "부장"})
 COMMON_TAGS = ("NNG", "NNB", "NR", "NP", "MM", "MAG", "VV", "VA", "XR")
 COMPANY_HEADS = (
@@ -137,7 +138,7 @@ class GenreRules:
                 if self.org_subtype(prefix) and len(prefix) >= 2:
                     return TitleRead(title, prefix, acting)
                 if title in AMBIGUOUS_TITLES and not self.cues.lexicon.lookup(prefix):
-                    continue  # 남부시장 is a market, 서울시장 a mayor
+                    return None  # 남부시장 is a market, 서울시장 a mayor
                 return TitleRead(text, None, acting)
         return None
 
@@ -569,6 +570,8 @@ class GenreRules:
         """The whole word read as a Korean personal name, whatever MeCab made of it."""
         if w.brackets or w.lead_bracket:
             return None
+        if w.particle and self._clean_particle(doc, w):
+            return None  # `대학이`, `단장은`: a noun and its particle
         surface = doc.text[w.core_start : w.end].rstrip(",·")
         if not self.cues.is_person_name(surface) or self.read_title(surface) or self.is_org(surface):
             return None
@@ -576,8 +579,20 @@ class GenreRules:
             return None
         return surface
 
+    def _clean_particle(self, doc: Doc, w: Word) -> bool:
+        """Did MeCab end the word with exactly one particle token (`장관과`, `대학이`)?"""
+        if not w.particle:
+            return True
+        span = doc.char_span(w.core_end, w.core_end + len(w.particle), alignment_mode="expand")
+        if span is None:
+            return False
+        tokens = [t for t in span if not t.is_space and t.text not in ",·"]
+        return len(tokens) == 1 and tokens[0].tag_.startswith("J")
+
     def _noun_surface(self, doc: Doc, w: Word) -> Word:
-        """A word read as a noun phrase whatever MeCab made of it (`㈜하늘결로보틱스`, `상인회의`)."""
+        """A word MeCab shredded, read whole as a noun phrase (`㈜하늘결로보틱스`)."""
+        if self._clean_particle(doc, w):
+            return w
         end = w.brackets[0][0] - 1 if w.brackets else w.end
         surface = doc.text[w.core_start : end].rstrip(",·")
         if surface.endswith("의") and w.particle.endswith("의") and len(surface) > 2:
@@ -716,7 +731,9 @@ class GenreRules:
             subtype = self.org_subtype(w.core)
             if subtype is None or self.cues.lexicon.lookup(w.core) or self.read_title(w.core):
                 continue
-            if subtype in ("unit",) and role not in ("subject",):
+            if subtype in WEAK_SUBTYPES or any(c in w.core for c in "·/"):
+                continue  # 회의실, 딥테크, `복지부·중기부`: units and companies need more than an ending
+            if not w.core.endswith(self.cues.strong_org_suffixes):
                 continue
             self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.6, subtype)
 
