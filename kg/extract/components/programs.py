@@ -102,7 +102,6 @@ class ProgramRules:
                         )
                     )
                 name = canonical
-                s = e - len(name) if text[s:e].endswith(name) else s
             mention = Mention(name, type_, s, e, COMPONENT, self.confidence, sub)
             state.add_mention(mention)
             state.anchors[(s, e)] = type_
@@ -164,9 +163,7 @@ class ProgramRules:
             if groups:
                 ops = [m for m in groups[-1] if m.type == "Organization"]
         if not ops:
-            adjacent = self._adjacent_org(state, q_start)
-            if adjacent is not None:
-                ops = [adjacent]
+            ops = self._adjacent_orgs(doc, state, q_start)
         if not ops and self._operated(doc, program):
             ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
             if not ops:
@@ -190,15 +187,25 @@ class ProgramRules:
     def _line_start(self, text: str, pos: int) -> int:
         return text.rfind("\n", 0, pos) + 1
 
-    def _adjacent_org(self, state: DocState, quote_start: int) -> Mention | None:
-        """An organisation mention ending right before the quote: `중기부 ‘P’`, `중기부의 ‘P’`."""
-        best: Mention | None = None
-        for m in state.mentions:
-            if m.type != "Organization" or m.end > quote_start:
-                continue
-            if quote_start - m.end <= 2 and (best is None or m.end > best.end):
-                best = m
-        return best
+    def _adjacent_orgs(self, doc: Doc, state: DocState, quote_start: int) -> list[Mention]:
+        """Organisations written right before the quote: `중기부 ‘P’`, `중기부의 ‘P’`,
+        and every body of a joined headline subject `문체부·한국관광공사, ‘P’`."""
+        text = doc.text
+        near = [
+            m for m in state.mentions
+            if m.type == "Organization" and m.end <= quote_start and quote_start - m.end <= 2
+            and re.fullmatch(r"\s?(?:의|,)?\s?", text[m.end : quote_start])
+        ]
+        if not near:
+            return []
+        last = max(near, key=lambda m: m.end)
+        word_start = max(text.rfind(" ", 0, last.start), text.rfind("\n", 0, last.start)) + 1
+        joined = [
+            m for m in state.mentions
+            if m.type == "Organization" and word_start <= m.start and m.end <= last.end
+            and re.fullmatch(r"[·ㆍ,]?", text[m.end : m.end + 1] if m is not last else "")
+        ]
+        return joined or [last]
 
     def _field_operators(self, doc: Doc, state: DocState) -> list[Mention]:
         """Organisations named in a notice's summary fields (소관부처, 수행기관, 주관, …)."""
@@ -212,14 +219,16 @@ class ProgramRules:
         """Is the program what the clause runs? `‘X’을 운영/추진/수립…`, `‘X’ 참가자를 모집`."""
         after = doc.text[program.end : program.end + 60]
         m = re.match(
-            r"\s*[’'\"”」｣』》〉>]?\s*(?:\([^)]{0,30}\))?\s*(?:[가-힣A-Za-z0-9·]+\s+){0,2}?"
-            r"(?P<p>을|를|에\s*참여|에\s*참가|의\s*참여|은|는|이|가|에서|의)",
+            r"\s*[’'\"”」｣』》〉>]?\s*(?:\([^)]{0,30}\))?\s*(?:[가-힣A-Za-z0-9·]+\s+){0,2}?[가-힣A-Za-z0-9·]*?"
+            r"(?P<p>을|를|에\s*참여|에\s*참가|의\s*참여|은|는|이|가|에서|의|\s운영|\s추진|\s시행)(?=\s|$|[,.])",
             after,
         )
         if not m:
             return False
         rest = after[m.end() :]
-        p = m.group("p")
+        p = m.group("p").strip()
+        if p in ("운영", "추진", "시행"):
+            return True  # `‘P’ 운영 계획`, `‘P’ 추진 상황`
         if p.startswith(("에", "의")):
             return any(v in rest for v in ("모집", "공고", "신청", "접수", "운영", "추진", "선정", "개최"))
         if p in ("은", "는", "이", "가"):
