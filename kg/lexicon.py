@@ -143,7 +143,13 @@ class Lexicon:
 
 def _glued_latin(text: str, end: int, surface: str) -> bool:
     """`LH` inside `LHS`: a Latin name must not run on into more Latin letters."""
-    return end < len(text) and surface[-1].isascii() and surface[-1].isalnum() and text[end].isascii() and text[end].isalnum()
+    return (
+        end < len(text)
+        and surface[-1].isascii()
+        and surface[-1].isalnum()
+        and text[end].isascii()
+        and text[end].isalnum()
+    )
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

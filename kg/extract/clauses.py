@@ -56,13 +56,13 @@ def subject_groups(
                 prev = mention_of_word(state, words[k - 2], ("Person",))
             if prev is not None:
                 m = prev
-        if w.core in ("및", "그리고") and not w.particle:
+        if _is_and(doc, w):
             continue
         if m is None:
             if role != "none":
                 pending = []
             continue
-        next_is_and = k + 1 < len(words) and words[k + 1].core == "및"
+        next_is_and = k + 1 < len(words) and _is_and(doc, words[k + 1])
         if role == "subject":
             group = _unique([*pending, m])
             groups.append(group)
@@ -82,14 +82,25 @@ def subjects(doc: Doc, state: DocState, start: int, end: int, before: int | None
 
 
 def partners(doc: Doc, state: DocState, start: int, end: int) -> list[Mention]:
-    """Organisations joined to the action with 와/과: `B와 업무협약을 체결`."""
-    out = []
+    """Organisations joined to the action with 와/과: `B와 업무협약을 체결`,
+    with any listed before it: `LH, 중기부와 협약을 체결`."""
+    out: list[Mention] = []
+    chain: list[Mention] = []
     for w in split_words(doc, start, end):
-        if particle_role(w.particle) == "conj-of" or (w.particle in ("와", "과") and w.end < end):
-            m = mention_of_word(state, w, ("Organization",))
-            if m is not None:
-                out.append(m)
+        m = mention_of_word(state, w, ("Organization",))
+        role = particle_role(w.particle)
+        if m is not None and (role == "conj-of" or (w.particle in ("와", "과") and w.end < end)):
+            out += [*chain, m]
+            chain = []
+        elif m is not None and role == "list":
+            chain.append(m)
+        elif not _is_and(doc, w):
+            chain = []
     return _unique(out)
+
+
+def _is_and(doc: Doc, word: Word) -> bool:
+    return doc.text[word.start : word.end] in ("및", "그리고", "및,")
 
 
 def _unique(mentions: list[Mention]) -> list[Mention]:

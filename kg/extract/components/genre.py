@@ -28,6 +28,8 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8}?)\s*[:：]\s*(?P<value>.+)$")
 ACTING = ("직무대행", "직무 대행", "권한대행")
+VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|하는|하며|하고|인)$")
+PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서)$")
 WEAK_SUBTYPES = frozenset({"unit", "company"})
 AMBIGUOUS_TITLES = frozenset({"시장", "지사", "감사", "이사", "대사", "사장", "부장"})
 COMMON_TAGS = ("NNG", "NNB", "NR", "NP", "MM", "MAG", "VV", "VA", "XR")
@@ -385,9 +387,9 @@ class GenreRules:
             )
             self._unit_mention(state, title, words[j], 0.85)
             if org is None and title.unit is None:
-                org = self._topic_org(state, title, words[i].start) or self._recent_org(
-                    state, title, words[i].start
-                )
+                # `박성효 이사장은`: a person the post already placed keeps that body
+                org = self._known_org(state, name, title) or self._topic_org(state, title, words[i].start)
+                org = org or self._recent_org(state, title, words[i].start)
             if org is None and title.unit is not None:
                 # the unit alone: holdsPosition on the unit, parent from context if any
                 ev = evidence(doc, start, t_last.end, COMPONENT, 0.85)
@@ -415,7 +417,7 @@ class GenreRules:
             return None
         if particle_role(prev.particle) not in ("none", "genitive"):
             prev = self._noun_surface(doc, prev)
-            if prev.particle:
+            if prev.particle or VERBAL_END.search(prev.core):
                 return None
         if (
             prev.core in self.cues.org_stopwords
@@ -443,9 +445,7 @@ class GenreRules:
                 break
             if prev.particle:
                 prev = self._noun_surface(doc, prev)
-                if prev.particle or re.search(
-                    r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서|다|고|며|서|한|된|할|해)$", prev.core
-                ):
+                if prev.particle or VERBAL_END.search(prev.core) or PARTICLE_END.search(prev.core):
                     break
             if self.cues.lexicon.lookup(prev.core) and self.is_org(prev.core):
                 break  # the parent body: `소진공 전북지역본부`
@@ -475,6 +475,11 @@ class GenreRules:
 
     def _is_date_word(self, state: DocState, word: Word) -> bool:
         return bool(re.search(r"\d", word.core)) or any(s <= word.core_start < e for s, e, _ in state.dates)
+
+    def _known_org(self, state: DocState, person: str, title: TitleRead) -> str | None:
+        held = [r for r in state.relations if r.relation == "holdsPosition" and r.head == person]
+        same = [r for r in held if r.role == title.role] or held
+        return same[0].tail if same else None
 
     def _recent_org(self, state: DocState, title: TitleRead, before: int) -> str | None:
         """`권대역 대표는`, with the company named in the previous sentence."""

@@ -192,8 +192,11 @@ class ProgramRules:
         and every body of a joined headline subject `문체부·한국관광공사, ‘P’`."""
         text = doc.text
         near = [
-            m for m in state.mentions
-            if m.type == "Organization" and m.end <= quote_start and quote_start - m.end <= 2
+            m
+            for m in state.mentions
+            if m.type == "Organization"
+            and m.end <= quote_start
+            and quote_start - m.end <= 2
             and re.fullmatch(r"\s?(?:의|,)?\s?", text[m.end : quote_start])
         ]
         if not near:
@@ -201,8 +204,11 @@ class ProgramRules:
         last = max(near, key=lambda m: m.end)
         word_start = max(text.rfind(" ", 0, last.start), text.rfind("\n", 0, last.start)) + 1
         joined = [
-            m for m in state.mentions
-            if m.type == "Organization" and word_start <= m.start and m.end <= last.end
+            m
+            for m in state.mentions
+            if m.type == "Organization"
+            and word_start <= m.start
+            and m.end <= last.end
             and re.fullmatch(r"[·ㆍ,]?", text[m.end : m.end + 1] if m is not last else "")
         ]
         return joined or [last]
