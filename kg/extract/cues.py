@@ -31,6 +31,7 @@ class Cues:
     meeting_verbs: tuple[str, ...]
     place_suffixes: tuple[str, ...]
     strong_org_suffixes: tuple[str, ...]
+    generic_units: frozenset[str]
     lexicon: Lexicon
 
     def org_subtype_by_suffix(self, name: str) -> str | None:
@@ -93,5 +94,6 @@ def load_cues() -> Cues:
         meeting_verbs=tuple(raw["meeting_verbs"]),
         place_suffixes=tuple(raw["place_suffixes"]),
         strong_org_suffixes=tuple(raw["strong_org_suffixes"]),
+        generic_units=frozenset(raw["generic_units"]),
         lexicon=load_lexicon(),
     )

@@ -327,7 +327,9 @@ class EventRules:
             if self._date_in(state, s, e):
                 continue  # a sentence with its own date tells of another occasion
             clause = doc.text[s:e]
-            if re.search(ATTENDANCE, clause):
+            if re.search(ATTENDANCE, clause) and re.search(
+                r"(?:이날|행사|식|회의|간담회|설명회|데모데이|현장)(?:에는|에|엔)\s", clause
+            ):
                 parts = self._titled_people(doc, state, (s, e)) + [
                     m
                     for m in state.mentions
@@ -335,6 +337,7 @@ class EventRules:
                     and s <= m.start < e
                     and not in_bracket(doc, m.start, m.end, (s, e))
                     and m.confidence >= 0.8
+                    and m.subtype != "unit"
                 ]
                 self._attend(doc, state, parts, main.date, main, (s, e), 0.7)
             elif re.search(SPEECH, clause):

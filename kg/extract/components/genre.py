@@ -657,32 +657,53 @@ class GenreRules:
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
             parent = self._org(doc, state, a, 0.85)
-            unit = self._org(doc, state, b, 0.85)
+            if b.core in self.cues.generic_units:
+                # `부산대학교 창업지원단`: a unit every university has is named with its parent
+                unit = doc.text[a.core_start : b.core_end]
+                self._mention(state, unit, "Organization", a.core_start, b.core_end, 0.85, "unit")
+            else:
+                unit = self._org(doc, state, b, 0.85)
             if parent and unit:
                 ev = evidence(doc, a.start, b.end, COMPONENT, 0.85)
                 state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
 
     def subordinate_cues(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """`기관 산하 X`, `기관 소속 X`."""
+        """`기관 산하 X`, `기관 소속 X`, `기관 산하 … 운용기관인 X`, `X는 기관 산하 공공기관으로`."""
         for k in range(1, len(words) - 1):
             if words[k].core not in ("산하", "소속") or not words[k - 1].core:
                 continue
-            parent_w, child_w = words[k - 1], words[k + 1]
+            parent_w = words[k - 1]
             if particle_role(parent_w.particle) not in ("none", "genitive") or not self.is_org(parent_w.core):
                 continue
-            if not self.is_org(child_w.core):
-                continue
+            child_w = next(
+                (
+                    w
+                    for w in words[k + 1 : k + 5]
+                    if w.core and self.is_org(w.core) and particle_role(w.particle) != "genitive"
+                ),
+                None,
+            )
+            between = words[k + 1 : words.index(child_w)] if child_w is not None else []
+            if child_w is None or any(
+                particle_role(w.particle) in ("subject", "object", "conj") for w in between
+            ):
+                # `캠코는 금융위원회 산하 공공기관으로`: the subject is the child
+                child_w = next(
+                    (
+                        w
+                        for w in reversed(words[: k - 1])
+                        if particle_role(w.particle) == "subject" and self.is_org(w.core)
+                    ),
+                    None,
+                )
+                if child_w is None or "으로" not in "".join(w.particle for w in words[k + 1 : k + 3]):
+                    continue
             parent = self._org(doc, state, parent_w, 0.8)
             child = self._org(doc, state, child_w, 0.8)
-            if parent and child:
-                state.relations.append(
-                    Relation(
-                        child,
-                        "subOrganizationOf",
-                        parent,
-                        evidence(doc, parent_w.start, child_w.end, COMPONENT, 0.8),
-                    )
-                )
+            if parent and child and parent != child:
+                lo, hi = min(parent_w.start, child_w.start), max(parent_w.end, child_w.end)
+                ev = evidence(doc, lo, hi, COMPONENT, 0.8)
+                state.relations.append(Relation(child, "subOrganizationOf", parent, ev))
 
     def legal_forms(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """(사)X, ㈜X, X(주), 주식회사 X, 사단법인 X."""
@@ -779,7 +800,10 @@ class GenreRules:
             title = self.read_title(name.split()[-1]) if name.split() else None
             if title and len(name.split()) >= 2:
                 org_name = " ".join(name.split()[:-1])
-                if self.is_org(org_name) or key.startswith("참"):
+                plain = len(org_name.split()) == 1 and not re.search(r"[\d·]", org_name)
+                if self.is_org(org_name) or (
+                    key.startswith("참") and plain and org_name not in self.cues.org_stopwords
+                ):
                     self._mention(
                         state,
                         org_name,
@@ -807,7 +831,11 @@ class GenreRules:
                 continue
             if key in ("장소", "위치") and not self.is_org(name):
                 continue  # places are read by the event component
-            if self.is_org(name) or key != "장소":
+            organiser = key in ("주최", "주관", "후원", "참여기관", "운영기관", "수행기관", "전담기관")
+            plain = (
+                len(name.split()) <= 2 and not re.search(r"\d", name) and name not in self.cues.org_stopwords
+            )
+            if self.is_org(name) or form or (organiser and plain):
                 self._mention(
                     state,
                     name,
