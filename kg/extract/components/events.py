@@ -33,6 +33,7 @@ ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배�
 SPEECH = re.compile(
     r"(?:말했|밝혔|강조했|건의했|답했|설명했|제안했|요청했|발표했|소개했|당부했|덧붙였|전했)다"
 )
+SEAT = re.compile(r"(?P<place>(?:[가-힣]+\s+){0,3}[가-힣]+?)\s*(?:에\s*있는|에\s*위치한|소재(?:의|한)?)\s+")
 FIELD_DATE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?:일\s*시|일\s*자|기\s*간|날\s*짜)\s*[:：]\s*(?P<v>.+)$")
 FIELD_PLACE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?:장\s*소|위\s*치)\s*[:：]\s*(?P<v>.+)$")
 FIELD_PEOPLE = re.compile(
@@ -66,7 +67,49 @@ class EventRules:
             self._agreements(doc, state, sent)
         if summary_people and summary_date:
             self._box_participants(doc, state, summary_people, summary_date)
+        self._seats(doc, state)
         return doc
+
+    def _seats(self, doc: Doc, state: DocState) -> None:
+        """`대구 북구에 있는 대구창조경제혁신센터`, `서울 중구 소재 X`: where a body is."""
+        text = doc.text
+        for m in SEAT.finditer(text):
+            words = m.group("place").split()
+            admin = [w for w in words if self._admin_word(w)]
+            if not admin or admin[-1] != words[len(admin) - 1]:
+                # keep the leading administrative words: `부산 남구 문현금융단지` → 부산 남구
+                admin = []
+                for w in words:
+                    if not self._admin_word(w):
+                        break
+                    admin.append(w)
+            if not admin:
+                continue
+            place = " ".join(admin)
+            start = m.start("place") + m.group("place").find(admin[0])
+            org = next(
+                (
+                    x
+                    for x in sorted(state.mentions, key=lambda x: x.start)
+                    if x.type == "Organization" and m.end() <= x.start <= m.end() + 12
+                ),
+                None,
+            )
+            if org is None:
+                continue
+            state.add_mention(Mention(place, "Place", start, start + len(place), COMPONENT, 0.75))
+            ev = evidence(doc, start, org.end, COMPONENT, 0.75)
+            state.relations.append(Relation(org.text, "locatedIn", place, ev))
+
+    def _admin_word(self, word: str) -> bool:
+        entry = self.cues.lexicon.lookup(word)
+        if entry is not None and entry.type == "Place":
+            return True
+        return (
+            len(word) >= 2
+            and word.endswith(("시", "군", "구", "동", "읍", "면"))
+            and word not in ("도시", "지구")
+        )
 
     # -- dates ------------------------------------------------------------------------
 
