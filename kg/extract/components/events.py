@@ -75,16 +75,16 @@ class EventRules:
         text = doc.text
         for m in SEAT.finditer(text):
             words = m.group("place").split()
-            admin = [w for w in words if self._admin_word(w)]
-            if not admin or admin[-1] != words[len(admin) - 1]:
-                # keep the leading administrative words: `부산 남구 문현금융단지` → 부산 남구
-                admin = []
-                for w in words:
-                    if not self._admin_word(w):
-                        break
-                    admin.append(w)
-            if not admin:
+            flags = [self._admin_word(w) for w in words]
+            if not any(flags):
                 continue
+            # the run of administrative words that ends with the last of them:
+            # `21일 대구 북구` → 대구 북구, `부산 남구 문현금융단지` → 부산 남구
+            last = max(i for i, f in enumerate(flags) if f)
+            first = last
+            while first > 0 and flags[first - 1]:
+                first -= 1
+            admin = words[first : last + 1]
             place = " ".join(admin)
             start = m.start("place") + m.group("place").find(admin[0])
             org = next(

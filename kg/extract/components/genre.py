@@ -30,6 +30,10 @@ FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8
 ACTING = ("직무대행", "직무 대행", "권한대행")
 VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|하는|하며|하고|인)$")
 PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서)$")
+ENGLISH_TITLE = re.compile(
+    r"\b(?:Officer|Chief|Director|Manager|President|CEO|CTO|COO|Minister|Head|Chair|Chairman|Secretary|Vice)\b"
+)
+PROVINCES = frozenset({"경기", "강원", "충북", "충남", "전북", "전남", "경북", "경남", "제주"})
 WEAK_SUBTYPES = frozenset({"unit", "company"})
 AMBIGUOUS_TITLES = frozenset({"시장", "지사", "감사", "이사", "대사", "사장", "부장"})
 COMMON_TAGS = ("NNG", "NNB", "NR", "NP", "MM", "MAG", "VV", "VA", "XR")
@@ -139,10 +143,17 @@ class GenreRules:
                             return TitleRead(HEAD_SUFFIX_TITLES[suffix], unit, acting)
                 if self.org_subtype(prefix) and len(prefix) >= 2:
                     return TitleRead(title, prefix, acting)
-                if title in AMBIGUOUS_TITLES and not self.cues.lexicon.lookup(prefix):
-                    return None  # 남부시장 is a market, 서울시장 a mayor
+                if title in AMBIGUOUS_TITLES and not self._office_prefix(title, prefix):
+                    return None  # 남부시장 is a market, 서울시장 a mayor, 익산지사 a branch
                 return TitleRead(text, None, acting)
         return None
+
+    def _office_prefix(self, title: str, prefix: str) -> bool:
+        """Can `prefix` + `title` be a head of government (서울시장, 경기도지사, 경기지사)?"""
+        entry = self.cues.lexicon.lookup(prefix)
+        if title == "지사":
+            return prefix.endswith("도") or prefix in PROVINCES
+        return entry is not None
 
     def org_subtype(self, name: str) -> str | None:
         """Subtype when `name` reads as an organisation name, else None."""
@@ -338,6 +349,17 @@ class GenreRules:
                         )
                     )
                     continue
+                if (
+                    not is_org
+                    and kind == "english"
+                    and re.fullmatch(r"[가-힣]{2,12}", w.core)
+                    and not self.read_title(w.core)
+                    and not ENGLISH_TITLE.search(alias)
+                    and not self._after_bare_word(doc, words, w)
+                ):
+                    # `쏠리드파워(Solid Power)`: a one-word Korean name with its English form is
+                    # a body (foreign people are written as two words: 데릭 존슨)
+                    self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.65, "company")
                 if not is_org and kind != "short" and not self.cues.lexicon.lookup(w.core):
                     # `쏠리드파워(Solid Power)`: a name with its English form; the type is
                     # decided later by what the name does in the sentence.
@@ -348,6 +370,19 @@ class GenreRules:
                 state.aliases.append(
                     AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.9), "")
                 )
+
+    def _after_bare_word(self, doc: Doc, words: list[Word], w: Word) -> bool:
+        """`데릭 존슨(Derek Johnson)`: the word ends a two-word foreign name."""
+        k = words.index(w)
+        if k == 0:
+            return False
+        prev = words[k - 1]
+        return (
+            bool(prev.core)
+            and not prev.particle
+            and not prev.brackets
+            and bool(re.fullmatch(r"[가-힣]{1,6}", prev.core))
+        )
 
     def person_titles(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`이름 직함`, `이름 기관 직함`, `기관 이름 직함`, `직함 이름`, foreign names."""
