@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
-from kg.extract.state import DocState, evidence
+from kg.extract.state import DocState, doc_text, evidence
 from kg.model import Entity, Evidence, Extraction, Mention, Post, Relation
 from kg.normalize import name_key, split_legal_form
 
@@ -262,7 +262,7 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
         entities.append(ent)
 
     return Extraction(
-        post=post, text=doc.text, entities=entities, relations=relations, extractor_version=version
+        post=post, text=doc_text(doc), entities=entities, relations=relations, extractor_version=version
     )
 
 

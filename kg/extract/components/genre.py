@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.cues import Cues, load_cues
-from kg.extract.state import AliasFact, DocState, ensure_extensions, evidence
+from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.words import Word, _tag_at, particle_role, split_words
 from kg.model import Mention, Relation
 from kg.normalize import LEGAL_FORMS, split_legal_form
@@ -116,11 +116,20 @@ class GenreRules:
         self.confidence = confidence
         self.titles = sorted({t.title for t in self.cues.lexicon.titles}, key=len, reverse=True)
         self.title_set = set(self.titles)
+        self._titles_seen: dict[str, TitleRead | None] = {}
+        self._subtypes_seen: dict[str, str | None] = {}
 
     # -- classification --------------------------------------------------------------
 
     def read_title(self, text: str) -> TitleRead | None:
-        """`제2차관` → role; `재난안전관리본부장` → unit 재난안전관리본부 + 본부장."""
+        """`제2차관` → role; `재난안전관리본부장` → unit 재난안전관리본부 + 본부장 (memoised)."""
+        if text not in self._titles_seen:
+            if len(self._titles_seen) > 200_000:
+                self._titles_seen.clear()
+            self._titles_seen[text] = self._read_title(text)
+        return self._titles_seen[text]
+
+    def _read_title(self, text: str) -> TitleRead | None:
         text = text.strip()
         acting = False
         for mark in ACTING:
@@ -156,7 +165,14 @@ class GenreRules:
         return entry is not None
 
     def org_subtype(self, name: str) -> str | None:
-        """Subtype when `name` reads as an organisation name, else None."""
+        """Subtype when `name` reads as an organisation name, else None (memoised)."""
+        if name not in self._subtypes_seen:
+            if len(self._subtypes_seen) > 200_000:
+                self._subtypes_seen.clear()
+            self._subtypes_seen[name] = self._org_subtype(name)
+        return self._subtypes_seen[name]
+
+    def _org_subtype(self, name: str) -> str | None:
         name = name.strip()
         if not name or name in self.cues.org_stopwords:
             return None
@@ -236,7 +252,7 @@ class GenreRules:
             return None
         name, form = split_legal_form(core)
         if word.lead_bracket:
-            lead = doc.text[word.lead_bracket[0] - 1 : word.lead_bracket[1] + 1]
+            lead = doc_text(doc)[word.lead_bracket[0] - 1 : word.lead_bracket[1] + 1]
             form = form or LEGAL_FORMS.get(lead)
         if form:
             state.legal_forms[name] = form
@@ -289,7 +305,7 @@ class GenreRules:
 
     def appositions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`기관(장관 이름, 이하 약칭)` and friends."""
-        text = doc.text
+        text = doc_text(doc)
         for w in words:
             if not w.brackets or not w.core:
                 continue
@@ -462,7 +478,10 @@ class GenreRules:
             return None
         if self.is_org(prev.core) or prev.core in state.legal_forms or split_legal_form(prev.core)[1]:
             return prev
-        if prev.lead_bracket and doc.text[prev.lead_bracket[0] - 1 : prev.lead_bracket[1] + 1] in LEGAL_FORMS:
+        if (
+            prev.lead_bracket
+            and doc_text(doc)[prev.lead_bracket[0] - 1 : prev.lead_bracket[1] + 1] in LEGAL_FORMS
+        ):
             return prev
         # a company's head: `하늘결로보틱스 김예시 대표` — the proper noun before the name
         if title.role in COMPANY_HEADS and self._proper_noun(doc, prev):
@@ -490,14 +509,16 @@ class GenreRules:
                 or prev.core in self.cues.org_stopwords
             ):
                 break
-            if doc.text[prev.start] in "ㅇ□○▪■•◦-*":
+            if doc_text(doc)[prev.start] in "ㅇ□○▪■•◦-*":
                 break
             first -= 1
         if first == k:
             return word
         start = words[first].core_start
         word = self._noun_surface(doc, word)
-        return replace(word, start=words[first].start, core_start=start, core=doc.text[start : word.core_end])
+        return replace(
+            word, start=words[first].start, core_start=start, core=doc_text(doc)[start : word.core_end]
+        )
 
     def _proper_noun(self, doc: Doc, word: Word) -> bool:
         span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
@@ -585,7 +606,7 @@ class GenreRules:
             last = group[-1]
             if not last.brackets or any(g.brackets for g in group[:-1]):
                 continue
-            latin = doc.text[last.brackets[0][0] : last.brackets[0][1]]
+            latin = doc_text(doc)[last.brackets[0][0] : last.brackets[0][1]]
             if not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.\-]+){1,3}", latin):
                 continue
             if not all(re.fullmatch(r"[가-힣]{1,6}", g.core) for g in group):
@@ -612,7 +633,7 @@ class GenreRules:
             return None
         if w.particle and self._clean_particle(doc, w):
             return None  # `대학이`, `단장은`: a noun and its particle
-        surface = doc.text[w.core_start : w.end].rstrip(",·")
+        surface = doc_text(doc)[w.core_start : w.end].rstrip(",·")
         if not self.cues.is_person_name(surface) or self.read_title(surface) or self.is_org(surface):
             return None
         if surface == w.core and not self.is_person_word(doc, w):
@@ -634,7 +655,7 @@ class GenreRules:
         if self._clean_particle(doc, w):
             return w
         end = w.brackets[0][0] - 1 if w.brackets else w.end
-        surface = doc.text[w.core_start : end].rstrip(",·")
+        surface = doc_text(doc)[w.core_start : end].rstrip(",·")
         if surface.endswith("의") and w.particle.endswith("의") and len(surface) > 2:
             surface = surface[:-1]
         if not re.fullmatch(r"[㈜㈔]?[가-힣A-Za-z0-9&·\-]+", surface) or surface == w.core:
@@ -694,7 +715,7 @@ class GenreRules:
             parent = self._org(doc, state, a, 0.85)
             if b.core in self.cues.generic_units:
                 # `부산대학교 창업지원단`: a unit every university has is named with its parent
-                unit = doc.text[a.core_start : b.core_end]
+                unit = doc_text(doc)[a.core_start : b.core_end]
                 self._mention(state, unit, "Organization", a.core_start, b.core_end, 0.85, "unit")
             else:
                 unit = self._org(doc, state, b, 0.85)
@@ -745,8 +766,8 @@ class GenreRules:
         for k, w in enumerate(words):
             if not w.core:
                 continue
-            lead = doc.text[w.lead_bracket[0] - 1 : w.lead_bracket[1] + 1] if w.lead_bracket else ""
-            trail = f"({doc.text[w.brackets[0][0] : w.brackets[0][1]]})" if w.brackets else ""
+            lead = doc_text(doc)[w.lead_bracket[0] - 1 : w.lead_bracket[1] + 1] if w.lead_bracket else ""
+            trail = f"({doc_text(doc)[w.brackets[0][0] : w.brackets[0][1]]})" if w.brackets else ""
             if lead in LEGAL_FORMS or trail in LEGAL_FORMS or w.core.startswith(("㈜", "㈔")):
                 title = self.read_title(split_legal_form(w.core)[0])
                 if title and title.unit:
@@ -802,7 +823,7 @@ class GenreRules:
         self, doc: Doc, state: DocState, start: int, end: int, tags: dict[int, tuple[int, str]]
     ) -> None:
         """Summary boxes: `▪ 장소 : 서울 문래기계금속 소공인특화지원센터 / 삼호정밀`."""
-        line = doc.text[start:end]
+        line = doc_text(doc)[start:end]
         m = FIELD_LINE.match(line)
         if not m:
             return
