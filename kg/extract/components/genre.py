@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 from kg.extract.cues import Cues, load_cues
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.words import Word, _tag_at, particle_role, split_words
-from kg.model import Mention, Relation
-from kg.normalize import LEGAL_FORMS, split_legal_form
+from kg.model import Evidence, Mention, Relation
+from kg.normalize import LEGAL_FORMS, find_dates, split_legal_form
 
 COMPONENT = "genre"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
@@ -33,6 +33,7 @@ PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|�
 ENGLISH_TITLE = re.compile(
     r"\b(?:Officer|Chief|Director|Manager|President|CEO|CTO|COO|Minister|Head|Chair|Chairman|Secretary|Vice)\b"
 )
+TOOK_OFFICE = re.compile(r"취임|임명|부임|선임|새로 선출|취임식")
 PROVINCES = frozenset({"경기", "강원", "충북", "충남", "전북", "전남", "경북", "경남", "제주"})
 WEAK_SUBTYPES = frozenset({"unit", "company"})
 AMBIGUOUS_TITLES = frozenset({"시장", "지사", "감사", "이사", "대사", "사장", "부장"})
@@ -286,7 +287,24 @@ class GenreRules:
         if title.unit:
             tail = title.unit
             state.relations.append(Relation(title.unit, "subOrganizationOf", org, ev))
-        state.relations.append(Relation(person, "holdsPosition", tail, ev, role=role, acting=title.acting))
+        state.relations.append(
+            Relation(
+                person,
+                "holdsPosition",
+                tail,
+                ev,
+                role=role,
+                acting=title.acting,
+                start=self._took_office(state, ev),
+            )
+        )
+
+    def _took_office(self, state: DocState, ev: Evidence) -> str | None:
+        """`지난 1일 취임한 오영주 장관`: the date the text says the post began."""
+        if not TOOK_OFFICE.search(ev.sentence):
+            return None
+        hits = find_dates(ev.sentence, state.published)
+        return hits[0][2].isoformat() if hits else None
 
     def _unit_mention(self, state: DocState, title: TitleRead, word: Word, conf: float) -> None:
         if title.unit:
