@@ -731,6 +731,7 @@ class GenreRules:
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
             parent = self._org(doc, state, a, 0.85)
+            unit: str | None
             if b.core in self.cues.generic_units:
                 # `부산대학교 창업지원단`: a unit every university has is named with its parent
                 unit = doc_text(doc)[a.core_start : b.core_end]

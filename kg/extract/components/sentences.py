@@ -95,5 +95,5 @@ class KgSentences:
             "uint64"
         )
         if len(doc):
-            doc.from_array(["SENT_START"], flags)
+            doc.from_array(["SENT_START"], flags)  # type: ignore[arg-type]
         return doc
