@@ -44,15 +44,22 @@ def _chrome_patterns() -> list[re.Pattern[str]]:
     return [re.compile(line) for line in lines if line.strip() and not line.startswith("#")]
 
 
+_BYLINE = re.compile(
+    r"^\s*[\[(【][^\]\)】\n]{1,20}=[^\]\)】\n]{1,20}[\])】]\s*(?:[가-힣]{2,4}\s*(?:기자|특파원)\s*=?\s*)?"
+)
+
+
 def strip_chrome(text: str) -> str:
     """Drop page chrome of scraped posts: skip links, counters, licence footers, `TOP`.
 
     A line is chrome when one of the patterns in data/patterns/chrome.txt matches it
-    whole (after trimming). Runs of blank lines collapse to one blank line.
+    whole (after trimming); a news byline (`[서울=뉴시스] 홍길동 기자 =`) opening a line is
+    cut from it. Runs of blank lines collapse to one blank line.
     """
     out: list[str] = []
     blank = False
     for line in text.split("\n"):
+        line = _BYLINE.sub("", line)
         stripped = line.strip(" \t•·▪-")
         if stripped and any(p.fullmatch(stripped) for p in _chrome_patterns()):
             continue
@@ -150,7 +157,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "d",
         re.compile(
-            r"(?:(?P<rel>지난|오는|이번\s*달|이달)\s*)?(?<![\d.월])(?P<d>3[01]|[12]\d|0?[1-9])\s*일"
+            r"(?:(?P<rel>지난\s*달|지난|오는|이번\s*달|이달|다음\s*달|내달)\s*)?(?<![\d.월])(?P<d>3[01]|[12]\d|0?[1-9])\s*일"
             r"(?![간반차자수])" + _WD
         ),
     ),
@@ -195,7 +202,15 @@ def resolve_date_match(kind: str, m: re.Match[str], ref: date | None) -> date | 
     if kind == "d":
         d = int(g["d"])
         cands = []
-        for delta in (-1, 0, 1):
+        rel_month = (g.get("rel") or "").replace(" ", "")
+        deltas: tuple[int, ...] = (-1, 0, 1)
+        if rel_month == "지난달":
+            deltas = (-1,)
+        elif rel_month in ("이번달", "이달"):
+            deltas = (0,)
+        elif rel_month in ("다음달", "내달"):
+            deltas = (1,)
+        for delta in deltas:
             month_index = ref.year * 12 + ref.month - 1 + delta
             c = _safe_date(month_index // 12, month_index % 12 + 1, d)
             if c:

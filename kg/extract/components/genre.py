@@ -213,6 +213,7 @@ class GenreRules:
             self.legal_forms(doc, state, words)
             self.appositions(doc, state, words)
             self.person_titles(doc, state, words)
+            self.short_references(doc, state, words)
             self.title_before_name(doc, state, words)
             self.units(doc, state, words)
             self.subordinate_cues(doc, state, words)
@@ -568,6 +569,24 @@ class GenreRules:
             if best is None or m.start > best.start:
                 best = m
         return self._canonical(best.text) if best else None
+
+    def short_references(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`최 차관은`: a surname and a title name the person introduced earlier."""
+        for k in range(len(words) - 1):
+            w = words[k]
+            if w.particle or not w.core or w.core not in self.cues.surname_set:
+                continue
+            title = self._title_at(words, k + 1)
+            if title is None:
+                continue
+            held = [
+                r
+                for r in state.relations
+                if r.relation == "holdsPosition" and r.head.startswith(w.core) and r.evidence.start < w.start
+            ]
+            names = {r.head for r in held if r.role == title[0].role} or {r.head for r in held}
+            if len(names) == 1:
+                self._mention(state, names.pop(), "Person", w.core_start, w.core_end, 0.8)
 
     def title_before_name(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`산업부 장관 안덕근은`: body, title, then the name."""
