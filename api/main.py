@@ -76,7 +76,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 def _explain(error: dict) -> str:
     """`query parameter 'limit': Input should be less than or equal to 200 (got '900')`."""
     loc = [str(x) for x in error.get("loc", ())]
-    where = {"query": "query parameter", "path": "path segment", "body": "body"}.get(loc[0], loc[0]) if loc else ""
+    where = (
+        {"query": "query parameter", "path": "path segment", "body": "body"}.get(loc[0], loc[0])
+        if loc
+        else ""
+    )
     name = ".".join(loc[1:])
     got = error.get("input")
     shown = f" (got {got!r})" if isinstance(got, str | int | float) else ""

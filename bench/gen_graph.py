@@ -32,13 +32,80 @@ from kg.store import graph_node, store_node
 from kg.vocab import ONTOLOGY_FILE, data_iri, iri, mapping
 
 GIVEN = "민서준도윤하은지우서연예준시우주원하준지호수아지민서현유진은우현우승민채원다은가은동현재원성민영수"
-COMPANY_WORDS = ["테크", "바이오", "로보틱스", "에너지", "푸드", "모빌리티", "헬스", "랩스", "소프트", "메디컬", "AI", "데이터"]
-PREFIXES = ["한빛", "누리", "새봄", "온누리", "가온", "다온", "미르", "해솔", "라온", "한결", "도담", "별빛", "초록", "푸른"]
-ASSOC = ["소공인", "벤처", "여성벤처", "청년창업", "스마트공장", "소상공인", "핀테크", "콘텐츠", "관광벤처", "바이오헬스"]
-PROGRAM_WORDS = ["예비창업패키지", "초기창업패키지", "창업도약패키지", "스마트공장 구축", "수출바우처", "R&D 지원", "디지털 전환", "판로 개척"]
-EVENT_KINDS = ["visit", "meeting", "signing", "briefing", "launch", "contest", "festival", "ceremony", "other"]
-EVENT_WORDS = {"visit": "현장 방문", "meeting": "간담회", "signing": "업무협약식", "briefing": "설명회",
-               "launch": "출범식", "contest": "데모데이", "festival": "박람회", "ceremony": "시상식", "other": "행사"}
+COMPANY_WORDS = [
+    "테크",
+    "바이오",
+    "로보틱스",
+    "에너지",
+    "푸드",
+    "모빌리티",
+    "헬스",
+    "랩스",
+    "소프트",
+    "메디컬",
+    "AI",
+    "데이터",
+]
+PREFIXES = [
+    "한빛",
+    "누리",
+    "새봄",
+    "온누리",
+    "가온",
+    "다온",
+    "미르",
+    "해솔",
+    "라온",
+    "한결",
+    "도담",
+    "별빛",
+    "초록",
+    "푸른",
+]
+ASSOC = [
+    "소공인",
+    "벤처",
+    "여성벤처",
+    "청년창업",
+    "스마트공장",
+    "소상공인",
+    "핀테크",
+    "콘텐츠",
+    "관광벤처",
+    "바이오헬스",
+]
+PROGRAM_WORDS = [
+    "예비창업패키지",
+    "초기창업패키지",
+    "창업도약패키지",
+    "스마트공장 구축",
+    "수출바우처",
+    "R&D 지원",
+    "디지털 전환",
+    "판로 개척",
+]
+EVENT_KINDS = [
+    "visit",
+    "meeting",
+    "signing",
+    "briefing",
+    "launch",
+    "contest",
+    "festival",
+    "ceremony",
+    "other",
+]
+EVENT_WORDS = {
+    "visit": "현장 방문",
+    "meeting": "간담회",
+    "signing": "업무협약식",
+    "briefing": "설명회",
+    "launch": "출범식",
+    "contest": "데모데이",
+    "festival": "박람회",
+    "ceremony": "시상식",
+    "other": "행사",
+}
 
 
 def N(curie: str) -> str:
@@ -223,15 +290,31 @@ def posts(world: World, count: int, memberships: dict[str, list[str]]) -> Iterat
             oorg, oname2 = world.orgs[owner]
             entity(w, f"<{prog}>", "Program", pname2)
             entity(w, f"<{oorg}>", "Organization", oname2)
-            w.fact(f"<{oorg}>", N("kg:operates"), f"<{prog}>", f"{oname2}은 {pname2}을 운영한다.", 120, "relations")
+            w.fact(
+                f"<{oorg}>",
+                N("kg:operates"),
+                f"<{prog}>",
+                f"{oname2}은 {pname2}을 운영한다.",
+                120,
+                "relations",
+            )
         if rng.random() < 0.4:
             place, plname = world.places[world.zipf(len(world.places), 0.7)]
             entity(w, f"<{place}>", "Place", plname)
-            w.fact(event, N("schema:location"), f"<{place}>", f"행사는 {plname}에서 열렸다.", 160, "relations")
+            w.fact(
+                event, N("schema:location"), f"<{place}>", f"행사는 {plname}에서 열렸다.", 160, "relations"
+            )
         if rng.random() < 0.2:
             cid, cname, sub = world.generated[world.zipf(len(world.generated), 0.6)]
             entity(w, f"<{cid}>", "Organization", cname, sub)
-            w.fact(f"<{cid}>", N("org:subOrganizationOf"), f"<{org}>", f"{cname}은 {org_name} 소속이다.", 200, "relations")
+            w.fact(
+                f"<{cid}>",
+                N("org:subOrganizationOf"),
+                f"<{org}>",
+                f"{cname}은 {org_name} 소속이다.",
+                200,
+                "relations",
+            )
             w.add(f"<{org}>", N("org:hasSubOrganization"), f"<{cid}>")
             w.fact(event, N("schema:attendee"), f"<{cid}>", f"{cname}도 함께했다.", 220, "events")
         yield w

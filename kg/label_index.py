@@ -167,7 +167,6 @@ class LabelIndex:
         ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.name), h.name))
         return len(ranked), ranked[offset : offset + limit]
 
-
     # -- kg.queries.Lookup -----------------------------------------------------------------
 
     def entities(self, iris: set[str]) -> dict[str, tuple[str, str]]:
@@ -199,4 +198,3 @@ def _score(key: str, lab: Label) -> float:
     else:
         base = 1.0
     return base + (0.5 if lab.preferred else 0.0) + len(key) / max(len(lab.key), 1)
-

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.store import Store
 from kg.vocab import curie, data_iri, entity_type, iri, mapping, sparql_prefixes
 
@@ -51,7 +53,13 @@ def entity_iri(entity_id_or_iri: str) -> str:
 
 def safe_iri(value: str) -> bool:
     """Whether `value` can be written as <value> in a query (ids come from URLs: never trust them)."""
-    return bool(value) and not _BAD_IRI.search(value)
+    if not value or _BAD_IRI.search(value):
+        return False
+    try:
+        ox.NamedNode(value)  # the parser's own IRI check (e.g. a bad %-escape)
+    except ValueError:
+        return False
+    return True
 
 
 def literal(text: str) -> str:
@@ -203,7 +211,9 @@ class Lookup:
   {{ ?p dcterms:identifier ?v BIND("id" AS ?k) }} UNION {{ ?p dcterms:title ?v BIND("title" AS ?k) }}
   UNION {{ ?p dcterms:issued ?v BIND("date" AS ?k) }} UNION {{ ?p dcterms:source ?v BIND("url" AS ?k) }} }}"""
         )
-        out: dict[str, dict[str, str | None]] = {i: {"id": None, "title": None, "date": None, "url": None} for i in iris}
+        out: dict[str, dict[str, str | None]] = {
+            i: {"id": None, "title": None, "date": None, "url": None} for i in iris
+        }
         for r in rows:
             out[r["p"].value][r["k"].value] = r["v"].value
         return out
@@ -219,7 +229,7 @@ _EDGE_PREDICATES_IN = ("org:subOrganizationOf", "kg:operates", "kg:partnerOf", "
 def _edge_query(node: str, relation: str | None) -> str:
     n = f"<{node}>"
     simple = [p for p in _EDGE_PREDICATES_IN if relation in (None, EDGE_PREDICATES[p])]
-    parts = [f"{{ {n} a ?v . BIND(\"t\" AS ?k) }}"]
+    parts = [f'{{ {n} a ?v . BIND("t" AS ?k) }}']
     if simple:
         values = " ".join(simple)
         parts.append(f'{{ {n} ?p ?x . VALUES ?p {{ {values} }} FILTER(isIRI(?x)) BIND("o" AS ?k) }}')
@@ -230,8 +240,12 @@ def _edge_query(node: str, relation: str | None) -> str:
         parts.append(f'{{ {n} schema:attendee ?x . BIND("ai" AS ?k) }}')
         parts.append(f'{{ {n} schema:startDate ?v . BIND("sd" AS ?k) }}')
     if relation in (None, "holdsPosition"):
-        parts.append(f'{{ ?m org:member {n} . ?m org:organization ?x . ?m kg:roleLabel ?w . BIND("mo" AS ?k) }}')
-        parts.append(f'{{ ?m org:organization {n} . ?m org:member ?x . ?m kg:roleLabel ?w . BIND("mi" AS ?k) }}')
+        parts.append(
+            f'{{ ?m org:member {n} . ?m org:organization ?x . ?m kg:roleLabel ?w . BIND("mo" AS ?k) }}'
+        )
+        parts.append(
+            f'{{ ?m org:organization {n} . ?m org:member ?x . ?m kg:roleLabel ?w . BIND("mi" AS ?k) }}'
+        )
         for link in ("org:member", "org:organization"):
             parts.append(
                 f"{{ ?m {link} {n} . ?m org:memberDuring ?i . ?i time:hasBeginning ?b . ?b time:inXSDDate ?v . "
@@ -488,7 +502,9 @@ def post_iri_for(store: Store, post_id: str) -> str | None:
     if post_id.startswith(ID_BASE):
         if not safe_iri(post_id):
             return None
-        found = store.ask(sparql_prefixes() + f"ASK {{ GRAPH <{post_id}> {{ <{post_id}> a schema:Article }} }}")
+        found = store.ask(
+            sparql_prefixes() + f"ASK {{ GRAPH <{post_id}> {{ <{post_id}> a schema:Article }} }}"
+        )
         return post_id if found else None
     lit = literal(post_id)
     rows = store.select(

@@ -136,7 +136,7 @@ class RemoteStore(Store):
                 self._drop(ep)
                 if attempt == 2 or not reused:
                     raise KgError(f"SPARQL store {ep.url} closed the connection: {exc}") from exc
-            except (TimeoutError, socket.timeout) as exc:
+            except TimeoutError as exc:
                 self._drop(ep)
                 raise _Timeout(str(exc)) from exc
             except OSError as exc:
@@ -147,7 +147,7 @@ class RemoteStore(Store):
     def _read_all(self, ep: _Endpoint, resp: http.client.HTTPResponse) -> bytes:
         try:
             data = resp.read()
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             self._drop(ep)
             raise _Timeout(str(exc)) from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -310,7 +310,7 @@ class RemoteStore(Store):
                     data = b"".join(chunks)
                     cut = _nth_newline(data, want)
                     return data[: cut + 1], want - header, True
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             self._drop(ep)
             raise _Timeout(str(exc)) from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -332,7 +332,9 @@ class RemoteStore(Store):
             )
             data = self._read_all(self._update_ep, resp)
         except _Timeout as exc:
-            raise KgError(f"SPARQL update at {self.update_url} gave no answer within {self.timeout:g} s") from exc
+            raise KgError(
+                f"SPARQL update at {self.update_url} gave no answer within {self.timeout:g} s"
+            ) from exc
         if resp.status >= 400:
             raise KgError(
                 f"SPARQL update at {self.update_url} failed ({resp.status}): {data[:300].decode('utf-8', 'replace')}"

@@ -223,7 +223,9 @@ def negotiate(form: str, accept: str | None, format_param: str | None = None) ->
                     name = f.name
         if name is None:
             choices = ", ".join(sorted(FORMAT_PARAM[kind]))
-            raise SparqlError(f"format={format_param!r} is not a format for a {form} query; use one of {choices}")
+            raise SparqlError(
+                f"format={format_param!r} is not a format for a {form} query; use one of {choices}"
+            )
         return next(f for f in candidates if f.name == name)
     ranges = _media_ranges(accept or "*/*") or [("*/*", 1.0)]
     best: tuple[float, int, int] | None = None
@@ -239,7 +241,9 @@ def negotiate(form: str, accept: str | None, format_param: str | None = None) ->
                 best, chosen = key, f
     if chosen is None:
         offered = ", ".join(f.media.split(";")[0] for f in candidates)
-        raise NotAcceptable(f"none of the Accept header's types can carry a {form} result; offered: {offered}")
+        raise NotAcceptable(
+            f"none of the Accept header's types can carry a {form} result; offered: {offered}"
+        )
     return chosen
 
 

@@ -25,7 +25,7 @@ from kg.config import Settings
 from kg.remote import RemoteStore
 from kg.store import OxigraphStore, Store
 
-from .conftest import SAMPLES
+from .conftest import FOUNDING_POST, SAMPLES
 
 ADMIN = "s3cret-admin-token"
 
@@ -84,12 +84,17 @@ class OxigraphServer:
 
 @pytest.fixture(scope="session")
 def sample_nquads(extractor) -> bytes:
-    """The bundled sample posts through the real pipeline, as N-Quads."""
+    """The bundled sample posts (and the founding post, when ../shared is there) through the
+    real pipeline, as N-Quads."""
     from kg.build import ingest
     from kg.ingest import read_posts
 
     store = OxigraphStore(None)
-    report = ingest(store, read_posts([SAMPLES]), lambda posts: extractor.pipe(posts))
+    report = ingest(
+        store,
+        read_posts([SAMPLES, *([FOUNDING_POST] if FOUNDING_POST.exists() else [])]),
+        lambda posts: extractor.pipe(posts),
+    )
     assert report.ok and report.written >= 30
     return store.dump("nq")
 
@@ -101,7 +106,9 @@ def memory_store(nquads: bytes) -> OxigraphStore:
 
 
 @pytest.fixture(scope="session")
-def oxigraph_server(sample_nquads: bytes, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+def oxigraph_server(
+    sample_nquads: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OxigraphServer]:
     server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
     RemoteStore(server.url).load(sample_nquads, "nq")
     yield server

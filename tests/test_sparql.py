@@ -76,7 +76,7 @@ def test_select_formats_by_accept(client: TestClient, accept: str, media: str) -
         rows = list(csv.reader(io.StringIO(resp.text)))
         assert rows[0] == ["l"] and ["중기부"] in rows
     elif media == "application/sparql-results+xml":
-        assert "<literal xml:lang=\"ko\">중기부</literal>" in resp.text
+        assert '<literal xml:lang="ko">중기부</literal>' in resp.text
     elif media == "text/tab-separated-values":
         assert '"중기부"@ko' in resp.text.splitlines()
 
@@ -100,10 +100,18 @@ def test_construct_formats_are_the_same_graph(client: TestClient, fmt: str) -> N
     assert reference.headers["content-type"].startswith("application/n-triples")
     expected = rdflib.Graph().parse(data=reference.text, format="nt")
     assert len(expected) > 5
-    media = {"turtle": "text/turtle", "ntriples": "application/n-triples", "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml"}[fmt]
+    media = {
+        "turtle": "text/turtle",
+        "ntriples": "application/n-triples",
+        "jsonld": "application/ld+json",
+        "rdfxml": "application/rdf+xml",
+    }[fmt]
     resp = client.get("/sparql", params={"query": query}, headers={"Accept": media})
     assert resp.headers["content-type"].startswith(media)
-    parsed = rdflib.Graph().parse(data=resp.text, format={"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[fmt])
+    parsed = rdflib.Graph().parse(
+        data=resp.text,
+        format={"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}[fmt],
+    )
     assert isomorphic(parsed, expected)
     if fmt == "jsonld":
         doc = json.loads(resp.text)
@@ -127,7 +135,9 @@ def test_updates_are_refused_without_the_admin_token(client: TestClient) -> None
     update = "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"
     assert client.post("/sparql", data={"update": update}).status_code == 403
     assert (
-        client.post("/sparql", content=update, headers={"Content-Type": "application/sparql-update"}).status_code
+        client.post(
+            "/sparql", content=update, headers={"Content-Type": "application/sparql-update"}
+        ).status_code
         == 403
     )
     wrong = client.post("/sparql", data={"update": update}, headers={"Authorization": "Bearer nope"})
@@ -142,12 +152,16 @@ def test_service_is_refused(client: TestClient) -> None:
     resp = client.get("/sparql", params={"query": query})
     assert resp.status_code == 403 and "SERVICE" in resp.text
     # the word inside a string or an IRI is not a SERVICE clause
-    ok = client.get("/sparql", params={"query": 'SELECT ("SERVICE" AS ?x) WHERE { }'}, headers={"Accept": JSON})
+    ok = client.get(
+        "/sparql", params={"query": 'SELECT ("SERVICE" AS ?x) WHERE { }'}, headers={"Accept": JSON}
+    )
     assert ok.status_code == 200
 
 
 def test_inspect_reads_past_strings_iris_and_comments() -> None:
-    info = sparql.inspect('# DELETE everything\nPREFIX ex: <http://x/INSERT>\nSELECT ?select WHERE { ?s ex:service "LOAD" }')
+    info = sparql.inspect(
+        '# DELETE everything\nPREFIX ex: <http://x/INSERT>\nSELECT ?select WHERE { ?s ex:service "LOAD" }'
+    )
     assert info.form == "SELECT" and not info.is_update and not info.has_service
     assert sparql.inspect("insert data { <a:b> <a:c> <a:d> }").is_update
     assert sparql.inspect("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }").has_dataset
@@ -165,7 +179,11 @@ def test_negotiation_honours_q_values() -> None:
 def test_named_graph_parameters(client: TestClient) -> None:
     post = client.get("/posts", params={"limit": 1}).json()["data"][0]["iri"]
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    everything = int(client.get("/sparql", params={"query": count}, headers={"Accept": JSON}).json()["results"]["bindings"][0]["n"]["value"])
+    everything = int(
+        client.get("/sparql", params={"query": count}, headers={"Accept": JSON}).json()["results"][
+            "bindings"
+        ][0]["n"]["value"]
+    )
     one = client.get("/sparql", params={"query": count, "default-graph-uri": post}, headers={"Accept": JSON})
     in_post = int(one.json()["results"]["bindings"][0]["n"]["value"])
     assert 0 < in_post < everything
@@ -175,13 +193,17 @@ def test_named_graph_parameters(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("kind", ["memory", "oxigraph-server"])
-def test_without_union_default_graph_the_default_graph_is_empty(kind: str, request: pytest.FixtureRequest) -> None:
+def test_without_union_default_graph_the_default_graph_is_empty(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
     nquads = request.getfixturevalue("sample_nquads")
     server = request.getfixturevalue("oxigraph_server") if kind != "memory" else None
     app = create_app(settings(union_default_graph=False), make_store(kind, nquads, server))
     c = TestClient(app)
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    n = c.get("/sparql", params={"query": count}, headers={"Accept": JSON}).json()["results"]["bindings"][0]["n"]["value"]
+    n = c.get("/sparql", params={"query": count}, headers={"Accept": JSON}).json()["results"]["bindings"][0][
+        "n"
+    ]["value"]
     assert n == "0"
     in_graphs = sparql_prefixes() + "ASK { GRAPH ?g { ?p a schema:Article } }"
     assert c.get("/sparql", params={"query": in_graphs}, headers={"Accept": JSON}).json()["boolean"] is True
@@ -194,7 +216,9 @@ def test_row_cap(backend: Store) -> None:
     resp = c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
     assert len(resp.json()["results"]["bindings"]) == 7
     assert "7" in resp.headers["x-kg-truncated"]
-    small = c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}, headers={"Accept": JSON})
+    small = c.get(
+        "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}, headers={"Accept": JSON}
+    )
     assert "x-kg-truncated" not in small.headers
 
 
@@ -218,9 +242,13 @@ def test_admin_update_is_applied_and_bumps_the_generation(sample_nquads: bytes) 
     update = "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"
     resp = c.post("/sparql", data={"update": update}, headers={"Authorization": f"Bearer {ADMIN}"})
     assert resp.status_code == 204, resp.text
-    assert c.get("/sparql", params={"query": "ASK { <urn:x:a> ?p ?o }"}, headers={"Accept": JSON}).json()["boolean"]
+    assert c.get("/sparql", params={"query": "ASK { <urn:x:a> ?p ?o }"}, headers={"Accept": JSON}).json()[
+        "boolean"
+    ]
     assert c.get("/health").json()["detail"]["generation"] != before
-    bad = c.post("/sparql", data={"update": "INSERT DATA { oops"}, headers={"Authorization": f"Bearer {ADMIN}"})
+    bad = c.post(
+        "/sparql", data={"update": "INSERT DATA { oops"}, headers={"Authorization": f"Bearer {ADMIN}"}
+    )
     assert bad.status_code == 400
 
 
@@ -256,7 +284,10 @@ def test_plain_http_requests_with_accept_headers(live: LiveServer) -> None:
     import urllib.request
 
     url = f"{live.url}/sparql?" + urllib.parse.urlencode({"query": LABELS})
-    for accept, media in [("text/csv", "text/csv"), ("application/sparql-results+xml;q=1, */*;q=0.1", "application/sparql-results+xml")]:
+    for accept, media in [
+        ("text/csv", "text/csv"),
+        ("application/sparql-results+xml;q=1, */*;q=0.1", "application/sparql-results+xml"),
+    ]:
         req = urllib.request.Request(url, headers={"Accept": accept})
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert resp.headers["Content-Type"].startswith(media)

@@ -43,7 +43,9 @@ def _json(data: object) -> Response:
     return Response(orjson.dumps(data), media_type="application/json")
 
 
-def _summary(iri: str, name: str, type_name: str, matched: str | None = None, score: float | None = None) -> dict:
+def _summary(
+    iri: str, name: str, type_name: str, matched: str | None = None, score: float | None = None
+) -> dict:
     return {
         "id": queries.entity_id(iri),
         "iri": iri,

@@ -25,7 +25,9 @@ def posts(
     until: Annotated[
         str | None, Query(pattern=DATE, description="Only posts published on or before (YYYY-MM-DD).")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Only posts whose title contains this.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Only posts whose title contains this.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size (1–500).")] = 50,
     offset: Annotated[int, Query(ge=0, le=100000, description="Posts to skip (paging).")] = 0,
 ) -> Response:

@@ -32,7 +32,10 @@ ANSWERS = {
         "description": "The result, in the negotiated format.",
         "content": {m: {"schema": {"type": "string"}} for m in MEDIA_TYPES},
     },
-    400: {"description": "Syntax error (the parser's message) or a bad parameter.", "content": {"text/plain": {}}},
+    400: {
+        "description": "Syntax error (the parser's message) or a bad parameter.",
+        "content": {"text/plain": {}},
+    },
     403: {"description": "An update without the admin token, or a SERVICE/LOAD to outside hosts."},
     406: {"description": "No acceptable result format."},
     415: {"description": "A POST body of an unsupported Content-Type."},
@@ -46,7 +49,9 @@ FORMAT_HELP = (
 )
 
 
-def _dataset(settings: Settings, info: sparql.QueryInfo, default: list[str], named: list[str]) -> Dataset | None:
+def _dataset(
+    settings: Settings, info: sparql.QueryInfo, default: list[str], named: list[str]
+) -> Dataset | None:
     if default or named:
         return Dataset(tuple(default), tuple(named))
     if not settings.union_default_graph and not info.has_dataset:
@@ -148,7 +153,9 @@ async def sparql_get(
     store: StoreDep,
     settings: SettingsDep,
     request: Request,
-    query: Annotated[str | None, Query(description="A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).")] = None,
+    query: Annotated[
+        str | None, Query(description="A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE).")
+    ] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri", description=DATASET_HELP)] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri", description=NAMED_HELP)] = [],  # noqa: B006
     format: Annotated[str | None, Query(description=FORMAT_HELP)] = None,
@@ -174,7 +181,10 @@ POST_BODY = {
                     "type": "object",
                     "properties": {
                         "query": {"type": "string", "description": "A SPARQL 1.1 query."},
-                        "update": {"type": "string", "description": "A SPARQL 1.1 update (admin token needed)."},
+                        "update": {
+                            "type": "string",
+                            "description": "A SPARQL 1.1 update (admin token needed).",
+                        },
                         "default-graph-uri": {"type": "string", "description": DATASET_HELP},
                         "named-graph-uri": {"type": "string", "description": NAMED_HELP},
                         "format": {"type": "string", "description": FORMAT_HELP},

@@ -381,11 +381,15 @@ class GenreRules:
         for k in range(n - 1):
             t = self.read_title(words[k].core) if words[k].core else None
             if (
-                t
-                and not t.unit
-                and particle_role(words[k].particle) == "none"
-                and self.is_person(words[k + 1].core)
-            ) and k > 0 and self.is_org(words[k - 1].core):
+                (
+                    t
+                    and not t.unit
+                    and particle_role(words[k].particle) == "none"
+                    and self.is_person(words[k + 1].core)
+                )
+                and k > 0
+                and self.is_org(words[k - 1].core)
+            ):
                 org = self._org(doc, state, words[k - 1], 0.8)
                 self._mention(
                     state,
