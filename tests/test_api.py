@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures are imported from test_api_support and named as arguments)
 """The REST API on both backends: search, entities, neighbours, posts, docs, errors; a schemathesis
 run against the OpenAPI schema; the query page in a real browser; no spaCy in the API process."""
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures are imported from test_api_support and named as arguments)
 """The SPARQL endpoint: protocol, formats, safety, datasets — on an in-process store and on a real
 Oxigraph server — and real clients (SPARQLWrapper, rdflib's SPARQLStore) over HTTP."""
 
