@@ -95,6 +95,7 @@ def to_jsonld(triples: list[ox.Triple]) -> dict[str, Any]:
         ref = _node_ref(t.subject)  # type: ignore[arg-type]
         node = nodes.setdefault(ref, {"@id": ref})
         p = t.predicate.value
+        value: Any
         if p == RDF_TYPE and isinstance(t.object, ox.NamedNode):
             key, value = "@type", compact_iri(t.object.value)
         else:

@@ -367,7 +367,7 @@ def related(
     until: str | None = None,
     limit: int = 50,
     offset: int = 0,
-    lookup: Lookup | None = None,
+    lookup: Any = None,
 ) -> tuple[int, list[Edge]]:
     """Neighbours up to `depth` hops, filtered, with relation, role, dates and evidence.
 

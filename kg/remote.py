@@ -128,6 +128,7 @@ class RemoteStore(Store):
             try:
                 if conn.sock is None:
                     conn.connect()
+                    assert conn.sock is not None
                     conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 conn.sock.settimeout(timeout if timeout is not None else self.timeout)
                 conn.request(method, target, body=body, headers=headers)

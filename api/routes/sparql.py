@@ -222,7 +222,7 @@ async def sparql_post(
         form = parse_qs(body, keep_blank_values=True)
         default = default_graph_uri + form.get("default-graph-uri", [])
         named = named_graph_uri + form.get("named-graph-uri", [])
-        fmt = format or (form.get("format") or [None])[0]
+        fmt = format or form.get("format", [""])[0] or None
         if "update" in form:
             return await run_in_threadpool(_run_update, store, settings, request, form["update"][0])
         query = (form.get("query") or [""])[0]
