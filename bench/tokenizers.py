@@ -29,7 +29,7 @@ def klue_sentences(limit: int = 2000) -> list[tuple[str, list[tuple[int, int]]]]
     chars: list[str] = []
     tags: list[str] = []
     path = SHARED / "ner" / "klue-ner-v1.1_dev.tsv"
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if line.startswith("##"):
             continue
         if not line.strip() and chars:
