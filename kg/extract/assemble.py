@@ -202,7 +202,7 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
             a, b = sorted((new.head, new.tail))
             k = (a, new.relation, b, "")
         if k in seen:
-            if seen[k].evidence.confidence < new.evidence.confidence:
+            if _evidence_rank(new, head, rel) > _evidence_rank(seen[k], head, rel):
                 seen[k].evidence = new.evidence
             continue
         seen[k] = new
@@ -273,6 +273,16 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
         extractor_version=version,
         values=values,
     )
+
+
+def _evidence_rank(rel: Relation, head: _Group, raw: Relation) -> tuple[int, float, int]:
+    """Prefer the sentence that names both ends (`이병권 중기부 제2차관은`), then confidence."""
+    sentence = rel.evidence.sentence
+    names_head = any(n in sentence for n in head.names)
+    names_tail = (
+        rel.relation in ("participatedIn", "foundedOn") or raw.tail in sentence or rel.tail in sentence
+    )
+    return (int(names_head) + int(names_tail), rel.evidence.confidence, -abs(len(sentence) - 120))
 
 
 def _name(g: _Group) -> str:
