@@ -286,6 +286,8 @@ def _evidence_rank(rel: Relation, head: _Group, raw: Relation) -> tuple[int, flo
 
 
 def _name(g: _Group) -> str:
+    """The lexicon's official name, else the longest Korean name, else the longest name."""
     if g.canonical:
         return g.canonical
-    return max(g.names, key=len)
+    korean = [n for n in g.names if re.search(r"[가-힣]", n)]
+    return max(korean or g.names, key=len)

@@ -214,6 +214,7 @@ class GenreRules:
             self.appositions(doc, state, words)
             self.person_titles(doc, state, words)
             self.short_references(doc, state, words)
+            self.honorific_names(doc, state, words)
             self.title_before_name(doc, state, words)
             self.units(doc, state, words)
             self.subordinate_cues(doc, state, words)
@@ -588,16 +589,37 @@ class GenreRules:
             if len(names) == 1:
                 self._mention(state, names.pop(), "Person", w.core_start, w.core_end, 0.8)
 
+    def honorific_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`운영자 주가례 씨`, `예비창업자 전고안 씨는`: a name followed by 씨 is a person."""
+        for k in range(len(words) - 1):
+            w, nxt = words[k], words[k + 1]
+            if not w.core or w.particle or not nxt.core.startswith("씨") or nxt.core not in ("씨",):
+                continue
+            if self.cues.is_person_name(w.core) and not self.is_org(w.core) and not self.read_title(w.core):
+                self._mention(state, w.core, "Person", w.core_start, w.core_end, 0.8)
+
+    def _without_glued_particle(self, w: Word) -> Word:
+        """`선가공은` where MeCab kept 은 in the noun (선가 + 공은): the name without it."""
+        if self.is_person(w.core) or not PARTICLE_END.search(w.core):
+            return w
+        bare = PARTICLE_END.sub("", w.core)
+        if not self.is_person(bare):
+            return w
+        return replace(
+            w, core=bare, core_end=w.core_start + len(bare), particle=w.core[len(bare) :] + w.particle
+        )
+
     def title_before_name(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`산업부 장관 안덕근은`: body, title, then the name."""
         for k in range(1, len(words) - 1):
             t = self.read_title(words[k].core) if words[k].core else None
             if not t or t.unit or particle_role(words[k].particle) != "none":
                 continue
-            if not self.is_person_word(doc, words[k + 1]) or not self.is_org(words[k - 1].core):
+            name_word = self._without_glued_particle(words[k + 1])
+            if not self.is_person_word(doc, name_word) or not self.is_org(words[k - 1].core):
                 continue
             org = self._org(doc, state, words[k - 1], 0.8)
-            name = words[k + 1].core
+            name = name_word.core
             self._mention(state, name, "Person", words[k + 1].core_start, words[k + 1].core_end, 0.8)
             self._holds(doc, state, name, org, t, words[k - 1].start, words[k + 1].end, 0.8)
 
@@ -624,6 +646,13 @@ class GenreRules:
         """A person name starting at word i: `이병권`, or `데릭 존슨(Derek Johnson)`."""
         w = words[i]
         if not w.core:
+            surface = doc_text(doc)[w.start : w.end]
+            if (
+                self.cues.is_person_name(surface)
+                and self._title_at(words, i + 1)
+                and not self.is_org(surface)
+            ):
+                return surface, i + 1  # `장허구` read by MeCab as a verb (장허 + 구)
             return None, i
         if self.is_person_word(doc, w) and particle_role(w.particle) == "none":
             return w.core, i + 1
@@ -712,6 +741,9 @@ class GenreRules:
         if not words[j].core:
             return None
         one = self.read_title(words[j].core)
+        if one is None and PARTICLE_END.search(words[j].core):
+            # MeCab sometimes glues the particle on (`동북지방통계청장은` read as …청 + 장은)
+            one = self.read_title(PARTICLE_END.sub("", words[j].core))
         if one is None:
             return None
         if j + 1 < len(words) and any(words[j + 1].core.startswith(a) for a in ACTING):
