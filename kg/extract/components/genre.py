@@ -193,9 +193,12 @@ class GenreRules:
         return self.cues.is_person_name(name) and not self.read_title(name) and not self.is_org(name)
 
     def is_person_word(self, doc: Doc, word: Word) -> bool:
-        """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인)."""
+        """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인);
+        the statistical NER's PS reading of exactly this word settles doubtful cases."""
         if not self.is_person(word.core):
             return False
+        if (word.core_start, word.core_end) in _person_spans(doc):
+            return True
         span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
         if span is None:
             return True
@@ -973,6 +976,15 @@ class GenreRules:
                 )
                 if form:
                     state.legal_forms[name] = form
+
+
+def _person_spans(doc: Doc) -> set[tuple[int, int]]:
+    """Character spans the statistical NER labels PS (empty when the model is absent)."""
+    cached: set[tuple[int, int]] | None = doc.user_data.get("kg_ner_ps")
+    if cached is None:
+        cached = {(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PS"}
+        doc.user_data["kg_ner_ps"] = cached
+    return cached
 
 
 def _unit_reading(word: Word, following: Word | None) -> Word:

@@ -87,7 +87,9 @@ class ProgramRules:
                 # `‘민간투자주도형 기술창업지원(TIPS) 프로그램’`: the bracket is an abbreviation
                 name = " ".join((name[: inner_abbr.start()] + " " + name[inner_abbr.end() :]).split())
                 state.aliases.append(
-                    AliasFact(name, inner_abbr.group("a"), "abbr", evidence(doc, s, e, COMPONENT, 0.85), type_)
+                    AliasFact(
+                        name, inner_abbr.group("a"), "abbr", evidence(doc, s, e, COMPONENT, 0.85), type_
+                    )
                 )
             if (
                 type_ == "Organization"
