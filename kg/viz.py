@@ -30,7 +30,7 @@ import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from kg.queries import EDGE_PREDICATES, entity_id, entity_iri, type_of_classes
+from kg.queries import EDGE_PREDICATES, entity_id, entity_iri
 from kg.store import Store
 from kg.vocab import ONTOLOGY_FILE, iri, mapping, sparql_prefixes
 
@@ -51,8 +51,10 @@ RELATION_STYLE = {
     "participatedIn": {"color": "#E45756"},
     "locatedIn": {"color": "#72B7B2"},
 }
+SCAN_ABOVE = 1500  # entities past which labels are read by one scan rather than looked up
 EVIDENCE_PER_EDGE = 5  # sentences a page carries per edge; the count of all is kept
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"]+$")
+_NOT_IRI = re.compile(r'[\s<>"{}|^`\\]')  # characters an IRI cannot hold (RFC 3987)
 
 
 @dataclass
@@ -116,15 +118,18 @@ def _edge_query(focus: list[str] | None) -> str:
             f"  UNION {{ {x} {fact('?x', '?b')} FILTER(isIRI(?b)) BIND(?x AS ?a) }}\n"
             f"  UNION {{ {x} {fact('?a', '?x')} BIND(?x AS ?b) }}"
         )
-    return sparql_prefixes() + f"SELECT ?f ?a ?b ?rel ?role ?g ?sentence WHERE {{\n  {body}\n}}"
+    return sparql_prefixes() + f"SELECT ?a ?b ?rel ?role ?g ?sentence WHERE {{\n  {body}\n}}"
 
 
 @dataclass
 class _Collected:
-    """Edges keyed by (source, target, relation, role), evidence as (sentence, post) pairs."""
+    """Edges keyed by (source, target, relation, role), evidence as (sentence, post) pairs.
+
+    A fact is one relation stated by one post (kg:Fact IRIs are derived from subject,
+    predicate and object within the post's graph), so an edge's facts are its posts.
+    """
 
     edges: dict[tuple[str, str, str, str], dict[tuple[str, str], None]] = field(default_factory=dict)
-    facts: dict[tuple[str, str, str, str], set[str]] = field(default_factory=dict)
 
     def add_rows(self, rows: list[dict[str, Any]]) -> set[str]:
         touched: set[str] = set()
@@ -134,30 +139,53 @@ class _Collected:
                 a, b = b, a
             key = (a, b, rel, r["role"].value if "role" in r else "")
             self.edges.setdefault(key, {})[(r["sentence"].value, r["g"].value)] = None
-            self.facts.setdefault(key, set()).add(r["f"].value)
             touched.update((a, b))
         return touched
 
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """IRI → (posts that state a relation of it, relation statements: one per relation per post)."""
+        posts: dict[str, set[str]] = defaultdict(set)
+        facts: dict[str, int] = defaultdict(int)
+        for (a, b, _rel, _role), evidence in self.edges.items():
+            stating = {g for _s, g in evidence}
+            for node in (a, b):
+                posts[node] |= stating
+                facts[node] += len(stating)
+        return {node: (len(posts[node]), facts[node]) for node in posts}
+
+
+@lru_cache(maxsize=1)
+def _type_paths() -> dict[str, str]:
+    return {spec["path"]: name for name, spec in mapping()["entity_types"].items()}
+
+
+def type_of_iri(entity: str) -> str | None:
+    """The entity type from the IRI's path (`…/id/org/…` → Organization): IRIs are derived from content."""
+    path, sep, _key = entity_id(entity).partition("/")
+    return _type_paths().get(path) if sep else None
+
 
 def _entity_info(store: Store, iris: set[str]) -> dict[str, dict[str, Any]]:
-    """Label, type, aliases and date (events) of each IRI; entities with no known type are left out."""
+    """Label, type, aliases and date (events) of each entity IRI (other IRIs are left out)."""
+    iris = {i for i in iris if type_of_iri(i)}
     if not iris:
         return {}
+    # Few IRIs: VALUES inside each branch, so Oxigraph joins from them. Many: one scan of all
+    # labels is faster than thousands of lookups, and the rows of other IRIs are skipped below.
+    v = f"VALUES ?s {{ {_values(iris)} }}" if len(iris) <= SCAN_ABOVE else ""
     rows = store.select(
         sparql_prefixes()
-        + f"""SELECT ?s ?c ?l ?alt ?date WHERE {{ VALUES ?s {{ {_values(iris)} }}
-  {{ ?s a ?c }} UNION {{ ?s skos:prefLabel ?l }} UNION {{ ?s skos:altLabel ?alt }}
-  UNION {{ ?s schema:startDate ?date }} }}"""
+        + f"""SELECT ?s ?l ?alt ?date WHERE {{
+  {{ {v} ?s skos:prefLabel ?l }} UNION {{ {v} ?s skos:altLabel ?alt }} UNION {{ {v} ?s schema:startDate ?date }} }}"""
     )
-    classes: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     aliases: dict[str, dict[str, None]] = defaultdict(dict)
     dates: dict[str, str] = {}
     for r in rows:
         s = r["s"].value
-        if "c" in r:
-            classes[s].add(r["c"].value)
-        elif "l" in r:
+        if s not in iris:
+            continue
+        if "l" in r:
             lang = getattr(r["l"], "language", None) or ""
             labels[s].setdefault(lang, r["l"].value)
         elif "alt" in r:
@@ -166,32 +194,15 @@ def _entity_info(store: Store, iris: set[str]) -> dict[str, dict[str, Any]]:
             dates[s] = min(dates.get(s, r["date"].value), r["date"].value)
     info: dict[str, dict[str, Any]] = {}
     for s in iris:
-        type_name = type_of_classes(classes.get(s, set()))
-        if type_name is None:
-            continue
         names = labels.get(s, {})
         label = names.get("ko") or names.get("") or next(iter(names.values()), "") or entity_id(s)
         info[s] = {
             "label": label,
-            "type": type_name,
+            "type": type_of_iri(s),
             "aliases": [a for a in aliases.get(s, {}) if a != label],
             "date": dates.get(s),
         }
     return info
-
-
-def _counts(store: Store, iris: set[str]) -> dict[str, tuple[int, int]]:
-    """IRI → (posts, facts) stating something about it (as `queries.describe` counts them)."""
-    if not iris:
-        return {}
-    rows = store.select(
-        sparql_prefixes()
-        + f"""SELECT ?x (COUNT(DISTINCT ?g) AS ?posts) (COUNT(DISTINCT ?f) AS ?facts) WHERE {{
-  VALUES ?x {{ {_values(iris)} }}
-  GRAPH ?g {{ {{ ?f rdf:subject ?x }} UNION {{ ?f rdf:object ?x }}
-    UNION {{ ?f rdf:subject ?m . ?m org:organization ?x }} }} }} GROUP BY ?x"""
-    )
-    return {r["x"].value: (int(r["posts"].value), int(r["facts"].value)) for r in rows}
 
 
 def _posts(store: Store, post_iris: set[str]) -> dict[str, dict[str, Any]]:
@@ -223,7 +234,7 @@ def _assemble(
     if center:
         ends.add(center)
     info = _entity_info(store, ends)
-    counts = _counts(store, set(info))
+    counts = collected.counts()
     posts = _posts(store, {g for ev in collected.edges.values() for _s, g in ev})
     nodes = []
     for s in sorted(info, key=lambda i: (i != center, info[i]["type"], info[i]["label"])):
@@ -248,7 +259,7 @@ def neighbourhood(
 ) -> tuple[list[Node], list[EdgeView]]:
     """The ego network: entities up to `hops` facts away, at most `limit` of them (nearest first)."""
     center = entity_iri(entity)
-    if not _entity_info(store, {center}):
+    if _NOT_IRI.search(center) or type_of_iri(center) is None or not store.ask(f"ASK {{ <{center}> ?p ?o }}"):
         raise KeyError(entity)
     collected = _Collected()
     kept = {center}
