@@ -190,7 +190,9 @@ WHERE {
   OPTIONAL { ?e schema:startDate ?date }
   ?who skos:prefLabel ?participant .
   BIND(IF(EXISTS { ?who a foaf:Person }, "Person", "Organization") AS ?type)
-  OPTIONAL { ?m org:member ?who ; kg:roleLabel ?role ; org:organization/skos:prefLabel ?orgName }
+  # the titles the post that reports the event gives the participant
+  OPTIONAL { GRAPH ?g { ?e schema:attendee ?who . ?m org:member ?who ; kg:roleLabel ?role ;
+                        org:organization/skos:prefLabel ?orgName } }
 }
 GROUP BY ?event ?date ?participant ?type
 ORDER BY ?date ?event ?participant""",
