@@ -32,10 +32,7 @@ def score(extractor, gold: Path, tmp_path: Path) -> dict:
             assert isinstance(post, Post), post
             out.write(json.dumps(to_record(extractor.extract(post)), ensure_ascii=False) + "\n")
     result = subprocess.run(
-        [sys.executable, str(SCORER), str(gold), str(pred), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, str(SCORER), str(gold), str(pred), "--json"], capture_output=True, text=True, check=True
     )
     return json.loads(result.stdout)
 
