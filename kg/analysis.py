@@ -141,6 +141,20 @@ def operator_projection(b: nx.Graph) -> nx.Graph:
     return bipartite.weighted_projected_graph(b, orgs)
 
 
+def projection_table(projection: nx.Graph) -> list[dict[str, Any]]:
+    """Pairs of organisations that operate programs together, most shared first."""
+    rows = [
+        {
+            "organisation": projection.nodes[a]["label"],
+            "with": projection.nodes[c]["label"],
+            "shared programs": d["weight"],
+        }
+        for a, c, d in projection.edges(data=True)
+    ]
+    rows.sort(key=lambda r: (-r["shared programs"], r["organisation"], r["with"]))
+    return rows
+
+
 def bipartite_table(b: nx.Graph) -> list[dict[str, Any]]:
     """Programs with their operators, most operated first (the bipartite view as a table)."""
     rows = []
