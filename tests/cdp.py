@@ -14,6 +14,7 @@ import json
 import shutil
 import subprocess
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,10 @@ class Browser:
                 raise CdpError(f"Chromium did not start; see {profile / 'chromium.log'}")
             time.sleep(0.05)
         port, path = port_file.read_text().splitlines()[:2]
-        self.ws = connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=10)
+        self._closing = ExitStack()
+        self.ws = self._closing.enter_context(
+            connect(f"ws://127.0.0.1:{port}{path}", max_size=None, open_timeout=10)
+        )
         self._next = 0
         self.events: list[dict[str, Any]] = []
         self.dialogs: list[str] = []
@@ -205,7 +209,7 @@ class Browser:
             if hasattr(self, "ws"):
                 with contextlib.suppress(Exception):
                     self.call("Browser.close", session=False, timeout=5)
-                self.ws.close()
+                self._closing.close()
         finally:
             try:
                 self.proc.wait(timeout=10)
