@@ -448,8 +448,12 @@ def render(nodes: list[Node], edges: list[EdgeView], title: str = "kg network") 
 
 
 def iframe(page: str, height: int = 640) -> str:
-    """The page inside an <iframe srcdoc>, for a notebook cell (IPython.display.HTML)."""
+    """The page inside an <iframe srcdoc>, for a notebook cell (`IPython.display.HTML(...)`).
+
+    Wrapped in a <div>: IPython suggests its IFrame (which needs a URL) for a bare <iframe>.
+    """
     return (
-        f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;'
-        'border:1px solid #ddd" sandbox="allow-scripts allow-popups"></iframe>'
+        f'<div class="kg-view"><iframe srcdoc="{html.escape(page, quote=True)}" '
+        f'style="width:100%;height:{int(height)}px;border:1px solid #ddd" '
+        'sandbox="allow-scripts allow-popups"></iframe></div>'
     )

@@ -188,8 +188,9 @@ def test_script_json_cannot_leave_its_element(value) -> None:
 def test_iframe_for_notebooks() -> None:
     html = viz.render(*_hostile_view())
     frame = viz.iframe(html, height=300)
-    assert frame.startswith('<iframe srcdoc="') and "height:300px" in frame
-    assert '"' not in frame[len('<iframe srcdoc="') : frame.index('" style=')]
+    start = '<div class="kg-view"><iframe srcdoc="'
+    assert frame.startswith(start) and "height:300px" in frame and frame.endswith("</iframe></div>")
+    assert '"' not in frame[len(start) : frame.index('" style=')]
 
 
 def _disk_store(samples_store, tmp_path: Path) -> str:
