@@ -227,3 +227,17 @@ def test_cli_writes_a_view(samples_store, tmp_path: Path) -> None:
     )
     assert missing.exit_code == 1 and "no entity" in missing.output
     assert not (tmp_path / "x.html").exists()
+
+
+def test_api_serves_the_same_view(samples_store) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    client = TestClient(create_app(store=samples_store))
+    response = client.get("/entities/org/중소벤처기업부/graph.html", params={"hops": 2})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    data = page_json(response.text)
+    nodes, edges = viz.neighbourhood(samples_store, "org/중소벤처기업부", hops=2)
+    assert (len(data["nodes"]), len(data["edges"])) == (len(nodes), len(edges))
+    assert "default-src 'none'" in response.text
