@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
-from kg.extract.state import DocState, evidence
-from kg.model import Entity, Evidence, Extraction, Mention, Post, Relation
-from kg.normalize import name_key, split_legal_form
+from kg.extract.state import DocState, doc_text, evidence
+from kg.model import Entity, Evidence, Extraction, Mention, Post, Relation, Value
+from kg.normalize import find_quantities, name_key, split_legal_form
 
 MIN_CONFIDENCE = 0.6
 PUBLISHER = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<alias>[^()]+)\))?$")
@@ -261,8 +261,17 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
                 ent.date = happened.date.isoformat()
         entities.append(ent)
 
+    values = [Value("date", doc_text(doc)[s:e], d.isoformat(), None, s, e) for s, e, d in state.dates] + [
+        Value("quantity", doc_text(doc)[s:e], f"{n:g}", unit, s, e)
+        for s, e, n, unit in find_quantities(doc_text(doc))
+    ]
     return Extraction(
-        post=post, text=doc.text, entities=entities, relations=relations, extractor_version=version
+        post=post,
+        text=doc_text(doc),
+        entities=entities,
+        relations=relations,
+        extractor_version=version,
+        values=values,
     )
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.state import DocState, ensure_extensions
+from kg.extract.state import DocState, doc_text, ensure_extensions
 
 _END_INLINE = re.compile(r"(?<=[다요죠음함됨임까])[.?!]['\"”’」』)]*(?=\s)|[?!。](?=\s)")
 _LINE_END = re.compile(r"(?:[.?!。:]|[다요]|[다요][.?!]?['\"”’」』]|\))\s*$")
@@ -86,9 +87,13 @@ def make_sentences(nlp: Language, name: str) -> KgSentences:
 class KgSentences:
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        spans = sentence_spans(doc.text)
+        spans = sentence_spans(doc_text(doc))
         state.sentences = spans
         starts = {s for s, _ in spans}
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in starts
+        # one array write: setting Token.is_sent_start token by token re-checks the whole doc
+        flags = numpy.array([[1 if t.i == 0 or t.idx in starts else -1] for t in doc], dtype="int64").astype(
+            "uint64"
+        )
+        if len(doc):
+            doc.from_array(["SENT_START"], flags)  # type: ignore[arg-type]
         return doc
