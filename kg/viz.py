@@ -16,11 +16,13 @@ screen with textContent; a script nonce in the Content-Security-Policy blocks an
 
 from __future__ import annotations
 
+import gc
 import html
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +85,19 @@ class EdgeView:
 
 
 # -- collecting from the store ------------------------------------------------------------
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Building a view allocates hundreds of thousands of small objects and frees none; the
+    collector's repeated full passes over them took about a third of the time at 20,000 nodes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _values(iris: Iterable[str]) -> str:
@@ -208,10 +223,11 @@ def _entity_info(store: Store, iris: set[str]) -> dict[str, dict[str, Any]]:
 def _posts(store: Store, post_iris: set[str]) -> dict[str, dict[str, Any]]:
     if not post_iris:
         return {}
+    v = f"VALUES ?g {{ {_values(post_iris)} }}" if len(post_iris) <= SCAN_ABOVE else ""
     rows = store.select(
         sparql_prefixes()
-        + f"""SELECT ?g ?id ?title ?issued ?url WHERE {{ VALUES ?g {{ {_values(post_iris)} }}
-  GRAPH ?g {{ ?g dcterms:identifier ?id OPTIONAL {{ ?g dcterms:title ?title }}
+        + f"""SELECT ?g ?id ?title ?issued ?url WHERE {{ {v}
+  GRAPH ?g {{ ?g a schema:Article ; dcterms:identifier ?id OPTIONAL {{ ?g dcterms:title ?title }}
     OPTIONAL {{ ?g dcterms:issued ?issued }} OPTIONAL {{ ?g dcterms:source ?url }} }} }}"""
     )
     return {
@@ -222,6 +238,7 @@ def _posts(store: Store, post_iris: set[str]) -> dict[str, dict[str, Any]]:
             "url": r["url"].value if "url" in r else None,
         }
         for r in rows
+        if r["g"].value in post_iris
     }
 
 
@@ -258,6 +275,11 @@ def neighbourhood(
     store: Store, entity: str, hops: int = 1, limit: int = 500
 ) -> tuple[list[Node], list[EdgeView]]:
     """The ego network: entities up to `hops` facts away, at most `limit` of them (nearest first)."""
+    with _paused_gc():
+        return _neighbourhood(store, entity, hops, limit)
+
+
+def _neighbourhood(store: Store, entity: str, hops: int, limit: int) -> tuple[list[Node], list[EdgeView]]:
     center = entity_iri(entity)
     if _NOT_IRI.search(center) or type_of_iri(center) is None or not store.ask(f"ASK {{ <{center}> ?p ?o }}"):
         raise KeyError(entity)
@@ -282,6 +304,11 @@ def whole_graph(store: Store, limit: int = 20000) -> tuple[list[Node], list[Edge
 
     Past `limit` entities, the best connected are kept (ties by IRI, so the cut is stable).
     """
+    with _paused_gc():
+        return _whole_graph(store, limit)
+
+
+def _whole_graph(store: Store, limit: int) -> tuple[list[Node], list[EdgeView]]:
     collected = _Collected()
     collected.add_rows(store.select(_edge_query(None)))
     keep: set[str] | None = None
@@ -437,12 +464,14 @@ def _template() -> Any:
 
 def render(nodes: list[Node], edges: list[EdgeView], title: str = "kg network") -> str:
     """A self-contained HTML page: no request leaves it, every post text shown as text."""
+    with _paused_gc():
+        data = script_json(page_data(nodes, edges, title))
     return str(
         _template().render(
             title=title,
             nonce=secrets.token_urlsafe(18),
             vis_js=Markup(vis_network_js()),
-            data_json=Markup(script_json(page_data(nodes, edges, title))),
+            data_json=Markup(data),
         )
     )
 
