@@ -241,3 +241,27 @@ def test_api_serves_the_same_view(samples_store) -> None:
     nodes, edges = viz.neighbourhood(samples_store, "org/중소벤처기업부", hops=2)
     assert (len(data["nodes"]), len(data["edges"])) == (len(nodes), len(edges))
     assert "default-src 'none'" in response.text
+
+
+def test_views_over_a_remote_store(samples_store, tmp_path: Path) -> None:
+    """`kg viz --store http://…`: the same view from an Oxigraph server over SPARQL HTTP."""
+    from kg.oxserver import OxigraphServer
+    from kg.remote import RemoteStore
+
+    server = OxigraphServer(tmp_path / "oxigraph")
+    try:
+        remote = RemoteStore(server.url)
+        remote.load(samples_store.dump("nq"), "nq")
+        for collect in (
+            lambda s: viz.whole_graph(s),
+            lambda s: viz.neighbourhood(s, "org/중소벤처기업부", hops=2),
+        ):
+            here, there = collect(samples_store), collect(remote)
+            assert {n.id: (n.label, n.type, n.info["posts"]) for n in here[0]} == {
+                n.id: (n.label, n.type, n.info["posts"]) for n in there[0]
+            }
+            assert sorted((e.source, e.target, e.relation, len(e.evidence)) for e in here[1]) == sorted(
+                (e.source, e.target, e.relation, len(e.evidence)) for e in there[1]
+            )
+    finally:
+        server.stop()
