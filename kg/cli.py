@@ -285,25 +285,41 @@ def remove(posts: tuple[str, ...], store_spec: str | None) -> None:
 
 @main.command()
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
-@click.option("--entity", help="Name, alias, id (org/…) or IRI of the entity to centre on.")
+@click.option(
+    "--entity", help="Name, alias, id (org/…) or IRI of the entity to centre on; omit for the whole graph."
+)
 @click.option(
     "--hops",
     default=1,
     show_default=True,
-    type=click.IntRange(1, 3),
+    type=click.IntRange(1, 5),
     help="Hops around the entity.",
 )
+@click.option(
+    "--limit",
+    default=None,
+    type=click.IntRange(1),
+    help="Most entities to draw [default: 500 around an entity, 20000 for the whole graph].",
+)
+@click.option("--title", help="Page title [default: the entity's name, or kg].")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
-def viz(store_spec: str | None, entity: str | None, hops: int, output: str) -> None:
-    """Write an interactive network view (self-contained HTML, works offline)."""
+def viz(
+    store_spec: str | None, entity: str | None, hops: int, limit: int | None, title: str | None, output: str
+) -> None:
+    """Write an interactive network view: one self-contained HTML file that works offline.
+
+    Colour and shape by entity type, size by degree; click an edge for the sentences that
+    state it (post title, date, link), a node for its type, aliases and counts. Filters by
+    type, relation and date, search, and N-hop ego networks run in the page itself.
+    """
     from kg import viz as views
     from kg.label_index import LabelIndex
 
     store = _store(store_spec)
     try:
         if entity is None:
-            nodes, edges = views.whole_graph(store)
-            title = "kg"
+            nodes, edges = views.whole_graph(store, limit=limit or 20000)
+            name = "kg"
         else:
             target = entity
             if not entity.startswith(("http://", "https://")) and "/" not in entity:
@@ -312,13 +328,18 @@ def viz(store_spec: str | None, entity: str | None, hops: int, output: str) -> N
                     raise click.ClickException(f"no entity named {entity!r}")
                 target = hits[0].iri
             try:
-                nodes, edges = views.neighbourhood(store, target, hops)
+                nodes, edges = views.neighbourhood(store, target, hops, limit=limit or 500)
             except KeyError:
                 raise click.ClickException(f"no entity {entity!r}") from None
-            title = f"{entity} — kg"
-        Path(output).write_text(views.render(nodes, edges, title=title), encoding="utf-8")
+            center = next((n for n in nodes if n.info.get("center")), None)
+            name = f"{center.label if center else entity} — kg"
+        page = views.render(nodes, edges, title=title or name)
     finally:
         store.close()
+    out = Path(output)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)  # nothing half-written
     click.echo(f"wrote {output} ({len(nodes)} nodes, {len(edges)} edges)", err=True)
 
 
