@@ -298,11 +298,7 @@ def markdown() -> str:
 
 
 def sample_paths(include_shared: bool = True) -> list[Path]:
-    """The bundled sample posts (data/samples/*.md but its README) and, when present, the founding post(s).
-
-    data/samples/gold.jsonl holds the same texts as gold annotations; it is left out, or
-    every sample would be in the store twice.
-    """
+    """The bundled sample posts (data/samples/*.md but its README) and, when present, the founding post(s)."""
     paths = sorted(p for p in SAMPLES.glob("*.md") if not p.name.upper().startswith("README"))
     if include_shared and SHARED_POSTS.is_dir():
         paths += sorted(p for p in SHARED_POSTS.iterdir() if p.suffix in (".txt", ".md"))

@@ -11,6 +11,7 @@ SHARED = ROOT.parent / "shared"
 FOUNDING_POST = SHARED / "corpus" / "posts" / "kstartup-20251203-sogongin-task-force.txt"
 DEV_GOLD = SHARED / "corpus" / "gold" / "dev.jsonl"
 SAMPLES = ROOT / "data" / "samples"
+SAMPLES_GOLD = ROOT / "data" / "gold" / "samples.jsonl"
 
 
 def need_shared() -> None:

@@ -660,13 +660,13 @@ class GenreRules:
         if self.is_person_word(doc, w) and particle_role(w.particle) == "none":
             return w.core, i + 1
         # MeCab splits unseen names oddly (여모의 → 여모 + 의): before a title, read the whole word
-        surface = self._korean_name(doc, w)
-        if surface is not None and surface != w.core:
+        whole = self._korean_name(doc, w)
+        if whole is not None and whole != w.core:
             nxt = self._title_at(words, i + 1) or (
                 self._title_at(words, i + 2) if i + 2 < len(words) else None
             )
             if nxt is not None:
-                return surface, i + 1
+                return whole, i + 1
         # foreign names: 1–3 Hangul words, the last carrying a Latin bracket
         for span in (2, 3, 1):
             if i + span > len(words):
