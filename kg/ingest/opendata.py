@@ -125,12 +125,21 @@ _YEAR = re.compile(r"^\s*(?:\[[^\]]{1,20}\]\s*)*(?:20\d{2}|\d{2})\s*년도?\s*(?
 _NOTICE_TAIL = re.compile(
     r"\s*(?:\((?:재|추가|연장)?공고\)|(?:추가|재|연장|변경)?\s*(?:모집|선정|참가|참여기업\s*모집)?\s*(?:공고|안내))\s*$"
 )
+_PROGRAM_WORD = re.compile(r"(?:사업|패키지|프로그램|바우처|사관학교|아카데미|챌린지|지원단|펀드)$")
 _TAGS = re.compile(r"<[^>]+>")
 
 
 def program_name(title: str) -> str:
-    """`2026년 예비창업패키지 모집 공고` → `예비창업패키지`: a notice title less year and notice words."""
-    name = _YEAR.sub("", title)
+    """`2026년 예비창업패키지 예비창업자 모집 공고` → `예비창업패키지`.
+
+    A notice title less its region tag and year, cut after the last word that names a
+    program (…사업, …패키지, …프로그램); else less its notice words (모집, 공고, 안내).
+    """
+    name = _YEAR.sub("", title).strip()
+    words = name.split()
+    last = max((i for i, w in enumerate(words) if _PROGRAM_WORD.search(w)), default=None)
+    if last is not None:
+        return " ".join(words[: last + 1])
     for _ in range(2):
         name = _NOTICE_TAIL.sub("", name).strip()
     return name or title.strip()
