@@ -32,6 +32,7 @@ _ANY_DATE = re.compile(r"\d{4}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}")
 _TITLE_SUFFIX = re.compile(r"\s*(?:[|<>｜:-]|::)\s*[^|<>｜]{1,40}$")
 _ATTACHMENT_NAME = re.compile(r"[^\s/\\]+\.(?:hwpx?|pdf|docx?|xlsx?|pptx?|zip|jpe?g|png|txt)\b", re.I)
 _FILE_NOISE = re.compile(r"\s*(?:\[?\(?\d+(?:\.\d+)?\s*[KMG]?B\)?\]?|다운로드|내려받기|미리보기|바로보기)\s*", re.I)
+MIN_BODY = 20  # characters: less than a sentence is not an article
 _CELLS = frozenset(("td", "th"))
 _BLOCKS = frozenset(
     "p div br li ul ol tr table h1 h2 h3 h4 h5 h6 dl dt dd section article blockquote pre hr"
@@ -74,8 +75,8 @@ def html_to_post(
     for selector in dropped:
         for node in tree.css(selector):
             node.decompose()
-    body = _body(tree, searched, html)
-    if not body.strip():
+    body = _body(tree, searched)
+    if len(body.strip()) < MIN_BODY:
         raise NotArticle("no article text found on the page")
     if title and not body.lstrip().startswith(title):
         text = f"{title}\n\n{body}"
@@ -255,14 +256,15 @@ def _attachment_name(node: LexborNode) -> str | None:
     return text[:200] or None
 
 
-def _body(tree: LexborHTMLParser, searched: tuple[SiteProfile, ...], html: str) -> str:
+def _body(tree: LexborHTMLParser, searched: tuple[SiteProfile, ...]) -> str:
     for profile in searched:
         for selector in profile.body:
             node = tree.css_first(selector)
             text = _text(node) if node is not None else ""
-            if len(text) >= 20:
+            if len(text) >= MIN_BODY:
                 return text
     import trafilatura
 
-    extracted = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True)
+    # the chrome-free tree, so trafilatura cannot fall back on a menu
+    extracted = trafilatura.extract(tree.html or "", include_comments=False, include_tables=True, favor_recall=True)
     return clean_text(extracted or "")
