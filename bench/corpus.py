@@ -28,8 +28,32 @@ LEXICON = Path(__file__).resolve().parents[1] / "data" / "lexicon"
 TARGET_CHARS = 1640  # stop adding paragraphs past this: posts average ~1,500 characters
 
 GIVEN = "민서준영지현우진호수연하은도윤서윤재성혜경태희상철미정동훈예린승민가은"
-COMPANY_HEAD = ("바람꽃", "새벽별", "한빛", "누리", "온새미로", "마루", "다온", "여울", "가람", "라온", "해솔", "별하")
-COMPANY_TAIL = ("정밀", "테크", "바이오", "로보틱스", "푸드", "소프트", "에너지", "랩스", "모빌리티", "헬스케어")
+COMPANY_HEAD = (
+    "바람꽃",
+    "새벽별",
+    "한빛",
+    "누리",
+    "온새미로",
+    "마루",
+    "다온",
+    "여울",
+    "가람",
+    "라온",
+    "해솔",
+    "별하",
+)
+COMPANY_TAIL = (
+    "정밀",
+    "테크",
+    "바이오",
+    "로보틱스",
+    "푸드",
+    "소프트",
+    "에너지",
+    "랩스",
+    "모빌리티",
+    "헬스케어",
+)
 LEGAL = ("㈜", "주식회사 ", "", "")
 TOPICS = (
     ("스마트공장 보급·확산 사업", "간담회", "meeting"),
@@ -60,8 +84,13 @@ def _has_final(word: str) -> bool:
 
 def j(word: str, pair: str) -> str:
     """`word` with the particle of `pair` ("은는", "이가", "을를", "과와", "으로로") that fits it."""
-    with_final, without = {"은는": ("은", "는"), "이가": ("이", "가"), "을를": ("을", "를"),
-                           "과와": ("과", "와"), "으로로": ("으로", "로")}[pair]
+    with_final, without = {
+        "은는": ("은", "는"),
+        "이가": ("이", "가"),
+        "을를": ("을", "를"),
+        "과와": ("과", "와"),
+        "으로로": ("으로", "로"),
+    }[pair]
     return word + (with_final if _has_final(word) else without)
 
 
@@ -119,7 +148,7 @@ class _Writer:
         (n1, n2, n3), (c1, c2) = self.people, self.companies
         ev, prog = self.event, self.program
         pool = [
-            f"□ {j(m, '은는')} {self.when()} {p1}에서 {a1}, {j(a2, '과와')} 함께 ‘{prog} {ev}’{j(ev, '을를')[len(ev):]} "
+            f"□ {j(m, '은는')} {self.when()} {p1}에서 {a1}, {j(a2, '과와')} 함께 ‘{prog} {ev}’{j(ev, '을를')[len(ev) :]} "
             f"개최했다고 밝혔다. 이 자리에는 {m} {n1} 장관이 참석했다.",
             f" ㅇ 이번 {j(ev, '은는')} {prog}의 올해 추진 방향을 현장과 공유하기 위해 마련됐으며, "
             f"{a3}, {c1}, {c2} 등 관계자 {r.choice(PEOPLE)}이 참석했다.",

@@ -21,6 +21,7 @@ and `load_average_before` to tell a slow pipeline from a busy machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -46,10 +47,8 @@ TARGET_MEMORY_MB = 2048
 def tree_rss(proc: psutil.Process) -> int:
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):  # a worker may end between listing and reading
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -83,7 +82,9 @@ def run_once(size: int, processes: int, seed: int, workdir: Path) -> dict[str, o
         "cpu_seconds": round(cpu, 1),
         "cpu_ms_per_post": round(1000 * cpu / size, 2),
         # what the same CPU work gives when the cores are not shared with other jobs
-        "posts_per_second_on_free_cores": round(size / max(cpu / min(processes, os.cpu_count() or 1), 1e-9), 2),
+        "posts_per_second_on_free_cores": round(
+            size / max(cpu / min(processes, os.cpu_count() or 1), 1e-9), 2
+        ),
         "load_average_before": round(load_before, 2),
         "peak_rss_mb": round(peak / 2**20, 1),
         "store_mb": round(store_mb, 1),
@@ -92,7 +93,9 @@ def run_once(size: int, processes: int, seed: int, workdir: Path) -> dict[str, o
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--processes", "-j", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
@@ -129,7 +132,11 @@ def main() -> None:
         "command": "python bench/ingest.py " + " ".join(sys.argv[1:]),
         "processes": args.processes,
         "seed": args.seed,
-        "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version(), "system": platform.system()},
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.system(),
+        },
         "runs": runs,
         "targets": {"posts_per_second": TARGET_RATE, "peak_rss_mb": TARGET_MEMORY_MB},
         "verdict": verdict,

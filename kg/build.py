@@ -126,35 +126,35 @@ class _Run:
             self.stop.set()
 
     def todo(self, items: Iterable[Post | InputError], force: bool) -> Iterator[Post]:
-        """The posts that need extracting, in input order; errors and skips are counted here."""
+        """The posts that need extracting, in input order; errors and skips are counted here.
+
+        With --fail-fast, the posts read before the first error are still done.
+        """
         for chunk in _batches(items, LOOKUP_SIZE):
-            if self.stop.is_set():
-                return
             posts: dict[str, Post] = {}
             for item in chunk:
                 if isinstance(item, InputError):
                     self.fail(item)
                     if self.stop.is_set():
-                        return
+                        break
                     continue
                 with self.lock:
                     self.report.read += 1
                     self.notify_raw("read", item)
                 posts.pop(post_iri(item), None)
                 posts[post_iri(item)] = item  # a later duplicate of the same post wins
-            if not posts:
-                continue
-            with self.lock:
-                stored = {} if force else self.store.post_hashes(list(posts))
-            for iri, post in posts.items():
-                if stored.get(iri) == post.content_hash:
-                    with self.lock:
-                        self.report.skipped += 1
-                        self.notify_raw("skipped", post)
-                    continue
-                if self.stop.is_set():
-                    return
-                yield post
+            if posts:
+                with self.lock:
+                    stored = {} if force else self.store.post_hashes(list(posts))
+                for iri, post in posts.items():
+                    if stored.get(iri) == post.content_hash:
+                        with self.lock:
+                            self.report.skipped += 1
+                            self.notify_raw("skipped", post)
+                        continue
+                    yield post
+            if self.stop.is_set():
+                return
 
 
 def ingest(
@@ -200,8 +200,6 @@ def ingest(
                 run.report.quads += len(quads)
             if len(pending) >= batch_size:
                 flush()
-            if run.stop.is_set():
-                break
     finally:
         close = getattr(results, "close", None)
         if close is not None:

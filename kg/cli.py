@@ -55,7 +55,9 @@ def _fetch_options(timeout: float, retries: int) -> Any:
 
 FETCH_OPTIONS = [
     click.option("--timeout", default=20.0, show_default=True, help="Seconds allowed for each URL fetch."),
-    click.option("--retries", default=2, show_default=True, help="Retries of a URL that timed out or answered 5xx."),
+    click.option(
+        "--retries", default=2, show_default=True, help="Retries of a URL that timed out or answered 5xx."
+    ),
 ]
 
 
@@ -75,7 +77,10 @@ def _with_fetch_options(func: Any) -> Any:
 @click.option("--force", is_flag=True, help="Re-extract posts even when their content is unchanged.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
 @click.option(
-    "--log-every", default=10.0, show_default=True, help="Seconds between progress lines when not on a terminal."
+    "--log-every",
+    default=10.0,
+    show_default=True,
+    help="Seconds between progress lines when not on a terminal.",
 )
 @_with_fetch_options
 def ingest(
@@ -119,6 +124,7 @@ def ingest(
     finally:
         progress.close()
         store.close()
+        del store  # release the store's lock now, before any exit (callers in-process may reopen it)
     click.echo(report.summary(), err=True)
     if not report.ok:
         sys.exit(1)
@@ -187,7 +193,8 @@ def extract(
             _say_error(err)
         errors += shard_errors
         click.echo(
-            f"wrote {report.posts} posts in {report.shards} shard(s), {report.quads} quads, to {output}", err=True
+            f"wrote {report.posts} posts in {report.shards} shard(s), {report.quads} quads, to {output}",
+            err=True,
         )
     else:
         from kg.extract.gold import to_record
@@ -224,6 +231,7 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> Non
         report = load_files(store, paths, batch_size=batch_size)
     finally:
         store.close()
+        del store  # release the store's lock now, before any exit (callers in-process may reopen it)
     for err in report.errors:
         _say_error(err)
     click.echo(

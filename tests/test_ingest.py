@@ -102,7 +102,18 @@ def test_kstartup_page_fields_and_no_chrome() -> None:
     assert "중소벤처기업부(장관 한성숙)와 중소벤처기업진흥공단(이사장 강석진)은" in post.text
     assert "\n\n이번 설명회에는" in post.text
     assert "일시 2025. 12. 12.(금) 14:00" in post.text  # table cells keep a space between them
-    for chrome in ("본문 바로가기", "로그인", "사업공고", "이전글", "페이스북", "만족하십니까", "Copyright", "dataLayer", "첨부파일", "#투자설명회"):
+    for chrome in (
+        "본문 바로가기",
+        "로그인",
+        "사업공고",
+        "이전글",
+        "페이스북",
+        "만족하십니까",
+        "Copyright",
+        "dataLayer",
+        "첨부파일",
+        "#투자설명회",
+    ):
         assert chrome not in post.text, chrome
 
 
@@ -138,7 +149,10 @@ def test_policy_briefing_page_names_the_ministry_as_publisher() -> None:
 
 def test_unknown_site_falls_back_to_generic_reading(tmp_path: Path) -> None:
     page = tmp_path / "agency-news.html"
-    body = "".join(f"<p>한국벤처투자는 {i}월 모태펀드 출자 사업을 공고했다. 출자 규모는 {i}천억원이다.</p>" for i in range(1, 6))
+    body = "".join(
+        f"<p>한국벤처투자는 {i}월 모태펀드 출자 사업을 공고했다. 출자 규모는 {i}천억원이다.</p>"
+        for i in range(1, 6)
+    )
     page.write_text(
         "<html><head><title>모태펀드 출자 공고 | 한국벤처투자</title>"
         '<meta property="article:published_time" content="2024-03-02"></head><body>'
@@ -168,13 +182,24 @@ def test_pdf_and_hwpx_press_releases() -> None:
 
 
 def test_fixtures_are_what_make_fixtures_writes(tmp_path: Path) -> None:
-    from tests.fixtures.make_fixtures import HWPX_PARAGRAPHS, HWPX_TABLE, HWPX_TITLE, PDF_LINES, PDF_TITLE
-    from tests.fixtures.make_fixtures import make_hwpx, make_pdf
+    from tests.fixtures.make_fixtures import (
+        HWPX_PARAGRAPHS,
+        HWPX_TABLE,
+        HWPX_TITLE,
+        PDF_LINES,
+        PDF_TITLE,
+        make_hwpx,
+        make_pdf,
+    )
 
-    assert make_pdf(PDF_LINES, PDF_TITLE) == (FIXTURES / "docs" / "mss-press-20251120-regional-hubs.pdf").read_bytes()
-    assert make_hwpx(HWPX_PARAGRAPHS, HWPX_TABLE, HWPX_TITLE) == (
-        FIXTURES / "docs" / "semas-press-20251125-online-sales.hwpx"
-    ).read_bytes()
+    assert (
+        make_pdf(PDF_LINES, PDF_TITLE)
+        == (FIXTURES / "docs" / "mss-press-20251120-regional-hubs.pdf").read_bytes()
+    )
+    assert (
+        make_hwpx(HWPX_PARAGRAPHS, HWPX_TABLE, HWPX_TITLE)
+        == (FIXTURES / "docs" / "semas-press-20251125-online-sales.hwpx").read_bytes()
+    )
 
 
 def test_bad_documents_and_pages_get_one_clear_line_each(tmp_path: Path) -> None:
@@ -183,7 +208,9 @@ def test_bad_documents_and_pages_get_one_clear_line_each(tmp_path: Path) -> None
     page = (FIXTURES / "html" / "kstartup-news-20251215-youth-academy.html").read_bytes()
     (tmp_path / "truncated.html").write_bytes(page[: len(page) // 2])
     (tmp_path / "old.hwp").write_bytes(OLE_MAGIC + b"\x00" * 600)
-    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF")
+    (tmp_path / "scan.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"
+    )
     (tmp_path / "broken.hwpx").write_bytes(b"PK\x03\x04 this is not a zip")
     (tmp_path / "latin1.txt").write_bytes("Caf\xe9 r\xe9sum\xe9 na\xefve".encode("latin-1") * 20)
     big = tmp_path / "big.txt"
@@ -211,7 +238,9 @@ def test_folders_are_read_recursively_and_stdin_is_json_lines(tmp_path: Path) ->
 
     nested = tmp_path / "a" / "b"
     nested.mkdir(parents=True)
-    (nested / "deep.md").write_text("---\nid: deep\n---\n중소벤처기업부는 간담회를 열었다.\n", encoding="utf-8")
+    (nested / "deep.md").write_text(
+        "---\nid: deep\n---\n중소벤처기업부는 간담회를 열었다.\n", encoding="utf-8"
+    )
     (tmp_path / "a" / "skip.png").write_bytes(b"\x89PNG")
     stream = io.BytesIO(
         b'{"id": "s1", "text": "\xec\xb0\xbd\xec\x97\x85\xec\xa7\x84\xed\x9d\xa5\xec\x9b\x90", "hashtags": ["x"]}\n'

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -24,7 +25,7 @@ FAST = FetchOptions(timeout=0.5, retries=1, backoff=0.01)
 
 
 class Handler(BaseHTTPRequestHandler):
-    hits: Counter[str] = Counter()
+    hits: ClassVar[Counter[str]] = Counter()
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
         pass
@@ -49,12 +50,18 @@ class Handler(BaseHTTPRequestHandler):
             pdf = (FIXTURES / "docs" / "mss-press-20251120-regional-hubs.pdf").read_bytes()
             self._send(200, pdf, "application/octet-stream")
         elif self.path == "/api/programs":
-            self._send(200, (FIXTURES / "opendata" / "bizinfo-programs.json").read_bytes(), "application/json")
+            self._send(
+                200, (FIXTURES / "opendata" / "bizinfo-programs.json").read_bytes(), "application/json"
+            )
         elif self.path == "/flaky":
             if Handler.hits[self.path] == 1:
                 self._send(503, b"busy", "text/plain")
             else:
-                self._send(200, "<html><body><article><h1>재시도 후 성공</h1><p>중소벤처기업부는 재시도 끝에 받은 글을 공개했다.</p></article></body></html>".encode(), "text/html; charset=utf-8")
+                self._send(
+                    200,
+                    "<html><body><article><h1>재시도 후 성공</h1><p>중소벤처기업부는 재시도 끝에 받은 글을 공개했다.</p></article></body></html>".encode(),
+                    "text/html; charset=utf-8",
+                )
         elif self.path == "/error":
             self._send(500, b"internal error", "text/plain")
         elif self.path == "/slow":
@@ -98,7 +105,12 @@ def _read(urls: list[str], options: FetchOptions = FAST) -> tuple[list[Post], di
 
 def test_saved_pages_documents_and_payloads_are_fetched_and_read(server: str) -> None:
     posts, errors = _read(
-        [f"{server}/news/kstartup.html", f"{server}/press/mss", f"{server}/files/release.pdf", f"{server}/api/programs"]
+        [
+            f"{server}/news/kstartup.html",
+            f"{server}/press/mss",
+            f"{server}/files/release.pdf",
+            f"{server}/api/programs",
+        ]
     )
     assert errors == {}
     page, mss, pdf, *programs = posts
@@ -118,7 +130,13 @@ def test_failures_are_one_clear_line_each_and_retried_only_when_it_may_help(serv
     Handler.hits.clear()
     started = time.monotonic()
     posts, errors = _read(
-        [f"{server}/missing", f"{server}/error", f"{server}/slow", f"{server}/flaky", f"{server}/huge-declared"]
+        [
+            f"{server}/missing",
+            f"{server}/error",
+            f"{server}/slow",
+            f"{server}/flaky",
+            f"{server}/huge-declared",
+        ]
     )
     assert [p.title for p in posts] == ["재시도 후 성공"]
     assert errors["missing"] == "HTTP 404 Not Found"
@@ -137,9 +155,26 @@ def test_an_oversized_body_without_length_is_cut_off(server: str) -> None:
 
 def test_cli_ingests_urls_and_exits_non_zero_when_one_fails(server: str, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "ingest", "--store", str(tmp_path / "store"), "-j", "1",
-         "--timeout", "2", "--retries", "0", f"{server}/news/kstartup.html", f"{server}/missing"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "ingest",
+            "--store",
+            str(tmp_path / "store"),
+            "-j",
+            "1",
+            "--timeout",
+            "2",
+            "--retries",
+            "0",
+            f"{server}/news/kstartup.html",
+            f"{server}/missing",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith(("error:", "posts read"))]

@@ -34,7 +34,10 @@ def _posts(name: str) -> list[Post]:
     [
         ("2026년 예비창업패키지 예비창업자 모집 공고", "예비창업패키지"),
         ("[대전] 2026년 딥테크 챌린지 프로그램 참여기업 모집", "딥테크 챌린지 프로그램"),
-        ("2026년 소상공인 스마트상점 기술보급사업 참여 소상공인 모집 공고", "소상공인 스마트상점 기술보급사업"),
+        (
+            "2026년 소상공인 스마트상점 기술보급사업 참여 소상공인 모집 공고",
+            "소상공인 스마트상점 기술보급사업",
+        ),
         ("2026년 청년창업사관학교 입교생 모집 공고", "청년창업사관학교"),
         ("중소기업 기술혁신개발사업 시행계획 공고", "중소기업 기술혁신개발사업"),
         ("2025년도 하반기 판로지원 모집 공고", "판로지원"),
@@ -71,7 +74,11 @@ def test_kstartup_announcement_fields() -> None:
 
 def test_kstartup_contents_are_plain_posts() -> None:
     news, _ = _posts("kstartup-contents.json")
-    assert (news.id, news.published, news.category) == ("kstartup-content-51001", date(2025, 12, 18), "창업소식")
+    assert (news.id, news.published, news.category) == (
+        "kstartup-content-51001",
+        date(2025, 12, 18),
+        "창업소식",
+    )
     assert news.hashtags == ("창업기업", "실태조사")
     assert news.attachments == ("2025 창업기업 실태조사 결과 요약.pdf",)
     assert news.structured is None
@@ -116,9 +123,10 @@ def test_payload_facts_reach_the_store_and_meet_text_entities() -> None:
   ?f rdf:subject ?agency ; rdf:predicate kg:operates ; rdf:object ?program ; kg:evidenceText ?ev .
   FILTER(CONTAINS(STR(?program), "예비창업패키지")) }"""
     )
-    assert {(r["agency"].value.rsplit("/", 1)[-1], r["ministry"].value.rsplit("/", 1)[-1], r["ev"].value) for r in rows} == {
-        ("창업진흥원", "중소벤처기업부", "공고기관(pbanc_ntrp_nm): 창업진흥원")
-    }
+    assert {
+        (r["agency"].value.rsplit("/", 1)[-1], r["ministry"].value.rsplit("/", 1)[-1], r["ev"].value)
+        for r in rows
+    } == {("창업진흥원", "중소벤처기업부", "공고기관(pbanc_ntrp_nm): 창업진흥원")}
     # the same organisation IRI as text extraction and the authority lexicon use
     assert store.ask(
         sparql_prefixes()

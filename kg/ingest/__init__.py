@@ -10,9 +10,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from kg.ingest.documents import read_document
+from kg.ingest.fetch import FetchOptions
 from kg.ingest.html import read_html_file
 from kg.ingest.jsonl import read_jsonl, read_stream
 from kg.ingest.opendata import read_json
@@ -75,9 +76,10 @@ def estimate_total(paths: Iterable[str | Path]) -> int | None:
 
 
 def read_posts(
-    paths: Iterable[str | Path], stdin: IO[bytes] | None = None, fetch_options: object = None
+    paths: Iterable[str | Path], stdin: IO[bytes] | None = None, fetch_options: FetchOptions | None = None
 ) -> Iterator[Post | InputError]:
-    from kg.ingest.fetch import FetchOptions, read_url
+    """Every post of every input, in order; an input that cannot be read becomes an InputError."""
+    from kg.ingest.fetch import read_url
 
     for item in expand_paths(paths):
         if isinstance(item, InputError):
@@ -85,20 +87,21 @@ def read_posts(
         elif item == STDIN:
             yield from read_stream(stdin or sys.stdin.buffer, "<stdin>")
         elif isinstance(item, str):
-            options = fetch_options if isinstance(fetch_options, FetchOptions) else None
-            yield from _guarded(item, lambda url=item: read_url(url, options))  # type: ignore[misc]
+            yield from _guarded(item, read_url, item, fetch_options)
         else:
             reader = READERS.get(item.suffix.lower())
             if reader is None:
                 yield InputError(str(item), f"unsupported format {item.suffix or '(no suffix)'}")
                 continue
-            yield from _guarded(str(item), lambda path=item, r=reader: r(path))  # type: ignore[misc]
+            yield from _guarded(str(item), reader, item)
 
 
-def _guarded(name: str, read: Callable[[], Iterator[Post | InputError]]) -> Iterator[Post | InputError]:
+def _guarded(
+    name: str, read: Callable[..., Iterator[Post | InputError]], *args: Any
+) -> Iterator[Post | InputError]:
     """Whatever a reader raises becomes one error line for that input; the others go on."""
     try:
-        yield from read()
+        yield from read(*args)
     except OSError as exc:
         yield InputError(name, f"cannot read: {exc.strerror or exc}")
     except MemoryError:

@@ -14,7 +14,12 @@ from pathlib import Path
 
 MAX_BYTES = 20 * 1024 * 1024  # a post is never this long; larger inputs are refused unread
 KOREAN_LEGACY = "cp949"  # superset of EUC-KR (KS X 1001) with the 8,822 extra Hangul syllables
-_ALIASES = {"euc-kr": KOREAN_LEGACY, "euc_kr": KOREAN_LEGACY, "ks_c_5601-1987": KOREAN_LEGACY, "x-windows-949": KOREAN_LEGACY}
+_ALIASES = {
+    "euc-kr": KOREAN_LEGACY,
+    "euc_kr": KOREAN_LEGACY,
+    "ks_c_5601-1987": KOREAN_LEGACY,
+    "x-windows-949": KOREAN_LEGACY,
+}
 # a text in a legacy encoding with a few damaged bytes is still read, with U+FFFD there
 _MAX_DAMAGE = 0.002
 

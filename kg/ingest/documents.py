@@ -74,9 +74,7 @@ def hwpx_text(data: bytes) -> tuple[str, str | None]:
         names = package.namelist()
         if "mimetype" in names and package.read("mimetype").strip().decode("ascii", "replace") != _HWPX_MIME:
             raise BadDocument("not an HWPX package (wrong mimetype)")
-        sections = sorted(
-            (int(m.group(1)), n) for n in names if (m := _SECTION.match(n))
-        )
+        sections = sorted((int(m.group(1)), n) for n in names if (m := _SECTION.match(n)))
         if not sections:
             raise BadDocument("broken HWPX (no Contents/section*.xml)")
         total = sum(package.getinfo(n).file_size for _, n in sections)
@@ -84,7 +82,9 @@ def hwpx_text(data: bytes) -> tuple[str, str | None]:
             raise BadDocument(f"HWPX sections too large unpacked ({total / 1e6:.0f} MB)")
         try:
             paragraphs = [p for _, name in sections for p in _hwpx_paragraphs(package.read(name))]
-            title = _hwpx_title(package.read("Contents/content.hpf")) if "Contents/content.hpf" in names else None
+            title = (
+                _hwpx_title(package.read("Contents/content.hpf")) if "Contents/content.hpf" in names else None
+            )
         except (ElementTree.ParseError, zipfile.BadZipFile, EOFError, ValueError) as exc:
             raise BadDocument(f"broken HWPX ({exc})") from None
     text = "\n".join(paragraphs).strip()

@@ -87,7 +87,9 @@ def _get(client: httpx.Client, url: str, options: FetchOptions) -> Fetched:
                 raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > options.max_bytes:
-                raise FetchError(f"too large ({int(declared) / 1e6:.1f} MB; the limit is {options.max_bytes / 1e6:.0f} MB)")
+                raise FetchError(
+                    f"too large ({int(declared) / 1e6:.1f} MB; the limit is {options.max_bytes / 1e6:.0f} MB)"
+                )
             chunks: list[bytes] = []
             size = 0
             for chunk in response.iter_bytes():

@@ -31,12 +31,44 @@ _DATE_LABEL = re.compile(
 _ANY_DATE = re.compile(r"\d{4}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}")
 _TITLE_SUFFIX = re.compile(r"\s*(?:[|<>｜:-]|::)\s*[^|<>｜]{1,40}$")
 _ATTACHMENT_NAME = re.compile(r"[^\s/\\]+\.(?:hwpx?|pdf|docx?|xlsx?|pptx?|zip|jpe?g|png|txt)\b", re.I)
-_FILE_NOISE = re.compile(r"\s*(?:\[?\(?\d+(?:\.\d+)?\s*[KMG]?B\)?\]?|다운로드|내려받기|미리보기|바로보기)\s*", re.I)
+_FILE_NOISE = re.compile(
+    r"\s*(?:\[?\(?\d+(?:\.\d+)?\s*[KMG]?B\)?\]?|다운로드|내려받기|미리보기|바로보기)\s*", re.I
+)
 MIN_BODY = 20  # characters: less than a sentence is not an article
 _CELLS = frozenset(("td", "th"))
 _BLOCKS = frozenset(
-    "p div br li ul ol tr table h1 h2 h3 h4 h5 h6 dl dt dd section article blockquote pre hr"
-    " caption thead tbody tfoot figure figcaption address main".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "hr",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "figure",
+        "figcaption",
+        "address",
+        "main",
+    ]
 )
 
 
@@ -78,10 +110,8 @@ def html_to_post(
     body = _body(tree, searched)
     if len(body.strip()) < MIN_BODY:
         raise NotArticle("no article text found on the page")
-    if title and not body.lstrip().startswith(title):
-        text = f"{title}\n\n{body}"
-    else:
-        text = body
+    # the title opens the text, as in a plain-text post: extraction reads it too
+    text = f"{title}\n\n{body}" if title and not body.lstrip().startswith(title) else body
     hashtags = tuple(dict.fromkeys((*hashtags, *find_hashtags(body))))
     return Post(
         id=post_id,
@@ -266,5 +296,7 @@ def _body(tree: LexborHTMLParser, searched: tuple[SiteProfile, ...]) -> str:
     import trafilatura
 
     # the chrome-free tree, so trafilatura cannot fall back on a menu
-    extracted = trafilatura.extract(tree.html or "", include_comments=False, include_tables=True, favor_recall=True)
+    extracted = trafilatura.extract(
+        tree.html or "", include_comments=False, include_tables=True, favor_recall=True
+    )
     return clean_text(extracted or "")

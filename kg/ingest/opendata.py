@@ -120,7 +120,9 @@ BIZINFO_PROGRAM = Schema(
 SCHEMAS: tuple[Schema, ...] = (KSTARTUP_ANNOUNCEMENT, KSTARTUP_CONTENT, BIZINFO_PROGRAM)
 
 # sprv_inst sometimes holds a kind of body rather than its name: no ministry fact then
-_KINDS_NOT_NAMES = frozenset({"공공기관", "민간", "민간기관", "지자체", "교육기관", "중앙부처", "기타", "공기업"})
+_KINDS_NOT_NAMES = frozenset(
+    {"공공기관", "민간", "민간기관", "지자체", "교육기관", "중앙부처", "기타", "공기업"}
+)
 _YEAR = re.compile(r"^\s*(?:\[[^\]]{1,20}\]\s*)*(?:20\d{2}|\d{2})\s*년도?\s*(?:\(?(?:상|하)반기\)?\s*)?")
 _NOTICE_TAIL = re.compile(
     r"\s*(?:\((?:재|추가|연장)?공고\)|(?:추가|재|연장|변경)?\s*(?:모집|선정|참가|참여기업\s*모집)?\s*(?:공고|안내))\s*$"

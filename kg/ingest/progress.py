@@ -12,8 +12,6 @@ import sys
 import time
 from typing import IO, Any
 
-from kg.model import InputError
-
 
 class Progress:
     """An `on_event` sink for kg.build.ingest that shows progress and error lines."""
@@ -42,7 +40,7 @@ class Progress:
     def __call__(self, kind: str, data: Any) -> None:
         if kind == "error":
             self.counts["error"] += 1
-            self.line(f"error: {data}" if isinstance(data, InputError) else f"error: {data}")
+            self.line(f"error: {data}")
             self._advance()
         elif kind in ("written", "skipped"):
             self.counts[kind] += 1
@@ -59,7 +57,9 @@ class Progress:
         if self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix(
-                written=self.counts["written"], skipped=self.counts["skipped"], failed=self.counts["error"],
+                written=self.counts["written"],
+                skipped=self.counts["skipped"],
+                failed=self.counts["error"],
                 refresh=False,
             )
             return
