@@ -85,19 +85,71 @@ class Lexicon:
     def parent_of(self, entry: LexiconEntry) -> LexiconEntry | None:
         return self._by_id.get(entry.parent) if entry.parent else None
 
-    def dictionary_surfaces(self) -> Iterator[str]:
-        """Space-free Korean surfaces for the MeCab user dictionary."""
-        yield from self.terms
+    def dictionary_entries(self) -> Iterator[tuple[str, str]]:
+        """(surface, POS) rows for the MeCab user dictionary: names are NNP, terms NNG."""
+        for term in self.terms:
+            yield term, "NNG"
         for entry in self.entries:
             for surface in (entry.name, *entry.aliases):
                 if " " not in surface:
-                    yield surface
+                    yield surface, "NNP"
+
+    def find(self, text: str) -> list[tuple[int, int, LexiconEntry]]:
+        """Every lexicon name in `text` that starts a word, longest first, without overlaps.
+
+        Matching is on characters, not tokens: MeCab segments a name differently alone
+        and in context (`한국관광공사` → 한국/관광공사 alone, one token in a sentence).
+        """
+        index = self._index()
+        out: list[tuple[int, int, LexiconEntry]] = []
+        i = 0
+        n = len(text)
+        while i < n - 1:
+            if i > 0 and (text[i - 1].isalnum() or text[i - 1] == "-"):
+                i += 1
+                continue
+            found: tuple[int, LexiconEntry] | None = None
+            for surface, entry in index.get(text[i : i + 2], ()):
+                if text.startswith(surface, i) and not _glued_latin(text, i + len(surface), surface):
+                    found = (len(surface), entry)
+                    break  # candidates are longest first
+            if found is None:
+                i += 1
+                continue
+            out.append((i, i + found[0], found[1]))
+            i += found[0]
+        return out
+
+    def _index(self) -> dict[str, list[tuple[str, LexiconEntry]]]:
+        cached: dict[str, list[tuple[str, LexiconEntry]]] | None = getattr(self, "_prefix_index", None)
+        if cached is not None:
+            return cached
+        index: dict[str, list[tuple[str, LexiconEntry]]] = {}
+        for entry in self.entries:
+            for surface in entry.surfaces:
+                if len(surface) >= 2:
+                    index.setdefault(surface[:2], []).append((surface, entry))
+        for items in index.values():
+            items.sort(key=lambda item: -len(item[0]))
+        self._prefix_index = index
+        return index
 
     def patterns(self) -> Iterator[dict[str, Any]]:
         """spaCy phrase patterns; each pattern's id is the entry's key."""
         for entry in self.entries:
             for surface in entry.surfaces:
                 yield {"label": entry.type, "pattern": surface, "id": entry.id}
+
+
+def _glued_latin(text: str, end: int, surface: str) -> bool:
+    """`LH` inside `LHS`: a Latin name must not run on into more Latin letters."""
+    return (
+        end < len(text)
+        and surface[-1].isascii()
+        and surface[-1].isalnum()
+        and text[end].isascii()
+        and text[end].isalnum()
+    )
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

@@ -33,30 +33,39 @@ def mention_of_word(state: DocState, word: Word, types: tuple[str, ...] = AGENT_
     return best
 
 
-def subjects(doc: Doc, state: DocState, start: int, end: int, before: int | None = None) -> list[Mention]:
-    """Subject mentions (organisations, people) of the clause(s) in [start, end)."""
+def subject_groups(
+    doc: Doc, state: DocState, start: int, end: int, before: int | None = None
+) -> list[list[Mention]]:
+    """Subject groups of the clauses in [start, end), in order of appearance.
+
+    `과기정통부는 진흥원이 … 베이사이드와 협약을 체결했다고 밝혔다` has two groups: the
+    reporting body [과기정통부] and the acting one [진흥원].
+    """
     words = split_words(doc, start, end)
-    out: list[Mention] = []
+    groups: list[list[Mention]] = []
     pending: list[Mention] = []
     for k, w in enumerate(words):
         if before is not None and w.start >= before:
             break
         role = particle_role(w.particle)
         m = mention_of_word(state, w)
-        if m is None and role == "subject" and k > 0:
+        if role == "subject" and k > 0 and _is_title_word(state, w):
+            # `이병권 제2차관은`, `김광용 재난안전관리본부장은`: the person is the subject
             prev = mention_of_word(state, words[k - 1], ("Person",))
-            if prev is not None and _is_title_word(state, w):
+            if prev is None and k > 1:
+                prev = mention_of_word(state, words[k - 2], ("Person",))
+            if prev is not None:
                 m = prev
-        if w.core in ("및", "그리고") and not w.particle:
+        if _is_and(doc, w):
             continue
         if m is None:
             if role != "none":
                 pending = []
             continue
-        next_is_and = k + 1 < len(words) and words[k + 1].core == "및"
+        next_is_and = k + 1 < len(words) and _is_and(doc, words[k + 1])
         if role == "subject":
-            out.extend(pending)
-            out.append(m)
+            group = _unique([*pending, m])
+            groups.append(group)
             pending = []
         elif role in ("conj", "list") or next_is_and:
             pending.append(m)
@@ -64,13 +73,44 @@ def subjects(doc: Doc, state: DocState, start: int, end: int, before: int | None
             continue
         else:
             pending = []
+    return groups
+
+
+def subjects(doc: Doc, state: DocState, start: int, end: int, before: int | None = None) -> list[Mention]:
+    """All subject mentions (organisations, people) of the clause(s) in [start, end)."""
+    return _unique([m for g in subject_groups(doc, state, start, end, before) for m in g])
+
+
+def partners(doc: Doc, state: DocState, start: int, end: int) -> list[Mention]:
+    """Organisations joined to the action with 와/과: `B와 업무협약을 체결`,
+    with any listed before it: `LH, 중기부와 협약을 체결`."""
+    out: list[Mention] = []
+    chain: list[Mention] = []
+    for w in split_words(doc, start, end):
+        m = mention_of_word(state, w, ("Organization",))
+        role = particle_role(w.particle)
+        if m is not None and (role == "conj-of" or (w.particle in ("와", "과") and w.end < end)):
+            out += [*chain, m]
+            chain = []
+        elif m is not None and role == "list":
+            chain.append(m)
+        elif not _is_and(doc, w):
+            chain = []
+    return _unique(out)
+
+
+def _is_and(doc: Doc, word: Word) -> bool:
+    return doc.text[word.start : word.end] in ("및", "그리고", "및,")
+
+
+def _unique(mentions: list[Mention]) -> list[Mention]:
     seen: set[tuple[int, int]] = set()
-    uniq = []
-    for m in out:
+    out = []
+    for m in mentions:
         if (m.start, m.end) not in seen:
             seen.add((m.start, m.end))
-            uniq.append(m)
-    return uniq
+            out.append(m)
+    return out
 
 
 def _is_title_word(state: DocState, word: Word) -> bool:

@@ -30,6 +30,8 @@ class Cues:
     agreement_cues: tuple[str, ...]
     meeting_verbs: tuple[str, ...]
     place_suffixes: tuple[str, ...]
+    strong_org_suffixes: tuple[str, ...]
+    generic_units: frozenset[str]
     lexicon: Lexicon
 
     def org_subtype_by_suffix(self, name: str) -> str | None:
@@ -91,5 +93,7 @@ def load_cues() -> Cues:
         agreement_cues=tuple(raw["agreement_cues"]),
         meeting_verbs=tuple(raw["meeting_verbs"]),
         place_suffixes=tuple(raw["place_suffixes"]),
+        strong_org_suffixes=tuple(raw["strong_org_suffixes"]),
+        generic_units=frozenset(raw["generic_units"]),
         lexicon=load_lexicon(),
     )

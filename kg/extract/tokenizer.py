@@ -37,13 +37,13 @@ def _jongseong(word: str) -> str:
     return "F"  # mecab-ko-dic's rewrite rules need T or F for NNP
 
 
-def user_dictionary_csv(surfaces: Iterable[str]) -> str:
-    """MeCab-ko user-dictionary rows (proper nouns, costs left for the model to estimate)."""
+def user_dictionary_csv(entries: Iterable[tuple[str, str]]) -> str:
+    """MeCab-ko user-dictionary rows from (surface, POS); costs are left for the model to estimate."""
     rows = []
-    for surface in sorted(set(surfaces)):
+    for surface, pos in sorted(set(entries)):
         if not surface or any(c in surface for c in ' \t\n,"') or len(surface) < 2:
             continue
-        rows.append(f"{surface},,,,NNP,*,{_jongseong(surface)},{surface},*,*,*,*")
+        rows.append(f"{surface},,,,{pos},*,{_jongseong(surface)},{surface},*,*,*,*")
     return "\n".join(rows) + "\n"
 
 
@@ -56,14 +56,14 @@ def cache_dir() -> Path:
     return path
 
 
-def build_user_dictionary(surfaces: Iterable[str]) -> Path | None:
+def build_user_dictionary(entries: Iterable[tuple[str, str]]) -> Path | None:
     """Compile the lexicon's surfaces into a MeCab user dictionary, cached by content.
 
     Compiling takes about a second; the result is reused until the lexicon changes.
     The file is compiled in a temporary folder and renamed into place, so parallel
     workers never read a half-written dictionary.
     """
-    csv = user_dictionary_csv(surfaces)
+    csv = user_dictionary_csv(entries)
     if not csv.strip():
         return None
     digest = hashlib.sha256(csv.encode("utf-8")).hexdigest()[:16]
@@ -99,6 +99,12 @@ class MecabTagger:
         self._tagger = _mecab.Tagger(args)
 
     def morphemes(self, text: str) -> list[tuple[int, int, str]]:
+        """Morphemes of each line, located by their surface strings.
+
+        The character spans python-mecab-ko reports drift after leading spaces and some
+        symbols, so each surface is found in the text in order instead (MeCab copies
+        surfaces verbatim and only skips whitespace).
+        """
         out: list[tuple[int, int, str]] = []
         offset = 0
         for line in text.split("\n"):
@@ -108,9 +114,16 @@ class MecabTagger:
                 lattice.set_sentence(line)
                 if not self._tagger.parse(lattice):
                     raise RuntimeError(self._tagger.what())
-                for (start, end), node in lattice:
-                    if end > start:
-                        out.append((offset + start, offset + end, node.feature.split(",", 1)[0]))
+                pos = 0
+                for _span, node in lattice:
+                    surface = node.surface
+                    if not surface:
+                        continue
+                    at = line.find(surface, pos)
+                    if at < 0:  # never expected; keep going rather than misplace tokens
+                        continue
+                    pos = at + len(surface)
+                    out.append((offset + at, offset + pos, node.feature.split(",", 1)[0]))
             offset += len(line) + 1
         return out
 
@@ -181,7 +194,7 @@ def create_mecab_tokenizer(user_dictionary: bool = True) -> Any:
         if user_dictionary:
             from kg.lexicon import load_lexicon
 
-            path = build_user_dictionary(load_lexicon().dictionary_surfaces())
+            path = build_user_dictionary(load_lexicon().dictionary_entries())
         return MecabTokenizer(nlp.vocab, path)
 
     return make

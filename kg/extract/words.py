@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
-NOUNISH_PREFIXES = ("NN", "NR", "NP", "SL", "SN", "SH", "XSN", "XPN")
+NOUNISH_PREFIXES = ("NN", "NR", "NP", "SL", "SN", "SH", "XSN", "XPN", "UNKNOWN")
 _OPEN = "(（[〔【"
 _LEAD_PUNCT = "‘'\"“「｢『《〈<□■○●▪•◦※-–·#*"
 _CLOSE = ")）]〕】"

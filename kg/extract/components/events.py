@@ -18,7 +18,7 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import in_bracket, mention_of_word, subjects
+from kg.extract.clauses import in_bracket, partners, subject_groups, subjects
 from kg.extract.cues import load_cues
 from kg.extract.state import AliasFact, DocState, EventFact, ensure_extensions, evidence
 from kg.extract.words import particle_role, split_words
@@ -29,6 +29,11 @@ COMPONENT = "events"
 HEADING = re.compile(
     r"^[\s<〈《【\[□■○◆◇▶]*(?P<x>[^<>〈〉《》【】\[\]\n]{3,50}?)\s*(?:개요|계획|일정|안내)?\s*[>〉》】\]]\s*$"
 )
+ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배석)(?:했|하였|한다|합니다|해)")
+SPEECH = re.compile(
+    r"(?:말했|밝혔|강조했|건의했|답했|설명했|제안했|요청했|발표했|소개했|당부했|덧붙였|전했)다"
+)
+SEAT = re.compile(r"(?P<place>(?:[가-힣]+\s+){0,3}[가-힣]+?)\s*(?:에\s*있는|에\s*위치한|소재(?:의|한)?)\s+")
 FIELD_DATE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?:일\s*시|일\s*자|기\s*간|날\s*짜)\s*[:：]\s*(?P<v>.+)$")
 FIELD_PLACE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?:장\s*소|위\s*치)\s*[:：]\s*(?P<v>.+)$")
 FIELD_PEOPLE = re.compile(
@@ -52,13 +57,59 @@ class EventRules:
         state.dates = find_dates(doc.text, state.published)
         summary_date, summary_place, summary_people = self._summary_box(doc, state)
         self._named_events(doc, state, summary_date, summary_place)
-        for sent in state.sentences:
-            self._participation(doc, state, sent, summary_date)
+        main: EventFact | None = None
+        for k, sent in enumerate(state.sentences):
+            reported = self._participation(doc, state, sent, summary_date)
+            if main is None and reported is not None and reported.date is not None:
+                main = reported
+                self._gathering(doc, state, main, state.sentences[k + 1 :])
             self._creation(doc, state, sent)
             self._agreements(doc, state, sent)
         if summary_people and summary_date:
             self._box_participants(doc, state, summary_people, summary_date)
+        self._seats(doc, state)
         return doc
+
+    def _seats(self, doc: Doc, state: DocState) -> None:
+        """`대구 북구에 있는 대구창조경제혁신센터`, `서울 중구 소재 X`: where a body is."""
+        text = doc.text
+        for m in SEAT.finditer(text):
+            words = m.group("place").split()
+            flags = [self._admin_word(w) for w in words]
+            if not any(flags):
+                continue
+            # the run of administrative words that ends with the last of them:
+            # `21일 대구 북구` → 대구 북구, `부산 남구 문현금융단지` → 부산 남구
+            last = max(i for i, f in enumerate(flags) if f)
+            first = last
+            while first > 0 and flags[first - 1]:
+                first -= 1
+            admin = words[first : last + 1]
+            place = " ".join(admin)
+            start = m.start("place") + m.group("place").find(admin[0])
+            org = next(
+                (
+                    x
+                    for x in sorted(state.mentions, key=lambda x: x.start)
+                    if x.type == "Organization" and m.end() <= x.start <= m.end() + 12
+                ),
+                None,
+            )
+            if org is None:
+                continue
+            state.add_mention(Mention(place, "Place", start, start + len(place), COMPONENT, 0.75))
+            ev = evidence(doc, start, org.end, COMPONENT, 0.75)
+            state.relations.append(Relation(org.text, "locatedIn", place, ev))
+
+    def _admin_word(self, word: str) -> bool:
+        entry = self.cues.lexicon.lookup(word)
+        if entry is not None and entry.type == "Place":
+            return True
+        return (
+            len(word) >= 2
+            and word.endswith(("시", "군", "구", "동", "읍", "면"))
+            and word not in ("도시", "지구")
+        )
 
     # -- dates ------------------------------------------------------------------------
 
@@ -228,12 +279,14 @@ class EventRules:
 
     # -- participation ---------------------------------------------------------------
 
-    def _participation(self, doc: Doc, state: DocState, sent: tuple[int, int], box_date: date | None) -> None:
+    def _participation(
+        self, doc: Doc, state: DocState, sent: tuple[int, int], box_date: date | None
+    ) -> EventFact | None:
+        """Participants of the event a sentence reports; returns that event (or None)."""
         s, e = sent
         clause = doc.text[s:e]
-        verbs = [v for v in self.cues.event_verbs if v in clause]
-        if not verbs:
-            return
+        if not any(v in clause for v in self.cues.event_verbs):
+            return None
         hit = self._date_in(state, s, e)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
         when = hit[0] if hit else (event.date if event and event.date else None)
@@ -244,49 +297,105 @@ class EventRules:
         ):
             when = box_date
         if when is None:
-            return
-        parts: list[Mention] = list(subjects(doc, state, s, e))
-        # people with a title named in the sentence, outside apposition brackets
+            return None
+        groups = subject_groups(doc, state, s, e)
+        parts: list[Mention] = [m for g in groups for m in g]
+        parts += [m for m in partners(doc, state, s, e) if self._joined_the_action(doc, m, e)]
+        parts += self._titled_people(doc, state, sent)
+        if any(v in clause for v in self.cues.meeting_verbs):
+            parts += [
+                m
+                for m in state.mentions
+                if m.type == "Organization" and s <= m.start < e and not in_bracket(doc, m.start, m.end, sent)
+            ]
+        if event is None:
+            event = self._event_on(state, when)
+        self._attend(doc, state, parts, when, event, (s, e), self.confidence)
+        if event is not None and event.date is None:
+            event.date = when
+        return event or EventFact(None, "other", s, e, evidence(doc, s, e, COMPONENT, 0.7), when)
+
+    def _joined_the_action(self, doc: Doc, m: Mention, sentence_end: int) -> bool:
+        """`B와 업무협약을 체결`, not `A와 B의 차이`."""
+        return not re.match(r"\S*의\s", doc.text[m.end : m.end + 6])
+
+    def _titled_people(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[Mention]:
+        """People with a title in the sentence, outside apposition brackets."""
+        s, e = sent
         titled = {
             r.head for r in state.relations if r.relation == "holdsPosition" and s <= r.evidence.start < e + 1
         }
-        for m in state.mentions:
-            if (
-                m.type == "Person"
-                and s <= m.start < e
-                and m.text in titled
-                and not in_bracket(doc, m.start, m.end, sent)
-            ):
-                parts.append(m)
-        if any(v in clause for v in self.cues.meeting_verbs):
-            for m in state.mentions:
-                if (
-                    m.type == "Organization"
-                    and s <= m.start < e
-                    and not in_bracket(doc, m.start, m.end, sent)
-                ):
-                    word_after = doc.text[m.end : m.end + 1]
-                    if word_after == "(" or word_after == " ":
-                        parts.append(m)
-        ev = evidence(doc, s, e, COMPONENT, self.confidence)
+        return [
+            m
+            for m in state.mentions
+            if m.type == "Person"
+            and s <= m.start < e
+            and m.text in titled
+            and not in_bracket(doc, m.start, m.end, sent)
+        ]
+
+    def _event_on(self, state: DocState, when: date) -> EventFact | None:
+        named = [ev for ev in state.events if ev.name and ev.date == when]
+        return named[0] if len(named) == 1 else None
+
+    def _attend(
+        self,
+        doc: Doc,
+        state: DocState,
+        parts: list[Mention],
+        when: date,
+        event: EventFact | None,
+        span: tuple[int, int],
+        confidence: float,
+    ) -> None:
+        ev = evidence(doc, span[0], span[1], COMPONENT, confidence)
         seen: set[str] = set()
         for p in parts:
             if p.text in seen:
                 continue
             seen.add(p.text)
             state.relations.append(
-                Relation(
-                    p.text,
-                    "participatedIn",
-                    when.isoformat(),
-                    ev,
-                    event=event.name if event else None,
-                )
+                Relation(p.text, "participatedIn", when.isoformat(), ev, event=event.name if event else None)
             )
             if event is not None and p.text not in event.participants:
                 event.participants.append(p.text)
-        if event is not None and event.date is None:
-            event.date = when
+
+    def _gathering(
+        self, doc: Doc, state: DocState, main: EventFact, sentences: list[tuple[int, int]]
+    ) -> None:
+        """After a gathering's lead sentence: those listed as attending, and those who spoke there."""
+        if main.date is None or main.kind in ("festival",):
+            return
+        for s, e in sentences:
+            if self._date_in(state, s, e):
+                continue  # a sentence with its own date tells of another occasion
+            clause = doc.text[s:e]
+            if re.search(ATTENDANCE, clause) and re.search(
+                r"(?:이날|행사|식|회의|간담회|설명회|데모데이|현장)(?:에는|에|엔)\s", clause
+            ):
+                parts = self._titled_people(doc, state, (s, e)) + [
+                    m
+                    for m in state.mentions
+                    if m.type == "Organization"
+                    and s <= m.start < e
+                    and not in_bracket(doc, m.start, m.end, (s, e))
+                    and m.confidence >= 0.8
+                    and m.subtype != "unit"
+                ]
+                self._attend(doc, state, parts, main.date, main, (s, e), 0.7)
+            elif re.search(SPEECH, clause):
+                speakers = [m for m in subjects(doc, state, s, e) if m.type == "Person"]
+                titled = {m.text for m in self._titled_people(doc, state, (s, e))}
+                known = {r.head for r in state.relations if r.relation == "holdsPosition"}
+                self._attend(
+                    doc,
+                    state,
+                    [m for m in speakers if m.text in titled or m.text in known],
+                    main.date,
+                    main,
+                    (s, e),
+                    0.65,
+                )
 
     def _box_participants(self, doc: Doc, state: DocState, span: tuple[int, int], when: date) -> None:
         event = next((ev for ev in state.events if ev.date == when), None)
@@ -344,13 +453,11 @@ class EventRules:
         clause = doc.text[s:e]
         if not any(c in clause for c in self.cues.agreement_cues):
             return
-        parties = [m for m in subjects(doc, state, s, e) if m.type == "Organization"]
-        words = split_words(doc, s, e)
-        for w in words:
-            if particle_role(w.particle) == "conj-of" or (particle_role(w.particle) == "conj" and w.end < e):
-                m = mention_of_word(state, w, ("Organization",))
-                if m is not None and all(m.text != p.text for p in parties):
-                    parties.append(m)
+        groups = [[m for m in g if m.type == "Organization"] for g in subject_groups(doc, state, s, e)]
+        groups = [g for g in groups if g]
+        # `과기정통부는 진흥원이 … 와 협약을 체결했다고 밝혔다`: the body that reports is not a party
+        parties = groups[-1] if groups else []
+        parties = parties + [m for m in partners(doc, state, s, e) if all(m.text != p.text for p in parties)]
         names = list(dict.fromkeys(p.text for p in parties))
         if len(names) < 2:
             return

@@ -11,9 +11,8 @@ Read per sentence as a sequence of words (see kg/extract/words.py):
 
 from __future__ import annotations
 
-import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -29,6 +28,31 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8}?)\s*[:：]\s*(?P<value>.+)$")
 ACTING = ("직무대행", "직무 대행", "권한대행")
+VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|하는|하며|하고|인)$")
+PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서)$")
+ENGLISH_TITLE = re.compile(
+    r"\b(?:Officer|Chief|Director|Manager|President|CEO|CTO|COO|Minister|Head|Chair|Chairman|Secretary|Vice)\b"
+)
+PROVINCES = frozenset({"경기", "강원", "충북", "충남", "전북", "전남", "경북", "경남", "제주"})
+WEAK_SUBTYPES = frozenset({"unit", "company"})
+AMBIGUOUS_TITLES = frozenset({"시장", "지사", "감사", "이사", "대사", "사장", "부장"})
+COMMON_TAGS = ("NNG", "NNB", "NR", "NP", "MM", "MAG", "VV", "VA", "XR")
+COMPANY_HEADS = (
+    "대표",
+    "대표이사",
+    "공동대표",
+    "회장",
+    "이사장",
+    "원장",
+    "센터장",
+    "소장",
+    "단장",
+    "총장",
+    "CEO",
+    "최고경영자",
+    "창업자",
+    "설립자",
+)
 GOV_TITLES = (
     "장관",
     "차관",
@@ -113,14 +137,23 @@ class GenreRules:
                 if not re.fullmatch(r"[가-힣A-Za-z0-9·]+", prefix.replace(" ", "")):
                     continue
                 if title.endswith("장"):
+                    unit = prefix + title[:-1]
                     for suffix in sorted(HEAD_SUFFIX_TITLES, key=len, reverse=True):
-                        unit = prefix + title[:-1]
-                        if unit.endswith(suffix) and len(unit) > len(suffix) + 1:
+                        if unit.endswith(suffix) and len(unit) > len(suffix) + 1 and self.is_org(unit):
                             return TitleRead(HEAD_SUFFIX_TITLES[suffix], unit, acting)
                 if self.org_subtype(prefix) and len(prefix) >= 2:
                     return TitleRead(title, prefix, acting)
+                if title in AMBIGUOUS_TITLES and not self._office_prefix(title, prefix):
+                    return None  # 남부시장 is a market, 서울시장 a mayor, 익산지사 a branch
                 return TitleRead(text, None, acting)
         return None
+
+    def _office_prefix(self, title: str, prefix: str) -> bool:
+        """Can `prefix` + `title` be a head of government (서울시장, 경기도지사, 경기지사)?"""
+        entry = self.cues.lexicon.lookup(prefix)
+        if title == "지사":
+            return prefix.endswith("도") or prefix in PROVINCES
+        return entry is not None
 
     def org_subtype(self, name: str) -> str | None:
         """Subtype when `name` reads as an organisation name, else None."""
@@ -142,6 +175,16 @@ class GenreRules:
     def is_person(self, name: str) -> bool:
         return self.cues.is_person_name(name) and not self.read_title(name) and not self.is_org(name)
 
+    def is_person_word(self, doc: Doc, word: Word) -> bool:
+        """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인)."""
+        if not self.is_person(word.core):
+            return False
+        span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
+        if span is None:
+            return True
+        tokens = [t for t in span if not t.is_space]
+        return not (len(tokens) == 1 and tokens[0].tag_.startswith(COMMON_TAGS))
+
     # -- the pass --------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
@@ -150,10 +193,11 @@ class GenreRules:
         for s, e in state.sentences:
             words = split_words(doc, s, e, tags)
             self.field_line(doc, state, s, e, tags)
+            self.legal_forms(doc, state, words)
             self.appositions(doc, state, words)
             self.person_titles(doc, state, words)
+            self.title_before_name(doc, state, words)
             self.units(doc, state, words)
-            self.legal_forms(doc, state, words)
             self.subordinate_cues(doc, state, words)
             self.suffix_orgs(doc, state, words)
         return doc
@@ -305,6 +349,17 @@ class GenreRules:
                         )
                     )
                     continue
+                if (
+                    not is_org
+                    and kind == "english"
+                    and re.fullmatch(r"[가-힣]{2,12}", w.core)
+                    and not self.read_title(w.core)
+                    and not ENGLISH_TITLE.search(alias)
+                    and not self._after_bare_word(doc, words, w)
+                ):
+                    # `쏠리드파워(Solid Power)`: a one-word Korean name with its English form is
+                    # a body (foreign people are written as two words: 데릭 존슨)
+                    self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.65, "company")
                 if not is_org and kind != "short" and not self.cues.lexicon.lookup(w.core):
                     # `쏠리드파워(Solid Power)`: a name with its English form; the type is
                     # decided later by what the name does in the sentence.
@@ -316,21 +371,36 @@ class GenreRules:
                     AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.9), "")
                 )
 
+    def _after_bare_word(self, doc: Doc, words: list[Word], w: Word) -> bool:
+        """`데릭 존슨(Derek Johnson)`: the word ends a two-word foreign name."""
+        k = words.index(w)
+        if k == 0:
+            return False
+        prev = words[k - 1]
+        return (
+            bool(prev.core)
+            and not prev.particle
+            and not prev.brackets
+            and bool(re.fullmatch(r"[가-힣]{1,6}", prev.core))
+        )
+
     def person_titles(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`이름 직함`, `이름 기관 직함`, `기관 이름 직함`, `직함 이름`, foreign names."""
         n = len(words)
         i = 0
         while i < n:
-            words[i]
             name, name_end = self._person_at(doc, words, i)
             if name is None:
                 i += 1
                 continue
             j = name_end  # index of the word after the name
             org: str | None = None
-            org_word: Word | None = None
-            if j < n and not self._title_at(words, j) and j + 1 < n and self._title_at(words, j + 1):
+            if j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
+                # `고규창 행정안전부 차관`, `이병권 중기부 제2차관`; not `상인회 정시범 회장`
                 org_word = words[j]
+                if self._korean_name(doc, org_word) is not None:
+                    i += 1
+                    continue
                 if org_word.core and org_word.core not in self.cues.org_stopwords:
                     org = self._org(doc, state, org_word, 0.85)
                 j += 1
@@ -341,27 +411,20 @@ class GenreRules:
             title, t_words = title_read
             t_last = words[j + t_words - 1]
             start = words[i].start
-            if org is None and i > 0:
-                prev = words[i - 1]
-                if (
-                    prev.core
-                    and self.is_org(prev.core)
-                    and particle_role(prev.particle) in ("none", "genitive")
-                ):
-                    org = self._org(doc, state, prev, 0.85)
-                    start = prev.start
+            if org is None:
+                org_word_before = self._org_before(doc, state, words, i, title)
+                if org_word_before is not None:
+                    org_word_before = self._extend_name_left(doc, state, words, i - 1, org_word_before)
+                    org = self._org(doc, state, org_word_before, 0.85)
+                    start = org_word_before.start
             self._mention(
-                state,
-                name,
-                "Person",
-                words[i].core_start,
-                words[name_end - 1].core_end,
-                self.confidence,
+                state, name, "Person", words[i].core_start, words[i].core_start + len(name), self.confidence
             )
-            t_word = words[j]
-            self._unit_mention(state, title, t_word, 0.85)
+            self._unit_mention(state, title, words[j], 0.85)
             if org is None and title.unit is None:
-                org = self._topic_org(state, title, words[i].start)
+                # `박성효 이사장은`: a person the post already placed keeps that body
+                org = self._known_org(state, name, title) or self._topic_org(state, title, words[i].start)
+                org = org or self._recent_org(state, title, words[i].start)
             if org is None and title.unit is not None:
                 # the unit alone: holdsPosition on the unit, parent from context if any
                 ev = evidence(doc, start, t_last.end, COMPONENT, 0.85)
@@ -377,34 +440,108 @@ class GenreRules:
             if t_last.brackets:
                 self._bracketed_post(doc, state, name, t_last)
             i = j + t_words
-        # `직함 이름` with no bracket: `장관 한성숙은`
-        for k in range(n - 1):
-            t = self.read_title(words[k].core) if words[k].core else None
+
+    def _org_before(
+        self, doc: Doc, state: DocState, words: list[Word], i: int, title: TitleRead
+    ) -> Word | None:
+        """The body named right before a person: `㈜하늘결로보틱스 김예시 대표`, `…기업청의 배예문 청장`."""
+        if i == 0:
+            return None
+        prev = words[i - 1]
+        if not prev.core:
+            return None
+        if particle_role(prev.particle) not in ("none", "genitive"):
+            prev = self._noun_surface(doc, prev)
+            if prev.particle or VERBAL_END.search(prev.core):
+                return None
+        if (
+            prev.core in self.cues.org_stopwords
+            or self.read_title(prev.core)
+            or self._is_date_word(state, prev)
+        ):
+            return None
+        if self.is_org(prev.core) or prev.core in state.legal_forms or split_legal_form(prev.core)[1]:
+            return prev
+        if prev.lead_bracket and doc.text[prev.lead_bracket[0] - 1 : prev.lead_bracket[1] + 1] in LEGAL_FORMS:
+            return prev
+        # a company's head: `하늘결로보틱스 김예시 대표` — the proper noun before the name
+        if title.role in COMPANY_HEADS and self._proper_noun(doc, prev):
+            return prev
+        return None
+
+    def _extend_name_left(self, doc: Doc, state: DocState, words: list[Word], k: int, word: Word) -> Word:
+        """`남부시장 청년몰 상인회`: a body not in the lexicon may be named by several nouns."""
+        if self.cues.lexicon.lookup(word.core) or word.lead_bracket or split_legal_form(word.core)[1]:
+            return word
+        first = k
+        while first > 0 and k - first < 2:
+            prev = words[first - 1]
+            if not prev.core or prev.brackets or prev.lead_bracket:
+                break
+            if prev.particle:
+                prev = self._noun_surface(doc, prev)
+                if prev.particle or VERBAL_END.search(prev.core) or PARTICLE_END.search(prev.core):
+                    break
+            if self.cues.lexicon.lookup(prev.core) and self.is_org(prev.core):
+                break  # the parent body: `소진공 전북지역본부`
             if (
-                t
-                and not t.unit
-                and particle_role(words[k].particle) == "none"
-                and self.is_person(words[k + 1].core)
-            ) and k > 0 and self.is_org(words[k - 1].core):
-                org = self._org(doc, state, words[k - 1], 0.8)
-                self._mention(
-                    state,
-                    words[k + 1].core,
-                    "Person",
-                    words[k + 1].core_start,
-                    words[k + 1].core_end,
-                    0.8,
-                )
-                self._holds(
-                    doc,
-                    state,
-                    words[k + 1].core,
-                    org,
-                    t,
-                    words[k - 1].start,
-                    words[k + 1].end,
-                    0.8,
-                )
+                self._is_date_word(state, prev)
+                or self.read_title(prev.core)
+                or prev.core in self.cues.org_stopwords
+            ):
+                break
+            if doc.text[prev.start] in "ㅇ□○▪■•◦-*":
+                break
+            first -= 1
+        if first == k:
+            return word
+        start = words[first].core_start
+        word = self._noun_surface(doc, word)
+        return replace(word, start=words[first].start, core_start=start, core=doc.text[start : word.core_end])
+
+    def _proper_noun(self, doc: Doc, word: Word) -> bool:
+        span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
+        if span is None or len(word.core) < 2:
+            return False
+        tags = [t.tag_ for t in span if not t.is_space]
+        if len(tags) == 1 and tags[0].startswith(COMMON_TAGS):
+            return False
+        return any(t.startswith(("NNP", "SL", "UNKNOWN", "NNG")) for t in tags)
+
+    def _is_date_word(self, state: DocState, word: Word) -> bool:
+        return bool(re.search(r"\d", word.core)) or any(s <= word.core_start < e for s, e, _ in state.dates)
+
+    def _known_org(self, state: DocState, person: str, title: TitleRead) -> str | None:
+        held = [r for r in state.relations if r.relation == "holdsPosition" and r.head == person]
+        same = [r for r in held if r.role == title.role] or held
+        return same[0].tail if same else None
+
+    def _recent_org(self, state: DocState, title: TitleRead, before: int) -> str | None:
+        """`권대역 대표는`, with the company named in the previous sentence."""
+        if title.role not in COMPANY_HEADS:
+            return None
+        best: Mention | None = None
+        for m in state.mentions:
+            if m.type != "Organization" or m.start >= before or before - m.start > 300:
+                continue
+            if m.subtype in ("government", "unit", "taskforce"):
+                continue
+            if best is None or m.start > best.start:
+                best = m
+        return self._canonical(best.text) if best else None
+
+    def title_before_name(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`산업부 장관 안덕근은`: body, title, then the name."""
+        for k in range(1, len(words) - 1):
+            t = self.read_title(words[k].core) if words[k].core else None
+            if not t or t.unit or particle_role(words[k].particle) != "none":
+                continue
+            if not self.is_person_word(doc, words[k + 1]) or not self.is_org(words[k - 1].core):
+                continue
+            org = self._org(doc, state, words[k - 1], 0.8)
+            name = words[k + 1].core
+            self._mention(state, name, "Person", words[k + 1].core_start, words[k + 1].core_end, 0.8)
+            self._holds(doc, state, name, org, t, words[k - 1].start, words[k + 1].end, 0.8)
 
     def _bracketed_post(self, doc: Doc, state: DocState, person: str, word: Word) -> None:
         b_start, b_end = word.brackets[0]
@@ -430,8 +567,16 @@ class GenreRules:
         w = words[i]
         if not w.core:
             return None, i
-        if self.is_person(w.core) and particle_role(w.particle) == "none":
+        if self.is_person_word(doc, w) and particle_role(w.particle) == "none":
             return w.core, i + 1
+        # MeCab splits unseen names oddly (여모의 → 여모 + 의): before a title, read the whole word
+        surface = self._korean_name(doc, w)
+        if surface is not None and surface != w.core:
+            nxt = self._title_at(words, i + 1) or (
+                self._title_at(words, i + 2) if i + 2 < len(words) else None
+            )
+            if nxt is not None:
+                return surface, i + 1
         # foreign names: 1–3 Hangul words, the last carrying a Latin bracket
         for span in (2, 3, 1):
             if i + span > len(words):
@@ -461,12 +606,48 @@ class GenreRules:
             return name, i + span
         return None, i
 
+    def _korean_name(self, doc: Doc, w: Word) -> str | None:
+        """The whole word read as a Korean personal name, whatever MeCab made of it."""
+        if w.brackets or w.lead_bracket:
+            return None
+        if w.particle and self._clean_particle(doc, w):
+            return None  # `대학이`, `단장은`: a noun and its particle
+        surface = doc.text[w.core_start : w.end].rstrip(",·")
+        if not self.cues.is_person_name(surface) or self.read_title(surface) or self.is_org(surface):
+            return None
+        if surface == w.core and not self.is_person_word(doc, w):
+            return None
+        return surface
+
+    def _clean_particle(self, doc: Doc, w: Word) -> bool:
+        """Did MeCab end the word with exactly one particle token (`장관과`, `대학이`)?"""
+        if not w.particle:
+            return True
+        span = doc.char_span(w.core_end, w.core_end + len(w.particle), alignment_mode="expand")
+        if span is None:
+            return False
+        tokens = [t for t in span if not t.is_space and t.text not in ",·"]
+        return len(tokens) == 1 and tokens[0].tag_.startswith("J")
+
+    def _noun_surface(self, doc: Doc, w: Word) -> Word:
+        """A word MeCab shredded, read whole as a noun phrase (`㈜하늘결로보틱스`)."""
+        if self._clean_particle(doc, w):
+            return w
+        end = w.brackets[0][0] - 1 if w.brackets else w.end
+        surface = doc.text[w.core_start : end].rstrip(",·")
+        if surface.endswith("의") and w.particle.endswith("의") and len(surface) > 2:
+            surface = surface[:-1]
+        if not re.fullmatch(r"[㈜㈔]?[가-힣A-Za-z0-9&·\-]+", surface) or surface == w.core:
+            return w
+        return replace(w, core=surface, core_end=w.core_start + len(surface), particle="")
+
     def _title_at(self, words: list[Word], j: int) -> tuple[TitleRead, int] | None:
         """A title starting at word j, over one or two words (`최고 운영책임자`)."""
         if j >= len(words):
             return None
         if j + 1 < len(words) and not words[j].particle and words[j].core:
-            two = self.read_title(words[j].core + " " + words[j + 1].core)
+            pair = words[j].core + " " + words[j + 1].core
+            two = self.read_title(pair) if pair in self.title_set else None
             if two and not two.unit:
                 acting = any(words[j + 2].core.startswith(a) for a in ACTING) if j + 2 < len(words) else False
                 return TitleRead(two.role, None, two.acting or acting), 2
@@ -500,7 +681,8 @@ class GenreRules:
 
     def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
-        for a, b in itertools.pairwise(words):
+        for k in range(len(words) - 1):
+            a, b = words[k], _unit_reading(words[k + 1], words[k + 2] if k + 2 < len(words) else None)
             if not a.core or not b.core or particle_role(a.particle) not in ("none",):
                 continue
             if self.read_title(b.core) or not self.is_org(a.core):
@@ -510,38 +692,53 @@ class GenreRules:
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
             parent = self._org(doc, state, a, 0.85)
-            unit = self._org(doc, state, b, 0.85)
+            if b.core in self.cues.generic_units:
+                # `부산대학교 창업지원단`: a unit every university has is named with its parent
+                unit = doc.text[a.core_start : b.core_end]
+                self._mention(state, unit, "Organization", a.core_start, b.core_end, 0.85, "unit")
+            else:
+                unit = self._org(doc, state, b, 0.85)
             if parent and unit:
-                state.relations.append(
-                    Relation(
-                        unit,
-                        "subOrganizationOf",
-                        parent,
-                        evidence(doc, a.start, b.end, COMPONENT, 0.85),
-                    )
-                )
+                ev = evidence(doc, a.start, b.end, COMPONENT, 0.85)
+                state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
 
     def subordinate_cues(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """`기관 산하 X`, `기관 소속 X`."""
+        """`기관 산하 X`, `기관 소속 X`, `기관 산하 … 운용기관인 X`, `X는 기관 산하 공공기관으로`."""
         for k in range(1, len(words) - 1):
             if words[k].core not in ("산하", "소속") or not words[k - 1].core:
                 continue
-            parent_w, child_w = words[k - 1], words[k + 1]
+            parent_w = words[k - 1]
             if particle_role(parent_w.particle) not in ("none", "genitive") or not self.is_org(parent_w.core):
                 continue
-            if not self.is_org(child_w.core):
-                continue
+            child_w = next(
+                (
+                    w
+                    for w in words[k + 1 : k + 5]
+                    if w.core and self.is_org(w.core) and particle_role(w.particle) != "genitive"
+                ),
+                None,
+            )
+            between = words[k + 1 : words.index(child_w)] if child_w is not None else []
+            if child_w is None or any(
+                particle_role(w.particle) in ("subject", "object", "conj") for w in between
+            ):
+                # `캠코는 금융위원회 산하 공공기관으로`: the subject is the child
+                child_w = next(
+                    (
+                        w
+                        for w in reversed(words[: k - 1])
+                        if particle_role(w.particle) == "subject" and self.is_org(w.core)
+                    ),
+                    None,
+                )
+                if child_w is None or "으로" not in "".join(w.particle for w in words[k + 1 : k + 3]):
+                    continue
             parent = self._org(doc, state, parent_w, 0.8)
             child = self._org(doc, state, child_w, 0.8)
-            if parent and child:
-                state.relations.append(
-                    Relation(
-                        child,
-                        "subOrganizationOf",
-                        parent,
-                        evidence(doc, parent_w.start, child_w.end, COMPONENT, 0.8),
-                    )
-                )
+            if parent and child and parent != child:
+                lo, hi = min(parent_w.start, child_w.start), max(parent_w.end, child_w.end)
+                ev = evidence(doc, lo, hi, COMPONENT, 0.8)
+                state.relations.append(Relation(child, "subOrganizationOf", parent, ev))
 
     def legal_forms(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """(사)X, ㈜X, X(주), 주식회사 X, 사단법인 X."""
@@ -595,7 +792,9 @@ class GenreRules:
             subtype = self.org_subtype(w.core)
             if subtype is None or self.cues.lexicon.lookup(w.core) or self.read_title(w.core):
                 continue
-            if subtype in ("unit",) and role not in ("subject",):
+            if subtype in WEAK_SUBTYPES or any(c in w.core for c in "·/"):
+                continue  # 회의실, 딥테크, `복지부·중기부`: units and companies need more than an ending
+            if not w.core.endswith(self.cues.strong_org_suffixes):
                 continue
             self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.6, subtype)
 
@@ -636,7 +835,10 @@ class GenreRules:
             title = self.read_title(name.split()[-1]) if name.split() else None
             if title and len(name.split()) >= 2:
                 org_name = " ".join(name.split()[:-1])
-                if self.is_org(org_name) or key.startswith("참"):
+                plain = len(org_name.split()) == 1 and not re.search(r"[\d·]", org_name)
+                if self.is_org(org_name) or (
+                    key.startswith("참") and plain and org_name not in self.cues.org_stopwords
+                ):
                     self._mention(
                         state,
                         org_name,
@@ -664,7 +866,11 @@ class GenreRules:
                 continue
             if key in ("장소", "위치") and not self.is_org(name):
                 continue  # places are read by the event component
-            if self.is_org(name) or key != "장소":
+            organiser = key in ("주최", "주관", "후원", "참여기관", "운영기관", "수행기관", "전담기관")
+            plain = (
+                len(name.split()) <= 2 and not re.search(r"\d", name) and name not in self.cues.org_stopwords
+            )
+            if self.is_org(name) or form or (organiser and plain):
                 self._mention(
                     state,
                     name,
@@ -676,6 +882,17 @@ class GenreRules:
                 )
                 if form:
                     state.legal_forms[name] = form
+
+
+def _unit_reading(word: Word, following: Word | None) -> Word:
+    """`창업정책과 ☎ 044-…`: MeCab reads the unit suffix 과 as the particle "and";
+    when nothing that could be conjoined follows, it is part of the name."""
+    if word.particle != "과" or len(word.core) < 3:
+        return word
+    nxt = following.core if following is not None else ""
+    if nxt and re.match(r"[가-힣A-Za-z]", nxt) and not nxt.startswith(("과장", "팀장")):
+        return word
+    return replace(word, core=word.core + "과", core_end=word.core_end + 1, particle="")
 
 
 def _form_subtype(form: str | None) -> str | None:

@@ -1,13 +1,13 @@
 """Mentions of known bodies, places and programs from the authority lexicon.
 
-A PhraseMatcher over token texts: every lexicon surface is also in the MeCab user
-dictionary, so a surface tokenises the same way in the lexicon and in running text.
+Names are found on characters (kg.lexicon.Lexicon.find), at word starts, longest first;
+the same names are in the MeCab user dictionary so the tokens other components see
+do not cut through them.
 """
 
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
@@ -27,32 +27,16 @@ class LexiconRuler:
     def __init__(self, nlp: Language, confidence: float) -> None:
         self.lexicon = load_cues().lexicon
         self.confidence = confidence
-        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        by_id: dict[str, list[Doc]] = {}
-        for pattern in self.lexicon.patterns():
-            by_id.setdefault(pattern["id"], []).append(nlp.make_doc(pattern["pattern"]))
-        for entry_id, docs in by_id.items():
-            self.matcher.add(entry_id, docs)
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        text = doc.text
-        for match_id, start, end in self.matcher(doc):
-            span = doc[start:end]
-            s, e = span.start_char, span.end_char
-            # A match must start a word or follow a bracket/quote: "서울" inside
-            # "문래서울정밀" is not the city.
-            if s > 0 and text[s - 1].isalnum():
-                continue
-            entry = self.lexicon.by_id(doc.vocab.strings[match_id])
-            if entry is None:
-                continue
+        for start, end, entry in self.lexicon.find(doc.text):
             state.add_mention(
                 Mention(
-                    text=span.text,
+                    text=doc.text[start:end],
                     type=entry.type,
-                    start=s,
-                    end=e,
+                    start=start,
+                    end=end,
                     component=COMPONENT,
                     confidence=self.confidence,
                     subtype=entry.subtype,

@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import subjects
+from kg.extract.clauses import subject_groups, subjects
 from kg.extract.cues import Cues, load_cues
 from kg.extract.state import AliasFact, DocState, ensure_extensions, evidence
 from kg.model import Mention, Relation
@@ -22,12 +22,16 @@ COMPONENT = "programs"
 QUOTED = re.compile(r"[‘'\"“「｢『《〈<]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>\n]{2,60}?)\s*[’'\"”」｣』》〉>]")
 COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|20\d{2}\s*년?")
 YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*년?\s*|제\s*\d+\s*(?:회|차)\s*)")
+ATTRIBUTIVE = r"(?:이|가|에서|와\s*함께|과\s*함께)\s*(?:함께\s*|공동으로\s*|올해\s*|새로\s*)?(?:추진|운영|주관|시행|실시|지원|마련|도입|주최|진행|수행)(?:하는|한|해\s*온|해온|하고\s*있는|중인)\s*"
+FIELD_OPERATOR = re.compile(
+    r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
+)
 SPEECHY = re.compile(r"(?:다|요|니다|습니다|겠다|하자|라)[.!?]?$")
 
 
 def classify_quoted(cues: Cues, text: str) -> tuple[str, str | None] | None:
     """(type, subtype or event kind) for a quoted name, or None when it is not a name."""
-    bare = text.strip()
+    bare = re.sub(r"\s*\([^()]*\)\s*$", "", text.strip())  # `설명회(IR)`: the bracket is an alias
     if len(bare) > 45 or SPEECHY.search(bare) or bare.count(" ") > 6:
         return None
     kind = cues.event_kind(bare)
@@ -78,6 +82,13 @@ class ProgramRules:
                 continue
             type_, sub = cls
             name = inner.strip()
+            if (
+                type_ == "Organization"
+                and sub == "center"
+                and re.match(r"[’'\"”」｣』》〉]?\s*(?:을|를)\s*(?:\S+\s+){0,3}?운영", text[e : e + 30])
+            ):
+                # `‘스타트업 원스톱 지원센터’를 … 운영합니다`: a service the body runs
+                type_, sub = "Program", None
             if type_ == "Program":
                 canonical = canonical_program(name)
                 if canonical != name:
@@ -91,12 +102,21 @@ class ProgramRules:
                         )
                     )
                 name = canonical
-                s = e - len(name) if text[s:e].endswith(name) else s
             mention = Mention(name, type_, s, e, COMPONENT, self.confidence, sub)
             state.add_mention(mention)
             state.anchors[(s, e)] = type_
             self._english_alias(doc, state, mention, m.end())
-        for mention in [m for m in state.mentions if m.type == "Program"]:
+        programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
+        for k, mention in enumerate(programs):
+            prev = programs[k - 1] if k else None
+            if prev is not None and re.fullmatch(
+                r"\s*[’'\"”」｣』》〉>]?\s*(?:과|와|및|,)\s*[‘'\"“「｢『《〈<]?\s*",
+                text[prev.end : mention.start],
+            ):
+                # `‘A 사업’과 ‘B 사업’`: the same operators run both
+                for rel in [r for r in state.relations if r.relation == "operates" and r.tail == prev.text]:
+                    state.relations.append(Relation(rel.head, "operates", mention.text, rel.evidence))
+                continue
             self._operators(doc, state, mention)
         return doc
 
@@ -117,38 +137,110 @@ class ProgramRules:
                 )
             )
 
-    def _operated(self, doc: Doc, program: Mention) -> bool:
-        """Is the program what the clause runs? `‘X’을 운영/추진/수립…`, `「X」에 참여할 … 모집`."""
-        after = doc.text[program.end : program.end + 40]
-        m = re.match(
-            r"\s*[’'\"”」｣』》〉]?\s*(?:\([^)]{0,30}\))?\s*(?P<p>을|를|에\s*참여|에\s*참가|의\s*참여|은|는|이|가)?",
-            after,
-        )
-        if not m or not m.group("p"):
-            return False
-        rest = after[m.end() :]
-        if m.group("p").startswith(("에", "의")):
-            return any(v in rest for v in ("모집", "공고", "신청", "접수"))
-        if m.group("p") in ("은", "는", "이", "가"):
-            return bool(re.search(r"(?:운영|추진|시행|실시)(?:되|된|한다|합니다|중)", rest))
-        return any(rest.lstrip().startswith(v) or f" {v}" in rest[:25] for v in self.cues.operate_verbs)
-
     def _operators(self, doc: Doc, state: DocState, program: Mention) -> None:
-        if not self._operated(doc, program):
-            return
+        """Who runs a program, by the first reading that applies:
+
+        1. `A와 B가 (함께) 추진하는 ‘P’`: the subjects of an attributive operate verb;
+        2. `중기부 ‘P’`, `중기부의 ‘P’`: the body written right before the name;
+        3. `A는 … ‘P’ (참가자)를 모집/운영/개최…`: the sentence's subjects, when P is the
+           object of an operate or event verb;
+        4. `소관부처 : A | 수행기관 : B` summary fields of a notice, for its programs;
+        5. a notice with no subject (`「P」에 참여할 … 모집합니다`): the body the post is about.
+        """
+        text = doc.text
         sent = state.sentence_at(program.start)
-        ops = [
-            m
-            for m in subjects(doc, state, sent[0], sent[1], before=program.start)
-            if m.type == "Organization"
-        ]
+        before = text[sent[0] : program.start]
+        q_start = (
+            program.start - 1
+            if program.start and text[program.start - 1] in "‘'\"“「｢『《〈<"
+            else program.start
+        )
+        ops: list[Mention] = []
         conf = 0.8
+        attributive = re.search(ATTRIBUTIVE + r"\s*[‘'\"“「｢『《〈<]?\s*$", text[sent[0] : q_start + 1])
+        if attributive:
+            groups = subject_groups(doc, state, sent[0], sent[0] + attributive.end())
+            if groups:
+                ops = [m for m in groups[-1] if m.type == "Organization"]
         if not ops:
-            ops = self._topic_orgs(doc, state, program.start)
-            conf = 0.6
+            ops = self._adjacent_orgs(doc, state, q_start)
+        if not ops and self._operated(doc, program):
+            ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
+            if not ops:
+                ops = self._field_operators(doc, state) or self._topic_orgs(doc, state, program.start)
+                conf = 0.6
+        if (
+            not ops
+            and re.search(r"^[^\n]{0,40}[,，]\s*$", before)
+            and sent[0] == self._line_start(text, program.start)
+        ):
+            # a headline `문체부·한국관광공사, ‘2020 관광벤처사업 공모전’ 참가자 모집`
+            ops = [
+                m for m in state.mentions if m.type == "Organization" and sent[0] <= m.start < program.start
+            ]
+        if not ops:
+            ops = self._field_operators(doc, state) if program.start < 400 else []
         ev = evidence(doc, program.start, program.end, COMPONENT, conf)
         for op in ops:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
+
+    def _line_start(self, text: str, pos: int) -> int:
+        return text.rfind("\n", 0, pos) + 1
+
+    def _adjacent_orgs(self, doc: Doc, state: DocState, quote_start: int) -> list[Mention]:
+        """Organisations written right before the quote: `중기부 ‘P’`, `중기부의 ‘P’`,
+        and every body of a joined headline subject `문체부·한국관광공사, ‘P’`."""
+        text = doc.text
+        near = [
+            m
+            for m in state.mentions
+            if m.type == "Organization"
+            and m.end <= quote_start
+            and quote_start - m.end <= 2
+            and re.fullmatch(r"\s?(?:의|,)?\s?", text[m.end : quote_start])
+        ]
+        if not near:
+            return []
+        last = max(near, key=lambda m: m.end)
+        word_start = max(text.rfind(" ", 0, last.start), text.rfind("\n", 0, last.start)) + 1
+        joined = [
+            m
+            for m in state.mentions
+            if m.type == "Organization"
+            and word_start <= m.start
+            and m.end <= last.end
+            and re.fullmatch(r"[·ㆍ,]?", text[m.end : m.end + 1] if m is not last else "")
+        ]
+        return joined or [last]
+
+    def _field_operators(self, doc: Doc, state: DocState) -> list[Mention]:
+        """Organisations named in a notice's summary fields (소관부처, 수행기관, 주관, …)."""
+        out: list[Mention] = []
+        for m in FIELD_OPERATOR.finditer(doc.text):
+            s, e = m.start("v"), m.end("v")
+            out += [x for x in state.mentions if x.type == "Organization" and s <= x.start < e]
+        return out
+
+    def _operated(self, doc: Doc, program: Mention) -> bool:
+        """Is the program what the clause runs? `‘X’을 운영/추진/수립…`, `‘X’ 참가자를 모집`."""
+        after = doc.text[program.end : program.end + 60]
+        m = re.match(
+            r"\s*[’'\"”」｣』》〉>]?\s*(?:\([^)]{0,30}\))?\s*(?:[가-힣A-Za-z0-9·]+\s+){0,2}?[가-힣A-Za-z0-9·]*?"
+            r"(?P<p>을|를|에\s*참여|에\s*참가|의\s*참여|은|는|이|가|에서|의|\s운영|\s추진|\s시행)(?=\s|$|[,.])",
+            after,
+        )
+        if not m:
+            return False
+        rest = after[m.end() :]
+        p = m.group("p").strip()
+        if p in ("운영", "추진", "시행"):
+            return True  # `‘P’ 운영 계획`, `‘P’ 추진 상황`
+        if p.startswith(("에", "의")):
+            return any(v in rest for v in ("모집", "공고", "신청", "접수", "운영", "추진", "선정", "개최"))
+        if p in ("은", "는", "이", "가"):
+            return bool(re.search(r"(?:운영|추진|시행|실시)(?:되|된|한다|합니다|중|하고)", rest))
+        verbs = (*self.cues.operate_verbs, "개최", "열고", "열어", "열었")
+        return any(v in rest[:30] for v in verbs)
 
     def _topic_orgs(self, doc: Doc, state: DocState, before: int) -> list[Mention]:
         """The subjects of the nearest earlier sentence that has organisation subjects."""

@@ -1,0 +1,213 @@
+"""The genre's conventions, one table per convention, in sentences written in the style of
+real posts. Each row: text, published date, facts that must come out (and, where it
+matters, facts that must not)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kg.model import Extraction, Post
+
+PUB = date(2025, 10, 20)
+
+
+def run(extractor, text: str, published: date = PUB) -> Extraction:
+    return extractor.extract(Post(id="t", text=text, published=published))
+
+
+def facts(ex: Extraction) -> set[tuple[str, str, str, str]]:
+    return {(r.head, r.relation, r.tail, r.role or "") for r in ex.relations}
+
+
+def entities(ex: Extraction) -> set[tuple[str, str]]:
+    return {(e.type, e.name) for e in ex.entities}
+
+
+def aliases(ex: Extraction, name: str) -> set[str]:
+    ent = next(e for e in ex.entities if e.name == name)
+    return set(ent.aliases) | set(ent.english)
+
+
+HOLDS = [
+    # 기관(장관 이름, 이하 약칭)
+    ("산업통상자원부(장관 안덕근, 이하 산업부)는 수출 동향을 발표했다.", ("안덕근", "산업통상자원부", "장관")),
+    # 기관(직함 이름) with 위원장
+    ("금융위원회(위원장 김철수)는 정책금융 방안을 논의했다.", ("김철수", "금융위원회", "위원장")),
+    # 기관(이름 센터장)
+    ("서울창조경제혁신센터(박하늘 센터장)는 데모데이를 열었다.", ("박하늘", "서울창조경제혁신센터", "센터장")),
+    # 기관 이름 직함
+    ("중소벤처기업진흥공단 김민수 이사장은 현장을 점검했다.", ("김민수", "중소벤처기업진흥공단", "이사장")),
+    # 이름 기관 직함
+    ("이병권 중기부 제2차관은 간담회를 주재했다.", ("이병권", "중소벤처기업부", "제2차관")),
+    # 직함 fused with the unit: 과장 of the 과 (the unit is the tail)
+    ("보건복지부 김영학 재생의료정책과장은 제도를 설명했다.", ("김영학", "재생의료정책과", "과장")),
+    ("행정안전부 김광용 재난안전관리본부장은 현장을 살폈다.", ("김광용", "재난안전관리본부", "본부장")),
+    ("호남지방통계청 정다운 청장은 통계를 소개했다.", ("정다운", "호남지방통계청", "청장")),
+    # a titled delegate of a company with English in brackets
+    (
+        "데릭 존슨(Derek Johnson) 쏠리드파워(Solid Power) 최고 운영책임자가 방문했다.",
+        ("데릭 존슨", "쏠리드파워", "최고 운영책임자"),
+    ),
+    # legal form before the company
+    ("㈜하늘정밀 최가람 대표는 애로사항을 건의했다.", ("최가람", "하늘정밀", "대표")),
+    ("주식회사 물결바이오의 한지후 대표는 인증 절차를 요청했다.", ("한지후", "물결바이오", "대표")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HOLDS, ids=[h[1][0] for h in HOLDS])
+def test_holds_position(extractor, text: str, expected: tuple[str, str, str]) -> None:
+    person, org, role = expected
+    ex = run(extractor, text)
+    assert (person, "holdsPosition", org, role) in facts(ex), facts(ex)
+    assert ("Person", person) in entities(ex)
+
+
+def test_acting_title(extractor) -> None:
+    ex = run(extractor, "한국보건산업진흥원(원장 직무대행 오가람)은 데모데이를 개최했다.")
+    rel = next(r for r in ex.relations if r.relation == "holdsPosition")
+    assert (rel.head, rel.tail, rel.role, rel.acting) == ("오가람", "한국보건산업진흥원", "원장", True)
+
+
+def test_fused_title_keeps_unit_under_parent(extractor) -> None:
+    ex = run(extractor, "행정안전부(장관 윤호중) 김광용 재난안전관리본부장은 추모식 준비상황을 점검했다.")
+    assert ("재난안전관리본부", "subOrganizationOf", "행정안전부", "") in facts(ex)
+
+
+def test_common_nouns_are_not_people(extractor) -> None:
+    ex = run(extractor, "지역 소공인 대표 협·단체장들과 간담회를 가졌다. 11곳 지자체 모두에게 감사를 전했다.")
+    assert not [e for e in ex.entities if e.type == "Person"]
+
+
+ALIASES = [
+    ("중소벤처기업부(장관 한성숙, 이하 중기부)는 발표했다.", "중소벤처기업부", "중기부"),
+    ("문화체육관광부(이하 '문체부')는 공모를 시작했다.", "문화체육관광부", "문체부"),
+    ("한국토지주택공사(LH)는 부지를 제공한다.", "한국토지주택공사", "LH"),
+    ("한국자산관리공사(캠코)는 채무조정을 돕는다.", "한국자산관리공사", "캠코"),
+    ("중앙방역대책본부(방대본)는 브리핑을 열었다.", "중앙방역대책본부", "방대본"),
+    ("쏠리드파워(Solid Power) 대표단이 방문했다.", "쏠리드파워", "Solid Power"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "alias"), ALIASES, ids=[a[2] for a in ALIASES])
+def test_aliases(extractor, text: str, name: str, alias: str) -> None:
+    ex = run(extractor, text)
+    assert alias in aliases(ex, name)
+
+
+SUBORGS = [
+    ("중소벤처기업부 창업정책과 ☎ 044-204-7632", ("창업정책과", "중소벤처기업부")),
+    ("근로복지공단 익산지사는 상담 창구를 열었다.", ("익산지사", "근로복지공단")),
+    ("중기부 산하 창업진흥원은 설명회를 열었다.", ("창업진흥원", "중소벤처기업부")),
+    ("캠코는 금융위원회 산하 공공기관으로 채무조정을 맡는다.", ("한국자산관리공사", "금융위원회")),
+    ("부산대학교 창업지원단은 보육 성과를 발표했다.", ("부산대학교 창업지원단", "부산대학교")),
+]
+
+
+@pytest.mark.parametrize(("text", "pair"), SUBORGS, ids=[s[1][0] for s in SUBORGS])
+def test_sub_organisations(extractor, text: str, pair: tuple[str, str]) -> None:
+    ex = run(extractor, text)
+    assert (pair[0], "subOrganizationOf", pair[1], "") in facts(ex), facts(ex)
+
+
+def test_task_force_created_with_date(extractor) -> None:
+    ex = run(
+        extractor,
+        "중소벤처기업부(장관 한성숙)는 소공인 전담조직인 ‘소공인성장촉진단’을 12월 1일(월) 신설했다.",
+        date(2025, 12, 3),
+    )
+    assert ("소공인성장촉진단", "foundedOn", "2025-12-01", "") in facts(ex)
+    assert ("소공인성장촉진단", "subOrganizationOf", "중소벤처기업부", "") in facts(ex)
+
+
+LEGAL = [
+    ("(사)한국소공인협회 회장이 참석했다.", "한국소공인협회", "사단법인"),
+    ("㈜삼호정밀은 설비를 공개했다.", "삼호정밀", "주식회사"),
+    ("(재)대전테크노파크는 실증을 지원한다.", "대전테크노파크", "재단법인"),
+    ("주식회사 새벽별AI는 채용을 늘렸다.", "새벽별AI", "주식회사"),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "form"), LEGAL, ids=[x[1] for x in LEGAL])
+def test_legal_forms_kept_out_of_names(extractor, text: str, name: str, form: str) -> None:
+    ex = run(extractor, text)
+    ent = next(e for e in ex.entities if e.name == name)
+    assert ent.legal_form == form
+
+
+AGREEMENTS = [
+    (
+        "보건복지부와 중소벤처기업부 및 한국보건산업진흥원은 8일 업무협약을 체결했다.",
+        {("보건복지부", "중소벤처기업부"), ("보건복지부", "한국보건산업진흥원"), ("중소벤처기업부", "한국보건산업진흥원")},
+    ),
+    (
+        "국토교통부는 23일 한국토지주택공사(LH), 중소벤처기업부와 업무협약을 체결했다고 밝혔다.",
+        {("국토교통부", "한국토지주택공사"), ("국토교통부", "중소벤처기업부")},
+    ),
+    ("관세청과 면세점협회는 MOU를 맺었다.", {("관세청", "면세점협회")}),
+]
+
+
+@pytest.mark.parametrize(("text", "pairs"), AGREEMENTS)
+def test_agreements(extractor, text: str, pairs: set[tuple[str, str]]) -> None:
+    ex = run(extractor, text)
+    got = {tuple(sorted((r.head, r.tail))) for r in ex.relations if r.relation == "partnerOf"}
+    assert {tuple(sorted(p)) for p in pairs} <= got
+
+
+PROGRAMS = [
+    ("중소벤처기업부와 소상공인시장진흥공단은 「2026년 혁신 소상공인 AI 활용지원 사업」에 참여할 소상공인을 모집합니다.",
+     "혁신 소상공인 AI 활용지원 사업", {"중소벤처기업부", "소상공인시장진흥공단"}),
+    ("중진공은 ‘청년창업사관학교 15기’ 입교생을 모집한다.", "청년창업사관학교 15기", {"중소벤처기업진흥공단"}),
+    ("행안부가 추진하는 ‘청년마을 만들기 지원사업’에 참여한 청년들이 모였다.", "청년마을 만들기 지원사업", {"행정안전부"}),
+    ("문체부·한국관광공사, ‘2020 관광벤처사업 공모전’ 참가자 모집", "관광벤처사업 공모전", {"문화체육관광부", "한국관광공사"}),
+]
+
+
+@pytest.mark.parametrize(("text", "program", "operators"), PROGRAMS, ids=[p[1] for p in PROGRAMS])
+def test_programs_and_operators(extractor, text: str, program: str, operators: set[str]) -> None:
+    ex = run(extractor, text)
+    assert ("Program", program) in entities(ex)
+    assert {r.head for r in ex.relations if r.relation == "operates" and r.tail == program} == operators
+
+
+def test_quoted_meeting_is_an_event_with_participants(extractor) -> None:
+    ex = run(
+        extractor,
+        "□ 국토교통부(장관 김윤덕), 기획재정부(장관 구윤철), 국세청(청장 임광현)은 10.15일(수) 07:00 "
+        "정부서울청사에서 ｢부동산 관계장관회의｣를 개최하여 ｢주택시장 안정화 대책｣을 논의하였다.",
+        date(2025, 10, 15),
+    )
+    assert ("Event", "부동산 관계장관회의") in entities(ex)
+    assert ("Program", "주택시장 안정화 대책") in entities(ex)
+    got = {r.head for r in ex.relations if r.relation == "participatedIn" and r.tail == "2025-10-15"}
+    assert {"국토교통부", "기획재정부", "국세청"} <= got
+    assert not {"김윤덕", "구윤철"} & got  # people in apposition brackets did not act
+    assert ("부동산 관계장관회의", "locatedIn", "정부서울청사", "") in facts(ex)
+    assert not [r for r in ex.relations if r.relation == "operates"]  # discussing is not running
+
+
+def test_event_date_from_summary_box_and_speakers(extractor) -> None:
+    text = (
+        "< 소상공인 현장 간담회 개요 >\n▪ 일시 : 2025. 12. 1.(월), 11:00~13:00\n▪ 장소 : 서울 문래동\n\n"
+        "박지훈 중기부 제2차관은 소상공인 현장을 방문하여 애로사항을 청취하였습니다.\n"
+        "한국소공인협회 김하나 회장은 “판로 지원이 절실하다”고 건의했다."
+    )
+    ex = run(extractor, text, date(2025, 12, 3))
+    got = {r.head for r in ex.relations if r.relation == "participatedIn" and r.tail == "2025-12-01"}
+    assert {"박지훈", "김하나"} <= got
+
+
+def test_places_of_bodies(extractor) -> None:
+    ex = run(extractor, "차관은 21일 대구 북구에 있는 대구창조경제혁신센터를 방문했다.", date(2019, 2, 22))
+    assert ("대구창조경제혁신센터", "locatedIn", "대구 북구", "") in facts(ex)
+
+
+def test_every_fact_has_evidence_in_the_cleaned_text(extractor) -> None:
+    ex = run(extractor, "본문 바로가기\n산업통상자원부(장관 안덕근, 이하 산업부)는 발표했다.\nTOP")
+    assert ex.text.startswith("산업통상자원부")
+    for rel in ex.relations:
+        ev = rel.evidence
+        assert ev.sentence.replace(" ", "") == ex.text[ev.start : ev.end].replace(" ", "").replace("\n", "")
+        assert 0 < ev.confidence <= 1 and ev.component
