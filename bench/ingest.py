@@ -60,7 +60,8 @@ def run_once(size: int, processes: int, seed: int, workdir: Path) -> dict[str, o
     load_before = os.getloadavg()[0]
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    log = (workdir / f"ingest-{size}.log").open("w+", encoding="utf-8")  # a file: a full pipe would stall kg
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=log, text=True)
     watched = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
@@ -69,7 +70,9 @@ def run_once(size: int, processes: int, seed: int, workdir: Path) -> dict[str, o
     elapsed = time.perf_counter() - started
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    stderr = proc.stderr.read() if proc.stderr else ""
+    log.seek(0)
+    stderr = log.read()
+    log.close()
     if proc.returncode != 0:
         raise SystemExit(f"kg ingest failed ({proc.returncode}):\n{stderr}")
     summary = [line for line in stderr.splitlines() if line.startswith("posts read")]

@@ -110,12 +110,13 @@ def ingest(
     from kg.ingest.progress import Progress
 
     store = _store(store_spec)
+    extract = default_extract(_processes(processes))  # loads the pipeline before the bar starts
     progress = Progress(None if "-" in paths else estimate_total(paths), every=log_every)
     try:
         report = run_ingest(
             store,
             read_posts(paths, fetch_options=_fetch_options(timeout, retries)),
-            default_extract(_processes(processes)),
+            extract,
             batch_size=batch_size,
             force=force,
             fail_fast=fail_fast,
