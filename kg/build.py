@@ -28,6 +28,7 @@ from kg.structured import with_structured
 OnEvent = Callable[[str, Any], None]
 Extract = Callable[[Iterable[Post]], Iterable[Extraction | InputError]]
 LOOKUP_SIZE = 256  # posts whose stored hashes are fetched with one query
+IN_FLIGHT = 256  # posts handed to extraction whose results this thread has not taken yet
 
 
 @dataclass
@@ -111,6 +112,9 @@ class _Run:
         self.notify_raw = notify
         self.fail_fast = fail_fast
         self.stop = threading.Event()
+        # bounds the posts between reading and writing: a worker pool reads ahead in its
+        # feeder thread and would otherwise queue results without limit when writing is slower
+        self.slots = threading.Semaphore(IN_FLIGHT)
 
     def notify(self, kind: str, data: Any) -> None:
         with self.lock:
@@ -152,6 +156,9 @@ class _Run:
                             self.report.skipped += 1
                             self.notify_raw("skipped", post)
                         continue
+                    while not self.slots.acquire(timeout=0.1):
+                        if self.stop.is_set():
+                            return
                     yield post
             if self.stop.is_set():
                 return
@@ -186,6 +193,7 @@ def ingest(
     results = extract_posts(run.todo(items, force), extract)
     try:
         for result in results:
+            run.slots.release()
             if isinstance(result, InputError):
                 run.fail(result)
                 if run.stop.is_set():
@@ -201,6 +209,7 @@ def ingest(
             if len(pending) >= batch_size:
                 flush()
     finally:
+        run.stop.set()  # a feeder thread waiting for a slot gives up, so the pool can stop
         close = getattr(results, "close", None)
         if close is not None:
             close()  # stops a worker pool the input no longer feeds
