@@ -1,14 +1,42 @@
-"""The FastAPI application: `create_app(settings)`; `uvicorn api.main:app` uses KG_* settings."""
+"""The FastAPI application: `create_app(settings, store)`; `uvicorn --factory api.main:app` uses KG_* settings."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.routes import entities, meta, posts, sparql
 from kg import __version__
 from kg.config import Settings
 from kg.label_index import LabelIndex
+from kg.model import KgError
+from kg.sparql import SparqlError
 from kg.store import Store, open_store
+
+DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support news.
+
+* **/sparql** — SPARQL 1.1 Protocol endpoint (read-only unless an admin token is configured),
+  with a query page at **/**.
+* **/entities** — search by name or alias (Korean partial match), one entity, its neighbours
+  with evidence, and an interactive network view.
+* **/posts** — the posts in the graph and the facts read from each.
+
+An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as `/entities/{kind}/{key}`.
+"""
+
+
+def build_store(settings: Settings) -> Store:
+    """The store named by the settings; a remote one waits a little past the query time limit."""
+    if settings.store.startswith(("http://", "https://")):
+        from kg.remote import RemoteStore
+
+        return RemoteStore(
+            settings.store,
+            timeout=settings.query_timeout + 5.0,
+            server_cancels=settings.store_enforces_timeout,
+        )
+    return open_store(settings.store)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -16,17 +44,47 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app = FastAPI(
         title="kg",
         version=__version__,
-        description="Knowledge graph of Korean public-sector and startup-support news: "
-        "SPARQL 1.1 endpoint, entity search and neighbourhoods, posts and their facts.",
+        description=DESCRIPTION,
     )
     app.state.settings = settings
-    app.state.store = store if store is not None else open_store(settings.store)
-    app.state.index = LabelIndex(app.state.store)
+    app.state.store = store if store is not None else build_store(settings)
+    app.state.index = LabelIndex(app.state.store, refresh_seconds=settings.refresh_seconds)
     app.include_router(sparql.router)
     app.include_router(entities.router)
     app.include_router(posts.router)
     app.include_router(meta.router)
+
+    @app.exception_handler(SparqlError)
+    async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:
+        headers = {"Retry-After": "1"} if exc.status == 503 else None
+        return PlainTextResponse(str(exc) + "\n", status_code=exc.status, headers=headers)
+
+    @app.exception_handler(KgError)
+    async def store_error(request: Request, exc: KgError) -> JSONResponse:
+        return JSONResponse({"detail": f"the store failed: {exc}"}, status_code=502)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        message = "; ".join(_explain(e) for e in errors)
+        detail = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in errors]
+        return JSONResponse({"detail": detail, "message": message}, status_code=422)
+
     return app
+
+
+def _explain(error: dict) -> str:
+    """`query parameter 'limit': Input should be less than or equal to 200 (got '900')`."""
+    loc = [str(x) for x in error.get("loc", ())]
+    where = (
+        {"query": "query parameter", "path": "path segment", "body": "body"}.get(loc[0], loc[0])
+        if loc
+        else ""
+    )
+    name = ".".join(loc[1:])
+    got = error.get("input")
+    shown = f" (got {got!r})" if isinstance(got, str | int | float) else ""
+    return f"{where} '{name}': {error.get('msg', 'invalid')}{shown}"
 
 
 def app() -> FastAPI:

@@ -7,13 +7,20 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+class Problem(BaseModel):
+    detail: str = Field(description="What went wrong, in words.")
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "Unknown id."}}
+
+
 class EntitySummary(BaseModel):
-    id: str = Field(description="Entity id: the IRI path after `/id/`, e.g. `org/중소벤처기업부`.")
-    iri: str
+    id: str = Field(description="Entity id `kind/key`: the IRI path after `/id/`, e.g. `org/중소벤처기업부`.")
+    iri: str = Field(description="The entity's IRI.")
     name: str = Field(description="Preferred Korean label.")
     type: str = Field(description="Person, Organization, Program, Event or Place.")
     matched: str | None = Field(None, description="The label that matched the search.")
-    score: float | None = None
+    score: float | None = Field(None, description="Search rank score (higher is better).")
 
 
 class EntitiesPublic(BaseModel):
@@ -22,28 +29,30 @@ class EntitiesPublic(BaseModel):
 
 
 class Alias(BaseModel):
-    label: str
-    lang: str
+    label: str = Field(description="Another name (abbreviation, former or English name).")
+    lang: str = Field(description="Language tag, `ko` or `en` (empty if none).")
 
 
 class EntityPublic(BaseModel):
-    id: str
-    iri: str
-    type: str
-    classes: list[str]
-    name: str
-    labels: dict[str, list[str]]
-    aliases: list[Alias]
-    attributes: dict[str, list[str]]
+    id: str = Field(description="Entity id `kind/key`.")
+    iri: str = Field(description="The entity's IRI.")
+    type: str = Field(description="Person, Organization, Program, Event or Place.")
+    classes: list[str] = Field(description="Its RDF classes as CURIEs (e.g. `kg:GovernmentBody`).")
+    name: str = Field(description="Display name: the Korean preferred label.")
+    labels: dict[str, list[str]] = Field(description="Preferred labels by language tag.")
+    aliases: list[Alias] = Field(description="Alternative labels.")
+    attributes: dict[str, list[str]] = Field(description="Other literal properties by CURIE.")
     posts: int = Field(description="Posts that state facts about this entity.")
     facts: int = Field(description="Facts about this entity across posts.")
 
 
 class Evidence(BaseModel):
-    sentence: str
+    sentence: str = Field(description="The sentence that states the relation.")
     post: str | None = Field(None, description="IRI of the post (and of its named graph).")
-    title: str | None = None
-    date: str | None = None
+    post_id: str | None = Field(None, description="The post's id: `GET /posts/{post_id}` lists its facts.")
+    url: str | None = Field(None, description="Where the post was published.")
+    title: str | None = Field(None, description="The post's title.")
+    date: str | None = Field(None, description="The post's publication date.")
 
 
 class RelatedItem(BaseModel):
@@ -53,58 +62,58 @@ class RelatedItem(BaseModel):
     direction: str = Field(
         description="`out` when the entity is the subject, `in` when the object, `both` if symmetric."
     )
-    entity: EntitySummary
-    role: str | None = None
-    start: str | None = None
-    end: str | None = None
-    depth: int = 1
-    via: str | None = None
-    evidence: list[Evidence]
+    entity: EntitySummary = Field(description="The neighbour.")
+    role: str | None = Field(None, description="For holdsPosition: the title as written (e.g. 차관).")
+    start: str | None = Field(None, description="First date the relation is known for (YYYY-MM-DD).")
+    end: str | None = Field(None, description="Last date the relation is known for (YYYY-MM-DD).")
+    depth: int = Field(1, description="Hops from the entity (1–3).")
+    via: str | None = Field(None, description="For depth > 1: the id of the entity this edge starts from.")
+    evidence: list[Evidence] = Field(description="Sentences stating it, newest post first (at most 10).")
 
 
 class RelatedPublic(BaseModel):
-    data: list[RelatedItem]
-    count: int
+    data: list[RelatedItem] = Field(description="One page of neighbours.")
+    count: int = Field(description="Neighbours before paging.")
 
 
 class PostSummary(BaseModel):
-    id: str
-    iri: str
-    title: str | None = None
-    published: str | None = None
-    url: str | None = None
+    id: str = Field(description="The post's id.")
+    iri: str = Field(description="The post's IRI, which also names its graph.")
+    title: str | None = Field(None, description="Title.")
+    published: str | None = Field(None, description="Publication date (YYYY-MM-DD).")
+    url: str | None = Field(None, description="Where it was published.")
+    publisher: str | None = Field(None, description="The publishing body as written.")
 
 
 class PostsPublic(BaseModel):
-    data: list[PostSummary]
-    count: int
+    data: list[PostSummary] = Field(description="One page of posts.")
+    count: int = Field(description="Posts before paging.")
 
 
 class FactPublic(BaseModel):
-    subject: str
-    predicate: str
-    object: str
-    sentence: str
-    start: int
-    end: int
-    confidence: float
-    component: str
+    subject: str = Field(description="IRI of the statement's subject.")
+    predicate: str = Field(description="The predicate as a CURIE.")
+    object: str = Field(description="IRI or literal value of the object.")
+    sentence: str = Field(description="The evidence sentence.")
+    start: int = Field(description="Character offset of the sentence in the cleaned text.")
+    end: int = Field(description="End offset (exclusive).")
+    confidence: float = Field(description="The extractor's confidence, 0–1.")
+    component: str = Field(description="The extractor component that produced it.")
 
 
 class PostPublic(PostSummary):
-    publisher: str | None = None
-    licence: str | None = None
-    facts: list[FactPublic]
+    licence: str | None = Field(None, description="Licence of the text.")
+    facts: list[FactPublic] = Field(description="Facts read from the post, in text order.")
 
 
 class StatsPublic(BaseModel):
-    posts: int
-    facts: int
-    quads: int
-    entities: dict[str, int]
+    posts: int = Field(description="Posts in the graph.")
+    facts: int = Field(description="kg:Fact nodes (statements with evidence).")
+    quads: int = Field(description="Quads in the named graphs.")
+    entities: dict[str, int] = Field(description="Entities by type.")
 
 
 class Health(BaseModel):
-    status: str
-    store: str
-    detail: dict[str, Any] = {}
+    status: str = Field(description="`ok` when the store answers.")
+    store: str = Field(description="The store's kind (OxigraphStore, RemoteStore).")
+    detail: dict[str, Any] = Field({}, description="The store's generation marker.")

@@ -396,25 +396,41 @@ def remove(posts: tuple[str, ...], store_spec: str | None) -> None:
 
 @main.command()
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
-@click.option("--entity", help="Name, alias, id (org/…) or IRI of the entity to centre on.")
+@click.option(
+    "--entity", help="Name, alias, id (org/…) or IRI of the entity to centre on; omit for the whole graph."
+)
 @click.option(
     "--hops",
     default=1,
     show_default=True,
-    type=click.IntRange(1, 3),
+    type=click.IntRange(1, 5),
     help="Hops around the entity.",
 )
+@click.option(
+    "--limit",
+    default=None,
+    type=click.IntRange(1),
+    help="Most entities to draw [default: 500 around an entity, 20000 for the whole graph].",
+)
+@click.option("--title", help="Page title [default: the entity's name, or kg].")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
-def viz(store_spec: str | None, entity: str | None, hops: int, output: str) -> None:
-    """Write an interactive network view (self-contained HTML, works offline)."""
+def viz(
+    store_spec: str | None, entity: str | None, hops: int, limit: int | None, title: str | None, output: str
+) -> None:
+    """Write an interactive network view: one self-contained HTML file that works offline.
+
+    Colour and shape by entity type, size by degree; click an edge for the sentences that
+    state it (post title, date, link), a node for its type, aliases and counts. Filters by
+    type, relation and date, search, and N-hop ego networks run in the page itself.
+    """
     from kg import viz as views
     from kg.label_index import LabelIndex
 
     store = _store(store_spec)
     try:
         if entity is None:
-            nodes, edges = views.whole_graph(store)
-            title = "kg"
+            nodes, edges = views.whole_graph(store, limit=limit or 20000)
+            name = "kg"
         else:
             target = entity
             if not entity.startswith(("http://", "https://")) and "/" not in entity:
@@ -423,34 +439,92 @@ def viz(store_spec: str | None, entity: str | None, hops: int, output: str) -> N
                     raise click.ClickException(f"no entity named {entity!r}")
                 target = hits[0].iri
             try:
-                nodes, edges = views.neighbourhood(store, target, hops)
+                nodes, edges = views.neighbourhood(store, target, hops, limit=limit or 500)
             except KeyError:
                 raise click.ClickException(f"no entity {entity!r}") from None
-            title = f"{entity} — kg"
-        Path(output).write_text(views.render(nodes, edges, title=title), encoding="utf-8")
+            center = next((n for n in nodes if n.info.get("center")), None)
+            name = f"{center.label if center else entity} — kg"
+        page = views.render(nodes, edges, title=title or name)
     finally:
         store.close()
+    out = Path(output)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)  # nothing half-written
     click.echo(f"wrote {output} ({len(nodes)} nodes, {len(edges)} edges)", err=True)
 
 
 @main.command()
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
-def serve(store_spec: str | None, host: str, port: int) -> None:
-    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts) and HTML views."""
+@click.option(
+    "--host", envvar="KG_HOST", default="127.0.0.1", show_default=True, help="Address to listen on."
+)
+@click.option("--port", envvar="KG_PORT", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--workers",
+    envvar="KG_WORKERS",
+    default=2,
+    show_default=True,
+    help="API worker processes (memory: always 1).",
+)
+@click.option(
+    "--store-port",
+    envvar="KG_STORE_PORT",
+    default=0,
+    help="Loopback port of the Oxigraph server started for an on-disk store [default: a free port].",
+)
+def serve(store_spec: str | None, host: str, port: int, workers: int, store_port: int) -> None:
+    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts) and HTML views.
+
+    An on-disk store is run by an Oxigraph server on 127.0.0.1 (it stops queries at the time
+    limit and is the store's one writer; `kg ingest --store <its URL>` adds posts meanwhile)
+    and the API runs in `--workers` processes over it. `memory` runs in one process; a URL
+    is used as it is. Ctrl-C stops everything.
+    """
     import os
 
     import uvicorn
 
-    if store_spec:
-        os.environ["KG_STORE"] = store_spec
-    click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql", err=True)
+    from kg.config import Settings
+
+    settings = Settings()
+    spec = store_spec or settings.store
+    child = None
+    if spec in ("memory", ":memory:"):
+        workers = 1
+    elif not spec.startswith(("http://", "https://")):
+        from kg.oxserver import OxigraphServer
+
+        try:
+            child = OxigraphServer(Path(spec), store_port, settings.query_timeout)
+        except KgError as exc:
+            raise click.ClickException(str(exc)) from exc
+        os.environ["KG_STORE_ENFORCES_TIMEOUT"] = "true"
+        spec = child.url
+    os.environ["KG_STORE"] = spec
+    click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql  (query page http://{host}:{port}/)", err=True)
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
     click.echo(f"API docs         http://{host}:{port}/docs", err=True)
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
-    # the web app is loaded by uvicorn from its import string: the kg package never imports api
-    uvicorn.run("api.main:app", factory=True, host=host, port=port, log_level="warning")
+    if child is not None:
+        click.echo(
+            f"Store (SPARQL 1.1, read-write, loopback only)  {child.url}  — for kg ingest --store", err=True
+        )
+    try:
+        # the web app is loaded by uvicorn from its import string: the kg package never imports api
+        uvicorn.run(
+            "api.main:app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        if child is not None:
+            child.stop()
+            click.echo("store server stopped", err=True)
 
 
 if __name__ == "__main__":

@@ -17,15 +17,33 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `kg serve` listens on.")
     port: int = Field(8000, description="Port `kg serve` listens on.")
     workers: int = Field(2, description="API worker processes of `kg serve`.")
-    query_timeout: float = Field(
-        10.0, description="Seconds a SPARQL query may run before it is stopped (503)."
+    store_port: int = Field(
+        0,
+        description="Loopback port of the Oxigraph server `kg serve` starts for an on-disk store "
+        "(0: a free port). `kg ingest --store http://127.0.0.1:PORT` writes to it while it serves.",
     )
-    max_rows: int = Field(10000, description="Most result rows the SPARQL endpoint returns for one query.")
+    query_timeout: float = Field(
+        10.0, gt=0, description="Seconds a SPARQL query may run before it is stopped (503)."
+    )
+    max_rows: int = Field(
+        10000, gt=0, description="Most result rows (or triples) the SPARQL endpoint returns for one query."
+    )
     admin_token: str | None = Field(
         None,
         description="Bearer token that allows SPARQL Update on /sparql; updates are refused (403) without it.",
     )
     union_default_graph: bool = Field(
         True,
-        description="Treat the union of all named graphs as the default graph in SPARQL queries.",
+        description="Queries on /sparql see the union of all post graphs as their default graph; "
+        "False gives them an empty default graph (name graphs with GRAPH or FROM).",
+    )
+    store_enforces_timeout: bool = Field(
+        False,
+        description="The remote store stops queries at `query_timeout` itself (`kg serve` sets this "
+        "for the Oxigraph server it starts); the API then waits a little longer before answering 503.",
+    )
+    refresh_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="How often (at most) the API checks the store's generation to reload its label index.",
     )

@@ -195,6 +195,8 @@ class PostGraph:
         post = self.r.extraction.post
         if post.published:
             self.add(membership, N("kg:attestedOn"), date_lit(post.published.isoformat()))
+        if rel.start:  # the text says when the post began (취임, 임명)
+            self.add(membership, N("kg:attestedOn"), date_lit(rel.start))
         self.add(position, N("rdf:type"), N("org:Post"))
         self.add(position, N("org:postIn"), org)
         self.add(position, N("org:role"), role_node)

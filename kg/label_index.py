@@ -4,16 +4,23 @@ A SPARQL `CONTAINS` scan over a large store takes hundreds of milliseconds; here
 normalised labels sit in one string and `str.find` walks it, which takes a few
 milliseconds for hundreds of thousands of labels. The index reloads itself when the
 store's generation marker changes (checked at most every `refresh_seconds`).
+
+It also answers kg.queries.Lookup (names and types of entities, titles and dates of
+posts) from memory, so an API request about a neighbourhood needs no query for those.
+Ranking: exact, then prefix, then inner matches; preferred labels before aliases; then
+the entities that more facts name (중기 → 중소벤처기업부 before 중소기업청).
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import threading
 import time
 from dataclasses import dataclass
 
 from kg.normalize import name_key
+from kg.queries import best_name, entity_id
 from kg.store import Store, graph_node, store_node
 from kg.vocab import entity_type, iri, mapping, sparql_prefixes
 
@@ -47,6 +54,8 @@ class LabelIndex:
         self.labels: list[Label] = []
         self.types: dict[str, str] = {}
         self.names: dict[str, str] = {}
+        self.weights: dict[str, int] = {}
+        self.post_meta: dict[str, dict[str, str | None]] = {}
         self._blob = ""
         self._offsets: list[int] = []
 
@@ -79,7 +88,7 @@ class LabelIndex:
         for row in self.store.select(f"SELECT DISTINCT ?s ?c WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}"):
             types[row["s"].value] = class_to_type[row["c"].value]
         labels: list[Label] = []
-        names: dict[str, str] = {}
+        pref_labels: dict[str, list[tuple[str, str]]] = {}
         rows = self.store.select(
             sparql_prefixes()
             + "SELECT DISTINCT ?s ?l ?pref WHERE { { ?s skos:prefLabel ?l BIND(true AS ?pref) } "
@@ -95,8 +104,25 @@ class LabelIndex:
             if not key:
                 continue
             labels.append(Label(s, text, key, pref))
-            if pref and (s not in names or len(text) > len(names[s])):
-                names[s] = text
+            if pref:
+                pref_labels.setdefault(s, []).append((text, getattr(row["l"], "language", None) or ""))
+        names = {s: best_name(ls) or entity_id(s) for s, ls in pref_labels.items()}
+        weights: dict[str, int] = {}
+        for row in self.store.select(
+            sparql_prefixes()
+            + "SELECT ?e (COUNT(?f) AS ?n) WHERE { { ?f rdf:object ?e } UNION { ?f rdf:subject ?e } "
+            "?f a kg:Fact } GROUP BY ?e"
+        ):
+            weights[row["e"].value] = int(row["n"].value)
+        posts: dict[str, dict[str, str | None]] = {}
+        for row in self.store.select(
+            sparql_prefixes()
+            + """SELECT ?p ?k ?v WHERE { ?p a schema:Article .
+  { ?p dcterms:identifier ?v BIND("id" AS ?k) } UNION { ?p dcterms:title ?v BIND("title" AS ?k) }
+  UNION { ?p dcterms:issued ?v BIND("date" AS ?k) } UNION { ?p dcterms:source ?v BIND("url" AS ?k) } }"""
+        ):
+            meta = posts.setdefault(row["p"].value, {"id": None, "title": None, "date": None, "url": None})
+            meta[row["k"].value] = row["v"].value
         labels.sort(key=lambda lab: (lab.key, not lab.preferred))
         blob_parts = []
         offsets = []
@@ -108,6 +134,8 @@ class LabelIndex:
         self.labels = labels
         self.types = types
         self.names = names
+        self.weights = weights
+        self.post_meta = posts
         self._blob = "\n".join(blob_parts)
         self._offsets = offsets
 
@@ -132,12 +160,34 @@ class LabelIndex:
             t = self.types.get(lab.iri, "")
             if type_name and t != type_name:
                 continue
-            score = _score(key, lab)
+            score = _score(key, lab) + 0.5 * math.log10(1 + self.weights.get(lab.iri, 0))
             prev = best.get(lab.iri)
             if prev is None or score > prev.score:
                 best[lab.iri] = Hit(lab.iri, lab.text, self.names.get(lab.iri, lab.text), t, score)
         ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.name), h.name))
         return len(ranked), ranked[offset : offset + limit]
+
+    # -- kg.queries.Lookup -----------------------------------------------------------------
+
+    def entities(self, iris: set[str]) -> dict[str, tuple[str, str]]:
+        self.refresh()
+        missing = {i for i in iris if i not in self.types}
+        out = {i: (self.names.get(i) or entity_id(i), self.types[i]) for i in iris if i in self.types}
+        if missing:  # written since the last reload
+            from kg.queries import Lookup
+
+            out.update(Lookup(self.store).entities(missing))
+        return out
+
+    def posts(self, iris: set[str]) -> dict[str, dict[str, str | None]]:
+        self.refresh()
+        missing = {i for i in iris if i not in self.post_meta}
+        out = {i: self.post_meta[i] for i in iris if i in self.post_meta}
+        if missing:
+            from kg.queries import Lookup
+
+            out.update(Lookup(self.store).posts(missing))
+        return out
 
 
 def _score(key: str, lab: Label) -> float:

@@ -132,6 +132,18 @@ class Relation:
     start: str | None = None  # holdsPosition: explicit start date (취임, 임명) if stated
 
 
+@dataclass(frozen=True)
+class Value:
+    """A date or a quantity written in the text, with its normalised value."""
+
+    kind: str  # "date" | "quantity"
+    text: str  # as written: `12월 1일(월)`, `54.6만 개사`
+    value: str  # ISO date, or the number (`546000`)
+    unit: str | None  # quantities: 원, 명, 개사, %, ...
+    start: int
+    end: int
+
+
 @dataclass
 class Extraction:
     """Everything extraction found in one post."""
@@ -141,6 +153,7 @@ class Extraction:
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
     extractor_version: str = ""
+    values: list[Value] = field(default_factory=list)
 
     def entity(self, name: str) -> Entity | None:
         for ent in self.entities:

@@ -44,15 +44,22 @@ def _chrome_patterns() -> list[re.Pattern[str]]:
     return [re.compile(line) for line in lines if line.strip() and not line.startswith("#")]
 
 
+_BYLINE = re.compile(
+    r"^\s*[\[(【][^\]\)】\n]{1,20}=[^\]\)】\n]{1,20}[\])】]\s*(?:[가-힣]{2,4}\s*(?:기자|특파원)\s*=?\s*)?"
+)
+
+
 def strip_chrome(text: str) -> str:
     """Drop page chrome of scraped posts: skip links, counters, licence footers, `TOP`.
 
     A line is chrome when one of the patterns in data/patterns/chrome.txt matches it
-    whole (after trimming). Runs of blank lines collapse to one blank line.
+    whole (after trimming); a news byline (`[서울=뉴시스] 홍길동 기자 =`) opening a line is
+    cut from it. Runs of blank lines collapse to one blank line.
     """
     out: list[str] = []
     blank = False
     for line in text.split("\n"):
+        line = _BYLINE.sub("", line)
         stripped = line.strip(" \t•·▪-")
         if stripped and any(p.fullmatch(stripped) for p in _chrome_patterns()):
             continue
@@ -150,7 +157,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "d",
         re.compile(
-            r"(?:(?P<rel>지난|오는|이번\s*달|이달)\s*)?(?<![\d.월])(?P<d>3[01]|[12]\d|0?[1-9])\s*일"
+            r"(?:(?P<rel>지난\s*달|지난|오는|이번\s*달|이달|다음\s*달|내달)\s*)?(?<![\d.월])(?P<d>3[01]|[12]\d|0?[1-9])\s*일"
             r"(?![간반차자수])" + _WD
         ),
     ),
@@ -195,7 +202,15 @@ def resolve_date_match(kind: str, m: re.Match[str], ref: date | None) -> date | 
     if kind == "d":
         d = int(g["d"])
         cands = []
-        for delta in (-1, 0, 1):
+        rel_month = (g.get("rel") or "").replace(" ", "")
+        deltas: tuple[int, ...] = (-1, 0, 1)
+        if rel_month == "지난달":
+            deltas = (-1,)
+        elif rel_month in ("이번달", "이달"):
+            deltas = (0,)
+        elif rel_month in ("다음달", "내달"):
+            deltas = (1,)
+        for delta in deltas:
             month_index = ref.year * 12 + ref.month - 1 + delta
             c = _safe_date(month_index // 12, month_index % 12 + 1, d)
             if c:
@@ -238,3 +253,23 @@ def parse_date(value: str, ref: date | None = None) -> date | None:
         pass
     hits = find_dates(value, ref)
     return hits[0][2] if hits else None
+
+
+# --- quantities ---------------------------------------------------------------------------
+
+_MAGNITUDE = {"십": 10, "백": 100, "천": 1000, "만": 10_000, "억": 100_000_000, "조": 1_000_000_000_000}
+_QUANTITY = re.compile(
+    r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mag>천|만|억|조)?\s*"
+    r"(?P<unit>%|퍼센트|원|달러|명|개사|개소|개|곳|건|팀|배|톤|㎡|시간|개월)(?![가-힣])"
+)
+
+
+def find_quantities(text: str) -> list[tuple[int, int, float, str]]:
+    """Numbers with a unit: `54.6만 개사` → 546000 개사, `20억 원` → 2000000000 원, `88.5%`."""
+    out = []
+    for m in _QUANTITY.finditer(text):
+        number = float(m.group("num").replace(",", ""))
+        number *= _MAGNITUDE.get(m.group("mag") or "", 1)
+        unit = m.group("unit").replace("퍼센트", "%")
+        out.append((m.start(), m.end(), number, unit))
+    return out

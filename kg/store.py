@@ -8,9 +8,14 @@ derived membership intervals and the store's generation marker.
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +77,44 @@ def quads_data(quads: Iterable[ox.Quad]) -> str:
     return "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
 
 
-class Store(ABC):
-    """The operations kg needs from a quad store."""
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a user's query runs over (SPARQL 1.1 Protocol `default-graph-uri` and
+    `named-graph-uri`). `default=None` is the store's default graph; `named=None` all named graphs.
+    `[]` is an empty graph / no named graphs."""
 
-    # The store's default graph holds the set union of all named graphs except the meta
-    # graph (kept up to date by every write), so a query without GRAPH sees each triple
-    # once, the way Jena's or GraphDB's union default graph behaves. When this is False,
-    # queries get an empty default graph and must name graphs.
-    union_default_graph = True
+    default: tuple[str, ...] | None = None
+    named: tuple[str, ...] | None = None
+
+
+def empty_graph_iri() -> str:
+    """A graph that is never written: the default graph when the union default graph is off."""
+    return data_iri("graph/empty")
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """A user query's answer in the stores' interchange form (see kg.sparql).
+
+    SELECT: TSV (header line, one solution per line); ASK: b"true"/b"false";
+    CONSTRUCT/DESCRIBE: N-Triples. `truncated` when more than `max_rows` rows existed.
+    """
+
+    form: str
+    data: bytes
+    rows: int
+    truncated: bool = False
+
+
+class Store(ABC):
+    """The operations kg needs from a quad store.
+
+    The store's default graph holds the set union of all named graphs except the meta
+    graph (kept up to date by every write), so a query without GRAPH sees each triple
+    once, the way Jena's or GraphDB's union default graph behaves. The SPARQL endpoint can
+    hide it (`Settings.union_default_graph = False`): user queries then get an empty
+    default graph and must name graphs. The library's own queries always use it.
+    """
 
     @abstractmethod
     def select(self, query: str) -> list[Row]: ...
@@ -100,8 +135,33 @@ class Store(ABC):
     def load(self, data: bytes, fmt: str, graph: str | None = None) -> None: ...
 
     @abstractmethod
+    def evaluate(
+        self,
+        query: str,
+        form: str,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> RawResult:
+        """Run a user's query (form: SELECT, ASK, CONSTRUCT or DESCRIBE) within `timeout` seconds.
+
+        Raises kg.sparql.SparqlSyntaxError with the parser's message, QueryTimeout when
+        the time is up, StoreBusy when no query slot came free in time.
+        """
+
     def sparql(self, query: str, accept: str) -> tuple[bytes, str]:
-        """Run a user's SPARQL query; the serialised result and its media type."""
+        """Run a user's SPARQL query; the serialised result and its media type (for `kg query`)."""
+        from kg import sparql
+
+        info = sparql.inspect(query)
+        if info.form is None:
+            raise SyntaxError("not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)")
+        fmt = sparql.negotiate(info.form, accept)
+        try:
+            raw = self.evaluate(query, info.form)
+        except sparql.SparqlSyntaxError as exc:
+            raise SyntaxError(str(exc)) from exc
+        return sparql.render(raw, fmt), fmt.media
 
     def close(self) -> None:  # noqa: B027  (optional hook)
         """Release resources; the default has none."""
@@ -202,16 +262,22 @@ def _generation_ops() -> list[str]:
 
 
 def _derived_ops(memberships: set[str]) -> list[str]:
-    """Recompute org:memberDuring of the given memberships from their attestation dates."""
+    """Recompute org:memberDuring of the given memberships from their attestation dates.
+
+    The interval and its instants have IRIs derived from the membership's, so the old
+    ones are deleted by name (a pattern search over the derived graph is slow on big stores).
+    """
     if not memberships:
         return []
     derived = graph_node("derived")
-    values = " ".join(f"<{m}>" for m in sorted(memberships))
+    ms = sorted(memberships)
+    values = " ".join(f"<{m}>" for m in ms)
+    nodes = " ".join(f"<{m}{suffix}>" for m in ms for suffix in ("/during", "/during/begin", "/during/end"))
     return [
-        f"""DELETE {{ GRAPH {derived} {{ ?m org:memberDuring ?i . ?i ?ip ?io . ?t ?tp ?to }}
-  ?m org:memberDuring ?i . ?i ?ip ?io . ?t ?tp ?to }}
-WHERE {{ VALUES ?m {{ {values} }} GRAPH {derived} {{ ?m org:memberDuring ?i . ?i ?ip ?io .
-  OPTIONAL {{ ?i time:hasBeginning|time:hasEnd ?t . ?t ?tp ?to }} }} }}""",
+        f"""DELETE {{ GRAPH {derived} {{ ?s ?p ?o }} ?s ?p ?o }}
+WHERE {{ VALUES ?s {{ {nodes} }} GRAPH {derived} {{ ?s ?p ?o }} }}""",
+        f"""DELETE {{ GRAPH {derived} {{ ?m org:memberDuring ?i }} ?m org:memberDuring ?i }}
+WHERE {{ VALUES ?m {{ {values} }} GRAPH {derived} {{ ?m org:memberDuring ?i }} }}""",
         f"""INSERT {{ GRAPH {derived} {{
   ?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e ;
      prov:wasDerivedFrom ?m .
@@ -249,14 +315,12 @@ class OxigraphStore(Store):
             raise KgError(f"cannot open the store {self.path}: {exc}") from exc
 
     def _query(self, query: str) -> Any:
-        if self.union_default_graph:
-            return self.db.query(query)
-        return self.db.query(query, default_graph=ox.NamedNode(data_iri("graph/empty")))
+        return self.db.query(query)
 
     def select(self, query: str) -> list[Row]:
         result = self._query(query)
         names = [v.value for v in result.variables]
-        return [{n: sol[n] for n in names if sol[n] is not None} for sol in result]
+        return [{n: t for n, t in zip(names, sol, strict=True) if t is not None} for sol in result]
 
     def ask(self, query: str) -> bool:
         return bool(self._query(query))
@@ -282,20 +346,126 @@ class OxigraphStore(Store):
         else:
             self.db.load(data, format=RDF_FORMATS[fmt])
 
-    def sparql(self, query: str, accept: str) -> tuple[bytes, str]:
-        result = self._query(query)
-        if isinstance(result, ox.QueryTriples):
-            fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in accept else ox.RdfFormat.TURTLE
-            media = "application/n-triples" if fmt == ox.RdfFormat.N_TRIPLES else "text/turtle"
-            return ox.serialize(
-                result, format=fmt, prefixes=prefix_map() if media == "text/turtle" else None
-            ) or b"", media
-        results, media = RESULT_FORMATS.get(accept, RESULT_FORMATS["application/sparql-results+json"])
-        return result.serialize(format=results) or b"", media
+    # -- user queries: a time limit and a row cap -------------------------------------------
+    #
+    # pyoxigraph cannot cancel a running query. User queries therefore run on a small pool
+    # of threads (evaluation releases the GIL): the caller waits at most `timeout` and then
+    # answers 503. A query that streams its solutions is really stopped (the worker checks
+    # a flag between solutions); one that blocks inside a single step (ORDER BY, GROUP BY)
+    # runs on, but it keeps its slot, so at most `query_slots` such queries burn CPU and
+    # further queries are answered "busy" instead of piling up. `kg serve` avoids this by
+    # running an Oxigraph server, which does cancel.
+
+    query_slots = 2
+
+    def _slots(self) -> threading.BoundedSemaphore:
+        slots: threading.BoundedSemaphore | None = getattr(self, "_query_slots", None)
+        if slots is None:
+            with _POOL_LOCK:
+                slots = getattr(self, "_query_slots", None)
+                if slots is None:
+                    slots = threading.BoundedSemaphore(self.query_slots)
+                    self._query_slots = slots
+        return slots
+
+    def evaluate(
+        self,
+        query: str,
+        form: str,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> RawResult:
+        from kg.sparql import QueryTimeout, StoreBusy
+
+        begun = time.monotonic()
+        slots = self._slots()
+        if not slots.acquire(timeout=timeout if timeout is not None else -1):
+            raise StoreBusy(
+                f"no query slot came free within {timeout:g} s (other queries are running); try again"
+            )
+        cancel = threading.Event()
+        started = threading.Event()
+        future: Future[RawResult] = Future()
+
+        def work() -> None:
+            try:
+                future.set_result(self._evaluate(query, form, dataset, max_rows, cancel, started))
+            except BaseException as exc:  # delivered to the caller through the future
+                future.set_exception(exc)
+            finally:
+                slots.release()
+
+        # daemon threads: a query left running after its time limit must not keep the
+        # process alive at exit (a thread pool's workers would be joined)
+        threading.Thread(target=work, name="kg-query", daemon=True).start()
+        remaining = None if timeout is None else max(0.0, timeout - (time.monotonic() - begun))
+        try:
+            return future.result(remaining)
+        except FutureTimeout:
+            cancel.set()
+            raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s") from None
+
+    def _evaluate(
+        self,
+        query: str,
+        form: str,
+        dataset: Dataset | None,
+        max_rows: int | None,
+        cancel: threading.Event,
+        started: threading.Event,
+    ) -> RawResult:
+        from kg.sparql import QueryTimeout, SparqlError, SparqlSyntaxError, tsv_line
+
+        started.set()
+        kwargs: dict[str, Any] = {}
+        if dataset is not None and dataset.default is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in dataset.default]
+        if dataset is not None and dataset.named is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in dataset.named]
+        try:
+            result = self.db.query(query, **kwargs)
+        except SyntaxError as exc:
+            raise SparqlSyntaxError(str(exc)) from exc
+        except (OSError, ValueError) as exc:
+            raise SparqlError(f"the query failed: {exc}") from exc
+        cap = max_rows if max_rows is not None else -1
+        rows = 0
+        truncated = False
+        try:
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                lines = [tsv_line([f"?{n}" for n in names])]
+                for solution in result:
+                    if cancel.is_set():
+                        raise QueryTimeout("the query was stopped at the time limit")
+                    if rows == cap:
+                        truncated = True
+                        break
+                    lines.append(tsv_line([solution[n] for n in names]))
+                    rows += 1
+                return RawResult(form, ("\n".join(lines) + "\n").encode("utf-8"), rows, truncated)
+            if isinstance(result, ox.QueryTriples):
+                out = []
+                for triple in result:
+                    if cancel.is_set():
+                        raise QueryTimeout("the query was stopped at the time limit")
+                    if rows == cap:
+                        truncated = True
+                        break
+                    out.append(f"{triple.subject} {triple.predicate} {triple.object} .\n")
+                    rows += 1
+                return RawResult(form, "".join(out).encode("utf-8"), rows, truncated)
+            return RawResult("ASK", b"true" if bool(result) else b"false", 1)
+        except OSError as exc:
+            raise SparqlError(f"the query failed: {exc}") from exc
 
     def close(self) -> None:
         if self.path is not None:
             self.db.flush()
+
+
+_POOL_LOCK = threading.Lock()
 
 
 def open_store(spec: str | None = None, read_only: bool = False) -> Store:

@@ -1,15 +1,21 @@
-"""/entities: search, describe, neighbours, and the network view of one entity."""
+"""/entities: search, describe, neighbours, and the network view of one entity.
+
+An entity id is `kind/key` (`org/중소벤처기업부`); the routes take it as two path segments.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query
-from fastapi.responses import HTMLResponse
+import orjson
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import IndexDep, StoreDep
-from api.schemas import EntitiesPublic, EntityPublic, EntitySummary, RelatedItem, RelatedPublic
-from kg import queries, viz
+from api.schemas import NOT_FOUND, EntitiesPublic, EntityPublic, RelatedPublic
+from kg import queries, sparql, viz
+from kg.store import Store
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -18,9 +24,36 @@ RelationName = Literal[
     "holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn"
 ]
 Kind = Annotated[
-    str, Path(description="Entity kind: org, person, program, event or place.", pattern=r"^[a-z]+$")
+    Literal["org", "person", "program", "event", "place"],
+    Path(description="First part of the entity id: org, person, program, event or place."),
 ]
-Key = Annotated[str, Path(description="The rest of the entity id, e.g. `중소벤처기업부`.", min_length=1)]
+Key = Annotated[
+    str,
+    Path(
+        description="Second part of the entity id, e.g. `중소벤처기업부` in `org/중소벤처기업부` "
+        "(URL-encoded; a `%` in a key is sent as `%25`).",
+        min_length=1,
+        max_length=500,
+    ),
+]
+DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def _json(data: object) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+def _summary(
+    iri: str, name: str, type_name: str, matched: str | None = None, score: float | None = None
+) -> dict:
+    return {
+        "id": queries.entity_id(iri),
+        "iri": iri,
+        "name": name,
+        "type": type_name,
+        "matched": matched,
+        "score": score,
+    }
 
 
 @router.get("", response_model=EntitiesPublic, summary="Search entities by name or alias")
@@ -31,106 +64,165 @@ def search(
         Query(
             min_length=1,
             max_length=200,
-            description="Part of a name or alias; Korean partial match (`중기` finds 중소벤처기업부).",
+            description="Part of a name or alias; Korean partial match, spacing and punctuation ignored "
+            "(`중기` finds 중소벤처기업부 by its alias 중기부; `소공인` finds 소공인성장촉진단).",
         ),
     ],
     type: Annotated[TypeName | None, Query(description="Only entities of this type.")] = None,
-    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 20,
-    offset: Annotated[int, Query(ge=0, le=100000, description="Items to skip.")] = 0,
-) -> EntitiesPublic:
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size (1–200).")] = 20,
+    offset: Annotated[int, Query(ge=0, le=100000, description="Matches to skip (paging).")] = 0,
+) -> Response:
+    """Ranked: exact name, then prefix, then inner matches; names before aliases; then the
+    entities more facts talk about."""
     total, hits = index.search(q, type, limit, offset)
-    return EntitiesPublic(
-        count=total,
-        data=[
-            EntitySummary(
-                id=queries.entity_id(h.iri),
-                iri=h.iri,
-                name=h.name,
-                type=h.type,
-                matched=h.label,
-                score=round(h.score, 3),
-            )
-            for h in hits
-        ],
+    return _json(
+        {
+            "count": total,
+            "data": [_summary(h.iri, h.name, h.type, h.label, round(h.score, 3)) for h in hits],
+        }
     )
 
 
-def _describe(store: StoreDep, kind: str, key: str) -> dict:
-    info = queries.describe(store, f"{kind}/{key}")
-    if info is None:
-        raise HTTPException(status_code=404, detail=f"no entity with id {kind}/{key}")
-    return info
+def _wants(request: Request, fmt: str | None) -> str:
+    """json unless the Accept header prefers JSON-LD or Turtle by name (a browser's */* gets JSON)."""
+    if fmt:
+        return fmt
+    ranges = sparql._media_ranges(request.headers.get("accept") or "*/*")
+    scores = {
+        "json": sparql._quality(ranges, "application/json")[0],
+        "jsonld": max((q for m, q in ranges if m == "application/ld+json"), default=0.0),
+        "turtle": max((q for m, q in ranges if m == "text/turtle"), default=0.0),
+    }
+    best = max(scores, key=lambda k: (scores[k], k == "json"))
+    return best if scores[best] > 0 else "json"
 
 
 @router.get(
     "/{kind}/{key}",
     response_model=EntityPublic,
     summary="One entity: labels, type, aliases, attributes, counts",
+    responses={
+        **NOT_FOUND,
+        200: {
+            "description": "JSON by default; JSON-LD (ontology/context.jsonld) or Turtle by Accept or format.",
+            "content": {"application/ld+json": {}, "text/turtle": {}},
+        },
+    },
 )
-def entity(store: StoreDep, kind: Kind, key: Key) -> EntityPublic:
-    return EntityPublic(**_describe(store, kind, key))
+def entity(
+    store: StoreDep,
+    request: Request,
+    kind: Kind,
+    key: Key,
+    format: Annotated[
+        Literal["json", "jsonld", "turtle"] | None,
+        Query(description="json, jsonld or turtle; overrides the Accept header."),
+    ] = None,
+) -> Response:
+    entity_id = f"{kind}/{key}"
+    info = queries.describe(store, entity_id)
+    if info is None:
+        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
+    wanted = _wants(request, format)
+    if wanted == "json":
+        return _json(info)
+    query = queries.entity_triples_query(entity_id)
+    raw = store.evaluate(query or "", "CONSTRUCT")
+    fmt = next(f for f in sparql.GRAPH_FORMATS if f.name == wanted)
+    return Response(sparql.render(raw, fmt), media_type=fmt.media)
+
+
+def _related(
+    store: Store,
+    index: IndexDep,
+    entity_id: str,
+    depth: int,
+    type_name: str | None,
+    relation: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    offset: int,
+) -> dict:
+    try:
+        total, edges = queries.related(
+            store, entity_id, depth, type_name, relation, since, until, limit, offset, lookup=index
+        )
+    except KeyError:
+        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}") from None
+    return {
+        "count": total,
+        "data": [
+            {
+                "relation": e.relation,
+                "direction": e.direction,
+                "entity": _summary(e.other, e.other_name, e.other_type),
+                "role": e.role,
+                "start": e.start,
+                "end": e.end,
+                "depth": e.depth,
+                "via": queries.entity_id(e.via) if e.via else None,
+                "evidence": e.evidence,
+            }
+            for e in edges
+        ],
+    }
 
 
 @router.get(
     "/{kind}/{key}/related",
     response_model=RelatedPublic,
-    summary="Neighbours with relation, role, dates and evidence",
+    summary="Neighbours with relation, direction, role, dates and evidence",
+    responses=NOT_FOUND,
 )
 def related(
     store: StoreDep,
+    index: IndexDep,
     kind: Kind,
     key: Key,
     depth: Annotated[int, Query(ge=1, le=3, description="Hops to follow (1–3).")] = 1,
     type: Annotated[TypeName | None, Query(description="Only neighbours of this type.")] = None,
-    relation: Annotated[RelationName | None, Query(description="Only this relation.")] = None,
+    relation: Annotated[RelationName | None, Query(description="Follow only this relation.")] = None,
     since: Annotated[
         str | None,
-        Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="Only facts dated on or after (YYYY-MM-DD)."),
+        Query(pattern=DATE, description="Only relations dated on or after this day (YYYY-MM-DD)."),
     ] = None,
     until: Annotated[
         str | None,
-        Query(
-            pattern=r"^\d{4}-\d{2}-\d{2}$",
-            description="Only facts dated on or before (YYYY-MM-DD).",
-        ),
+        Query(pattern=DATE, description="Only relations dated on or before this day (YYYY-MM-DD)."),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=100000, description="Items to skip.")] = 0,
-) -> RelatedPublic:
-    _describe(store, kind, key)
-    total, edges = queries.related(store, f"{kind}/{key}", depth, type, relation, since, until, limit, offset)
-    return RelatedPublic(
-        count=total,
-        data=[
-            RelatedItem(
-                relation=e.relation,
-                direction=e.direction,
-                entity=EntitySummary(
-                    id=queries.entity_id(e.other), iri=e.other, name=e.other_name, type=e.other_type
-                ),
-                role=e.role,
-                start=e.start,
-                end=e.end,
-                depth=e.depth,
-                via=queries.entity_id(e.via) if e.via else None,
-                evidence=e.evidence,
-            )
-            for e in edges
-        ],
-    )
+    limit: Annotated[int, Query(ge=1, le=500, description="Page size (1–500).")] = 50,
+    offset: Annotated[int, Query(ge=0, le=100000, description="Neighbours to skip (paging).")] = 0,
+) -> Response:
+    """Sorted by depth, relation and name. A relation's date is its membership interval, its
+    event's day or the dates of the posts that state it."""
+    if since and until and since > until:
+        raise HTTPException(status_code=422, detail=f"since ({since}) is after until ({until})")
+    return _json(_related(store, index, f"{kind}/{key}", depth, type, relation, since, until, limit, offset))
 
 
 @router.get(
     "/{kind}/{key}/graph.html",
     response_class=HTMLResponse,
     summary="Interactive network view of the neighbourhood",
+    responses=NOT_FOUND,
 )
-def graph_html(
+async def graph_html(
     store: StoreDep,
     kind: Kind,
     key: Key,
-    hops: Annotated[int, Query(ge=1, le=3, description="Hops around the entity.")] = 1,
+    hops: Annotated[int, Query(ge=1, le=3, description="Hops around the entity (1–3).")] = 1,
 ) -> HTMLResponse:
-    info = _describe(store, kind, key)
-    nodes, edges = viz.neighbourhood(store, f"{kind}/{key}", hops)
-    return HTMLResponse(viz.render(nodes, edges, title=f"{info['name']} — kg"))
+    entity_id = f"{kind}/{key}"
+
+    def build() -> str | None:
+        info = queries.describe(store, entity_id)
+        if info is None:
+            return None
+        nodes, edges = viz.neighbourhood(store, entity_id, hops)
+        return viz.render(nodes, edges, title=f"{info['name']} — kg")
+
+    html = await run_in_threadpool(build)
+    if html is None:
+        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
+    return HTMLResponse(html)

@@ -1,19 +1,22 @@
-"""/health and /stats."""
+"""/health, /stats and the JSON-LD context."""
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter
+from fastapi.responses import Response
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import StoreDep
 from api.schemas import Health, StatsPublic
 from kg import queries
+from kg.vocab import CONTEXT_FILE
 
 router = APIRouter(tags=["meta"])
 
 
 @router.get("/health", response_model=Health, summary="Is the store reachable?")
-def health(store: StoreDep, settings: SettingsDep) -> Health:
-    store.ask("ASK { ?s ?p ?o }")
+def health(store: StoreDep) -> Health:
+    """`ok` with the store's kind and generation marker (it changes on every write)."""
     return Health(status="ok", store=type(store).__name__, detail={"generation": store.generation()})
 
 
@@ -24,3 +27,14 @@ def health(store: StoreDep, settings: SettingsDep) -> Health:
 )
 def stats(store: StoreDep) -> StatsPublic:
     return StatsPublic(**queries.stats(store))
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context of the entity and CONSTRUCT answers",
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def context() -> Response:
+    data = CONTEXT_FILE.read_bytes()
+    orjson.loads(data)  # fail loudly on a broken file rather than serve it
+    return Response(data, media_type="application/ld+json")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from kg.extract.state import DocState
+from kg.extract.state import DocState, doc_text
 from kg.extract.words import Word, particle_role, split_words
 from kg.model import Mention
 
@@ -100,7 +100,7 @@ def partners(doc: Doc, state: DocState, start: int, end: int) -> list[Mention]:
 
 
 def _is_and(doc: Doc, word: Word) -> bool:
-    return doc.text[word.start : word.end] in ("및", "그리고", "및,")
+    return doc_text(doc)[word.start : word.end] in ("및", "그리고", "및,")
 
 
 def _unique(mentions: list[Mention]) -> list[Mention]:
@@ -124,7 +124,7 @@ def _is_title_word(state: DocState, word: Word) -> bool:
 def in_bracket(doc: Doc, start: int, end: int, sentence: tuple[int, int]) -> bool:
     """Is [start, end) inside brackets within its sentence?"""
     depth = 0
-    for ch in doc.text[sentence[0] : start]:
+    for ch in doc_text(doc)[sentence[0] : start]:
         if ch in "(（[":
             depth += 1
         elif ch in ")）]" and depth:

@@ -57,6 +57,17 @@ def to_record(extraction: Extraction, with_text: bool = False) -> dict[str, Any]
         "entities": entities,
         "relations": relations,
         "extractor": extraction.extractor_version,
+        "values": [
+            {
+                "kind": v.kind,
+                "text": v.text,
+                "value": v.value,
+                **({"unit": v.unit} if v.unit else {}),
+                "start": v.start,
+                "end": v.end,
+            }
+            for v in extraction.values
+        ],
     }
     if with_text:
         record["text"] = extraction.text

@@ -87,8 +87,17 @@ def evidence(doc: Doc, start: int, end: int, component: str, confidence: float) 
         s_end = state.sentence_at(max(end - 1, start))[1]
     if s_end <= s_start:
         s_start, s_end = start, end
-    text = _WS.sub(" ", doc.text[s_start:s_end]).strip()
+    text = _WS.sub(" ", doc_text(doc)[s_start:s_end]).strip()
     return Evidence(text, s_start, s_end, component, round(confidence, 3))
+
+
+def doc_text(doc: Doc) -> str:
+    """`Doc.text` joins every token on each access; components read it thousands of times."""
+    cached: str | None = doc.user_data.get("kg_text")
+    if cached is None:
+        cached = doc.text
+        doc.user_data["kg_text"] = cached
+    return cached
 
 
 def ensure_extensions() -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kg.extract.state import doc_text
+
 NOUNISH_PREFIXES = ("NN", "NR", "NP", "SL", "SN", "SH", "XSN", "XPN", "UNKNOWN")
 _OPEN = "(（[〔【"
 _LEAD_PUNCT = "‘'\"“「｢『《〈<□■○●▪•◦※-–·#*"
@@ -39,13 +41,25 @@ class Word:
 
 
 def _tag_at(doc: Doc) -> dict[int, tuple[int, str]]:
-    """char offset of each token start → (token end char, first POS component)."""
-    return {t.idx: (t.idx + len(t.text), t.tag_.split("+")[0]) for t in doc}
+    """char offset of each token start → (token end char, first POS component), once per doc."""
+    cache = doc.user_data.get("kg_tags")
+    if cache is None:
+        cache = {t.idx: (t.idx + len(t.text), t.tag_.split("+")[0]) for t in doc}
+        doc.user_data["kg_tags"] = cache
+    return cache
 
 
 def split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]] | None = None) -> list[Word]:
-    text = doc.text
-    tags = tags if tags is not None else _tag_at(doc)
+    """The words of [start, end), memoised per doc (components ask for the same sentences)."""
+    memo: dict[tuple[int, int], list[Word]] = doc.user_data.setdefault("kg_words", {})
+    key = (start, end)
+    if key not in memo:
+        memo[key] = _split_words(doc, start, end, tags if tags is not None else _tag_at(doc))
+    return memo[key]
+
+
+def _split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]]) -> list[Word]:
+    text = doc_text(doc)
     words: list[Word] = []
     i = start
     while i < end:

@@ -52,11 +52,18 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | str | InputErro
             continue
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and supported(p))
+            yield from sorted(
+                p for p in path.rglob("*") if p.is_file() and supported(p) and not _documentation(p)
+            )
         elif path.is_file():
             yield path
         else:
             yield InputError(str(raw), "no such file or folder")
+
+
+def _documentation(path: Path) -> bool:
+    """README, LICENSE and CHANGELOG files describe a folder of posts; they are not posts."""
+    return path.stem.upper() in ("README", "LICENSE", "LICENCE", "CHANGELOG", "NOTICE")
 
 
 def estimate_total(paths: Iterable[str | Path]) -> int | None:

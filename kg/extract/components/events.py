@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from kg.extract.clauses import in_bracket, partners, subject_groups, subjects
 from kg.extract.cues import load_cues
-from kg.extract.state import AliasFact, DocState, EventFact, ensure_extensions, evidence
+from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
 from kg.extract.words import particle_role, split_words
 from kg.model import Mention, Relation
 from kg.normalize import find_dates
@@ -54,7 +54,7 @@ class EventRules:
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        state.dates = find_dates(doc.text, state.published)
+        state.dates = find_dates(doc_text(doc), state.published)
         summary_date, summary_place, summary_people = self._summary_box(doc, state)
         self._named_events(doc, state, summary_date, summary_place)
         main: EventFact | None = None
@@ -72,7 +72,7 @@ class EventRules:
 
     def _seats(self, doc: Doc, state: DocState) -> None:
         """`대구 북구에 있는 대구창조경제혁신센터`, `서울 중구 소재 X`: where a body is."""
-        text = doc.text
+        text = doc_text(doc)
         for m in SEAT.finditer(text):
             words = m.group("place").split()
             flags = [self._admin_word(w) for w in words]
@@ -126,7 +126,7 @@ class EventRules:
         where: tuple[int, int] | None = None
         people: tuple[int, int] | None = None
         for s, e in state.sentences:
-            line = doc.text[s:e]
+            line = doc_text(doc)[s:e]
             m = FIELD_DATE.match(line)
             if m and when is None:
                 hit = self._date_in(state, s + m.start("v"), e)
@@ -142,9 +142,9 @@ class EventRules:
                 nxt = [sp for sp in state.sentences if sp[0] >= e]
                 if (
                     nxt
-                    and not FIELD_DATE.match(doc.text[nxt[0][0] : nxt[0][1]])
-                    and ":" not in doc.text[nxt[0][0] : nxt[0][1]]
-                ) and re.search(r"(?:장|대표|회장|등)\s*$", doc.text[nxt[0][0] : nxt[0][1]]):
+                    and not FIELD_DATE.match(doc_text(doc)[nxt[0][0] : nxt[0][1]])
+                    and ":" not in doc_text(doc)[nxt[0][0] : nxt[0][1]]
+                ) and re.search(r"(?:장|대표|회장|등)\s*$", doc_text(doc)[nxt[0][0] : nxt[0][1]]):
                     people = (people[0], nxt[0][1])
         return when, where, people
 
@@ -193,7 +193,7 @@ class EventRules:
             )
         # headings: `< 소공인 현장 방문 및 간담회 개요 >`
         for s, e in state.sentences:
-            heading = HEADING.match(doc.text[s:e])
+            heading = HEADING.match(doc_text(doc)[s:e])
             if not heading:
                 continue
             name = heading.group("x").strip()
@@ -228,7 +228,7 @@ class EventRules:
                     first -= 1
                 if first == k:
                     continue  # a bare `간담회` is not a name
-                name = doc.text[words[first].core_start : w.core_end]
+                name = doc_text(doc)[words[first].core_start : w.core_end]
                 hit = self._date_in(state, s, e)
                 fact = self._add_event(
                     doc,
@@ -241,7 +241,7 @@ class EventRules:
                     0.75,
                 )
                 if w.brackets:
-                    alias = doc.text[w.brackets[0][0] : w.brackets[0][1]].strip()
+                    alias = doc_text(doc)[w.brackets[0][0] : w.brackets[0][1]].strip()
                     if re.fullmatch(r"[A-Za-z][A-Za-z0-9 &\-]{0,20}", alias):
                         state.aliases.append(AliasFact(name, alias, "abbr", fact.evidence, "Event"))
         # places: `정부서울청사에서 ｢…회의｣를 개최`, `장소 : …`
@@ -255,7 +255,7 @@ class EventRules:
                     if place:
                         ev.place = place
             if ev.place is None and box_place is not None:
-                first_item = re.split(r"\s*[/,]\s*", doc.text[box_place[0] : box_place[1]].strip())[0]
+                first_item = re.split(r"\s*[/,]\s*", doc_text(doc)[box_place[0] : box_place[1]].strip())[0]
                 place = self._place(doc, state, first_item, box_place[0])
                 if place:
                     ev.place = place
@@ -284,7 +284,7 @@ class EventRules:
     ) -> EventFact | None:
         """Participants of the event a sentence reports; returns that event (or None)."""
         s, e = sent
-        clause = doc.text[s:e]
+        clause = doc_text(doc)[s:e]
         if not any(v in clause for v in self.cues.event_verbs):
             return None
         hit = self._date_in(state, s, e)
@@ -317,7 +317,7 @@ class EventRules:
 
     def _joined_the_action(self, doc: Doc, m: Mention, sentence_end: int) -> bool:
         """`B와 업무협약을 체결`, not `A와 B의 차이`."""
-        return not re.match(r"\S*의\s", doc.text[m.end : m.end + 6])
+        return not re.match(r"\S*의\s", doc_text(doc)[m.end : m.end + 6])
 
     def _titled_people(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[Mention]:
         """People with a title in the sentence, outside apposition brackets."""
@@ -369,7 +369,7 @@ class EventRules:
         for s, e in sentences:
             if self._date_in(state, s, e):
                 continue  # a sentence with its own date tells of another occasion
-            clause = doc.text[s:e]
+            clause = doc_text(doc)[s:e]
             if re.search(ATTENDANCE, clause) and re.search(
                 r"(?:이날|행사|식|회의|간담회|설명회|데모데이|현장)(?:에는|에|엔)\s", clause
             ):
@@ -416,7 +416,7 @@ class EventRules:
 
     def _creation(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
         s, e = sent
-        clause = doc.text[s:e]
+        clause = doc_text(doc)[s:e]
         verb = next((v for v in self.cues.creation_verbs if v in clause), None)
         if verb is None:
             return
@@ -427,12 +427,12 @@ class EventRules:
             if m.type == "Organization"
             and s <= m.start < verb_at
             and m.subtype in ("taskforce", "center", "unit", None)
-            and re.match(r"\s*[’'”」｣』]?\s*(?:을|를|이|가|은|는)?\s*", doc.text[m.end : m.end + 4])
+            and re.match(r"\s*[’'”」｣』]?\s*(?:을|를|이|가|은|는)?\s*", doc_text(doc)[m.end : m.end + 4])
         ]
         if not created:
             return
         new = max(created, key=lambda m: m.start)
-        between = doc.text[new.end : verb_at]
+        between = doc_text(doc)[new.end : verb_at]
         if len(between) > 40:
             return
         hit = self._date_in(state, new.end, verb_at + len(verb)) or self._date_in(state, s, e)
@@ -450,7 +450,7 @@ class EventRules:
 
     def _agreements(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
         s, e = sent
-        clause = doc.text[s:e]
+        clause = doc_text(doc)[s:e]
         if not any(c in clause for c in self.cues.agreement_cues):
             return
         groups = [[m for m in g if m.type == "Organization"] for g in subject_groups(doc, state, s, e)]

@@ -18,10 +18,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.cues import Cues, load_cues
-from kg.extract.state import AliasFact, DocState, ensure_extensions, evidence
+from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.words import Word, _tag_at, particle_role, split_words
-from kg.model import Mention, Relation
-from kg.normalize import LEGAL_FORMS, split_legal_form
+from kg.model import Evidence, Mention, Relation
+from kg.normalize import LEGAL_FORMS, find_dates, split_legal_form
 
 COMPONENT = "genre"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
@@ -33,6 +33,7 @@ PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|�
 ENGLISH_TITLE = re.compile(
     r"\b(?:Officer|Chief|Director|Manager|President|CEO|CTO|COO|Minister|Head|Chair|Chairman|Secretary|Vice)\b"
 )
+TOOK_OFFICE = re.compile(r"취임|임명|부임|선임|새로 선출|취임식")
 PROVINCES = frozenset({"경기", "강원", "충북", "충남", "전북", "전남", "경북", "경남", "제주"})
 WEAK_SUBTYPES = frozenset({"unit", "company"})
 AMBIGUOUS_TITLES = frozenset({"시장", "지사", "감사", "이사", "대사", "사장", "부장"})
@@ -116,11 +117,20 @@ class GenreRules:
         self.confidence = confidence
         self.titles = sorted({t.title for t in self.cues.lexicon.titles}, key=len, reverse=True)
         self.title_set = set(self.titles)
+        self._titles_seen: dict[str, TitleRead | None] = {}
+        self._subtypes_seen: dict[str, str | None] = {}
 
     # -- classification --------------------------------------------------------------
 
     def read_title(self, text: str) -> TitleRead | None:
-        """`제2차관` → role; `재난안전관리본부장` → unit 재난안전관리본부 + 본부장."""
+        """`제2차관` → role; `재난안전관리본부장` → unit 재난안전관리본부 + 본부장 (memoised)."""
+        if text not in self._titles_seen:
+            if len(self._titles_seen) > 200_000:
+                self._titles_seen.clear()
+            self._titles_seen[text] = self._read_title(text)
+        return self._titles_seen[text]
+
+    def _read_title(self, text: str) -> TitleRead | None:
         text = text.strip()
         acting = False
         for mark in ACTING:
@@ -156,7 +166,14 @@ class GenreRules:
         return entry is not None
 
     def org_subtype(self, name: str) -> str | None:
-        """Subtype when `name` reads as an organisation name, else None."""
+        """Subtype when `name` reads as an organisation name, else None (memoised)."""
+        if name not in self._subtypes_seen:
+            if len(self._subtypes_seen) > 200_000:
+                self._subtypes_seen.clear()
+            self._subtypes_seen[name] = self._org_subtype(name)
+        return self._subtypes_seen[name]
+
+    def _org_subtype(self, name: str) -> str | None:
         name = name.strip()
         if not name or name in self.cues.org_stopwords:
             return None
@@ -176,9 +193,12 @@ class GenreRules:
         return self.cues.is_person_name(name) and not self.read_title(name) and not self.is_org(name)
 
     def is_person_word(self, doc: Doc, word: Word) -> bool:
-        """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인)."""
+        """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인);
+        the statistical NER's PS reading of exactly this word settles doubtful cases."""
         if not self.is_person(word.core):
             return False
+        if (word.core_start, word.core_end) in _person_spans(doc):
+            return True
         span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
         if span is None:
             return True
@@ -196,6 +216,8 @@ class GenreRules:
             self.legal_forms(doc, state, words)
             self.appositions(doc, state, words)
             self.person_titles(doc, state, words)
+            self.short_references(doc, state, words)
+            self.honorific_names(doc, state, words)
             self.title_before_name(doc, state, words)
             self.units(doc, state, words)
             self.subordinate_cues(doc, state, words)
@@ -236,7 +258,7 @@ class GenreRules:
             return None
         name, form = split_legal_form(core)
         if word.lead_bracket:
-            lead = doc.text[word.lead_bracket[0] - 1 : word.lead_bracket[1] + 1]
+            lead = doc_text(doc)[word.lead_bracket[0] - 1 : word.lead_bracket[1] + 1]
             form = form or LEGAL_FORMS.get(lead)
         if form:
             state.legal_forms[name] = form
@@ -270,7 +292,24 @@ class GenreRules:
         if title.unit:
             tail = title.unit
             state.relations.append(Relation(title.unit, "subOrganizationOf", org, ev))
-        state.relations.append(Relation(person, "holdsPosition", tail, ev, role=role, acting=title.acting))
+        state.relations.append(
+            Relation(
+                person,
+                "holdsPosition",
+                tail,
+                ev,
+                role=role,
+                acting=title.acting,
+                start=self._took_office(state, ev),
+            )
+        )
+
+    def _took_office(self, state: DocState, ev: Evidence) -> str | None:
+        """`지난 1일 취임한 오영주 장관`: the date the text says the post began."""
+        if not TOOK_OFFICE.search(ev.sentence):
+            return None
+        hits = find_dates(ev.sentence, state.published)
+        return hits[0][2].isoformat() if hits else None
 
     def _unit_mention(self, state: DocState, title: TitleRead, word: Word, conf: float) -> None:
         if title.unit:
@@ -289,7 +328,7 @@ class GenreRules:
 
     def appositions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`기관(장관 이름, 이하 약칭)` and friends."""
-        text = doc.text
+        text = doc_text(doc)
         for w in words:
             if not w.brackets or not w.core:
                 continue
@@ -462,7 +501,10 @@ class GenreRules:
             return None
         if self.is_org(prev.core) or prev.core in state.legal_forms or split_legal_form(prev.core)[1]:
             return prev
-        if prev.lead_bracket and doc.text[prev.lead_bracket[0] - 1 : prev.lead_bracket[1] + 1] in LEGAL_FORMS:
+        if (
+            prev.lead_bracket
+            and doc_text(doc)[prev.lead_bracket[0] - 1 : prev.lead_bracket[1] + 1] in LEGAL_FORMS
+        ):
             return prev
         # a company's head: `하늘결로보틱스 김예시 대표` — the proper noun before the name
         if title.role in COMPANY_HEADS and self._proper_noun(doc, prev):
@@ -490,14 +532,16 @@ class GenreRules:
                 or prev.core in self.cues.org_stopwords
             ):
                 break
-            if doc.text[prev.start] in "ㅇ□○▪■•◦-*":
+            if doc_text(doc)[prev.start] in "ㅇ□○▪■•◦-*":
                 break
             first -= 1
         if first == k:
             return word
         start = words[first].core_start
         word = self._noun_surface(doc, word)
-        return replace(word, start=words[first].start, core_start=start, core=doc.text[start : word.core_end])
+        return replace(
+            word, start=words[first].start, core_start=start, core=doc_text(doc)[start : word.core_end]
+        )
 
     def _proper_noun(self, doc: Doc, word: Word) -> bool:
         span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
@@ -530,16 +574,55 @@ class GenreRules:
                 best = m
         return self._canonical(best.text) if best else None
 
+    def short_references(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`최 차관은`: a surname and a title name the person introduced earlier."""
+        for k in range(len(words) - 1):
+            w = words[k]
+            if w.particle or not w.core or w.core not in self.cues.surname_set:
+                continue
+            title = self._title_at(words, k + 1)
+            if title is None:
+                continue
+            held = [
+                r
+                for r in state.relations
+                if r.relation == "holdsPosition" and r.head.startswith(w.core) and r.evidence.start < w.start
+            ]
+            names = {r.head for r in held if r.role == title[0].role} or {r.head for r in held}
+            if len(names) == 1:
+                self._mention(state, names.pop(), "Person", w.core_start, w.core_end, 0.8)
+
+    def honorific_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`운영자 주가례 씨`, `예비창업자 전고안 씨는`: a name followed by 씨 is a person."""
+        for k in range(len(words) - 1):
+            w, nxt = words[k], words[k + 1]
+            if not w.core or w.particle or not nxt.core.startswith("씨") or nxt.core not in ("씨",):
+                continue
+            if self.cues.is_person_name(w.core) and not self.is_org(w.core) and not self.read_title(w.core):
+                self._mention(state, w.core, "Person", w.core_start, w.core_end, 0.8)
+
+    def _without_glued_particle(self, w: Word) -> Word:
+        """`선가공은` where MeCab kept 은 in the noun (선가 + 공은): the name without it."""
+        if self.is_person(w.core) or not PARTICLE_END.search(w.core):
+            return w
+        bare = PARTICLE_END.sub("", w.core)
+        if not self.is_person(bare):
+            return w
+        return replace(
+            w, core=bare, core_end=w.core_start + len(bare), particle=w.core[len(bare) :] + w.particle
+        )
+
     def title_before_name(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`산업부 장관 안덕근은`: body, title, then the name."""
         for k in range(1, len(words) - 1):
             t = self.read_title(words[k].core) if words[k].core else None
             if not t or t.unit or particle_role(words[k].particle) != "none":
                 continue
-            if not self.is_person_word(doc, words[k + 1]) or not self.is_org(words[k - 1].core):
+            name_word = self._without_glued_particle(words[k + 1])
+            if not self.is_person_word(doc, name_word) or not self.is_org(words[k - 1].core):
                 continue
             org = self._org(doc, state, words[k - 1], 0.8)
-            name = words[k + 1].core
+            name = name_word.core
             self._mention(state, name, "Person", words[k + 1].core_start, words[k + 1].core_end, 0.8)
             self._holds(doc, state, name, org, t, words[k - 1].start, words[k + 1].end, 0.8)
 
@@ -566,17 +649,24 @@ class GenreRules:
         """A person name starting at word i: `이병권`, or `데릭 존슨(Derek Johnson)`."""
         w = words[i]
         if not w.core:
+            surface = doc_text(doc)[w.start : w.end]
+            if (
+                self.cues.is_person_name(surface)
+                and self._title_at(words, i + 1)
+                and not self.is_org(surface)
+            ):
+                return surface, i + 1  # `장허구` read by MeCab as a verb (장허 + 구)
             return None, i
         if self.is_person_word(doc, w) and particle_role(w.particle) == "none":
             return w.core, i + 1
         # MeCab splits unseen names oddly (여모의 → 여모 + 의): before a title, read the whole word
-        surface = self._korean_name(doc, w)
-        if surface is not None and surface != w.core:
+        whole = self._korean_name(doc, w)
+        if whole is not None and whole != w.core:
             nxt = self._title_at(words, i + 1) or (
                 self._title_at(words, i + 2) if i + 2 < len(words) else None
             )
             if nxt is not None:
-                return surface, i + 1
+                return whole, i + 1
         # foreign names: 1–3 Hangul words, the last carrying a Latin bracket
         for span in (2, 3, 1):
             if i + span > len(words):
@@ -585,7 +675,7 @@ class GenreRules:
             last = group[-1]
             if not last.brackets or any(g.brackets for g in group[:-1]):
                 continue
-            latin = doc.text[last.brackets[0][0] : last.brackets[0][1]]
+            latin = doc_text(doc)[last.brackets[0][0] : last.brackets[0][1]]
             if not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.\-]+){1,3}", latin):
                 continue
             if not all(re.fullmatch(r"[가-힣]{1,6}", g.core) for g in group):
@@ -612,7 +702,7 @@ class GenreRules:
             return None
         if w.particle and self._clean_particle(doc, w):
             return None  # `대학이`, `단장은`: a noun and its particle
-        surface = doc.text[w.core_start : w.end].rstrip(",·")
+        surface = doc_text(doc)[w.core_start : w.end].rstrip(",·")
         if not self.cues.is_person_name(surface) or self.read_title(surface) or self.is_org(surface):
             return None
         if surface == w.core and not self.is_person_word(doc, w):
@@ -634,7 +724,7 @@ class GenreRules:
         if self._clean_particle(doc, w):
             return w
         end = w.brackets[0][0] - 1 if w.brackets else w.end
-        surface = doc.text[w.core_start : end].rstrip(",·")
+        surface = doc_text(doc)[w.core_start : end].rstrip(",·")
         if surface.endswith("의") and w.particle.endswith("의") and len(surface) > 2:
             surface = surface[:-1]
         if not re.fullmatch(r"[㈜㈔]?[가-힣A-Za-z0-9&·\-]+", surface) or surface == w.core:
@@ -654,6 +744,9 @@ class GenreRules:
         if not words[j].core:
             return None
         one = self.read_title(words[j].core)
+        if one is None and PARTICLE_END.search(words[j].core):
+            # MeCab sometimes glues the particle on (`동북지방통계청장은` read as …청 + 장은)
+            one = self.read_title(PARTICLE_END.sub("", words[j].core))
         if one is None:
             return None
         if j + 1 < len(words) and any(words[j + 1].core.startswith(a) for a in ACTING):
@@ -692,9 +785,10 @@ class GenreRules:
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
             parent = self._org(doc, state, a, 0.85)
+            unit: str | None
             if b.core in self.cues.generic_units:
                 # `부산대학교 창업지원단`: a unit every university has is named with its parent
-                unit = doc.text[a.core_start : b.core_end]
+                unit = doc_text(doc)[a.core_start : b.core_end]
                 self._mention(state, unit, "Organization", a.core_start, b.core_end, 0.85, "unit")
             else:
                 unit = self._org(doc, state, b, 0.85)
@@ -745,8 +839,8 @@ class GenreRules:
         for k, w in enumerate(words):
             if not w.core:
                 continue
-            lead = doc.text[w.lead_bracket[0] - 1 : w.lead_bracket[1] + 1] if w.lead_bracket else ""
-            trail = f"({doc.text[w.brackets[0][0] : w.brackets[0][1]]})" if w.brackets else ""
+            lead = doc_text(doc)[w.lead_bracket[0] - 1 : w.lead_bracket[1] + 1] if w.lead_bracket else ""
+            trail = f"({doc_text(doc)[w.brackets[0][0] : w.brackets[0][1]]})" if w.brackets else ""
             if lead in LEGAL_FORMS or trail in LEGAL_FORMS or w.core.startswith(("㈜", "㈔")):
                 title = self.read_title(split_legal_form(w.core)[0])
                 if title and title.unit:
@@ -802,7 +896,7 @@ class GenreRules:
         self, doc: Doc, state: DocState, start: int, end: int, tags: dict[int, tuple[int, str]]
     ) -> None:
         """Summary boxes: `▪ 장소 : 서울 문래기계금속 소공인특화지원센터 / 삼호정밀`."""
-        line = doc.text[start:end]
+        line = doc_text(doc)[start:end]
         m = FIELD_LINE.match(line)
         if not m:
             return
@@ -882,6 +976,15 @@ class GenreRules:
                 )
                 if form:
                     state.legal_forms[name] = form
+
+
+def _person_spans(doc: Doc) -> set[tuple[int, int]]:
+    """Character spans the statistical NER labels PS (empty when the model is absent)."""
+    cached: set[tuple[int, int]] | None = doc.user_data.get("kg_ner_ps")
+    if cached is None:
+        cached = {(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PS"}
+        doc.user_data["kg_ner_ps"] = cached
+    return cached
 
 
 def _unit_reading(word: Word, following: Word | None) -> Word:

@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
-from kg.extract.state import DocState, ensure_extensions
+from kg.extract.state import DocState, doc_text, ensure_extensions
 from kg.model import Mention
 
 COMPONENT = "lexicon"
@@ -30,10 +30,10 @@ class LexiconRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        for start, end, entry in self.lexicon.find(doc.text):
+        for start, end, entry in self.lexicon.find(doc_text(doc)):
             state.add_mention(
                 Mention(
-                    text=doc.text[start:end],
+                    text=doc_text(doc)[start:end],
                     type=entry.type,
                     start=start,
                     end=end,

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from kg.extract.clauses import subject_groups, subjects
 from kg.extract.cues import Cues, load_cues
-from kg.extract.state import AliasFact, DocState, ensure_extensions, evidence
+from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.model import Mention, Relation
 
 COMPONENT = "programs"
@@ -66,7 +66,7 @@ class ProgramRules:
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        text = doc.text
+        text = doc_text(doc)
         for m in QUOTED.finditer(text):
             inner = m.group("x")
             if re.search(r"[’'\"”」｣』》〉]\s*\(\s*$", text[max(0, m.start() - 4) : m.start()]):
@@ -82,6 +82,15 @@ class ProgramRules:
                 continue
             type_, sub = cls
             name = inner.strip()
+            inner_abbr = re.search(r"\s*\(\s*(?P<a>[A-Za-z][A-Za-z0-9&\-]{1,12})\s*\)", name)
+            if inner_abbr:
+                # `‘민간투자주도형 기술창업지원(TIPS) 프로그램’`: the bracket is an abbreviation
+                name = " ".join((name[: inner_abbr.start()] + " " + name[inner_abbr.end() :]).split())
+                state.aliases.append(
+                    AliasFact(
+                        name, inner_abbr.group("a"), "abbr", evidence(doc, s, e, COMPONENT, 0.85), type_
+                    )
+                )
             if (
                 type_ == "Organization"
                 and sub == "center"
@@ -124,7 +133,7 @@ class ProgramRules:
         """`‘코리아 듀티프리 페스타’(「Korea Duty-Free FESTA 2023」)`."""
         m = re.match(
             r"\(\s*[「｢'\"“‘]?\s*(?P<en>[A-Za-z][A-Za-z0-9 &\-.,']{1,80}?)\s*[」｣'\"”’]?\s*\)",
-            doc.text[after:],
+            doc_text(doc)[after:],
         )
         if m:
             state.aliases.append(
@@ -147,7 +156,7 @@ class ProgramRules:
         4. `소관부처 : A | 수행기관 : B` summary fields of a notice, for its programs;
         5. a notice with no subject (`「P」에 참여할 … 모집합니다`): the body the post is about.
         """
-        text = doc.text
+        text = doc_text(doc)
         sent = state.sentence_at(program.start)
         before = text[sent[0] : program.start]
         q_start = (
@@ -190,7 +199,7 @@ class ProgramRules:
     def _adjacent_orgs(self, doc: Doc, state: DocState, quote_start: int) -> list[Mention]:
         """Organisations written right before the quote: `중기부 ‘P’`, `중기부의 ‘P’`,
         and every body of a joined headline subject `문체부·한국관광공사, ‘P’`."""
-        text = doc.text
+        text = doc_text(doc)
         near = [
             m
             for m in state.mentions
@@ -216,14 +225,14 @@ class ProgramRules:
     def _field_operators(self, doc: Doc, state: DocState) -> list[Mention]:
         """Organisations named in a notice's summary fields (소관부처, 수행기관, 주관, …)."""
         out: list[Mention] = []
-        for m in FIELD_OPERATOR.finditer(doc.text):
+        for m in FIELD_OPERATOR.finditer(doc_text(doc)):
             s, e = m.start("v"), m.end("v")
             out += [x for x in state.mentions if x.type == "Organization" and s <= x.start < e]
         return out
 
     def _operated(self, doc: Doc, program: Mention) -> bool:
         """Is the program what the clause runs? `‘X’을 운영/추진/수립…`, `‘X’ 참가자를 모집`."""
-        after = doc.text[program.end : program.end + 60]
+        after = doc_text(doc)[program.end : program.end + 60]
         m = re.match(
             r"\s*[’'\"”」｣』》〉>]?\s*(?:\([^)]{0,30}\))?\s*(?:[가-힣A-Za-z0-9·]+\s+){0,2}?[가-힣A-Za-z0-9·]*?"
             r"(?P<p>을|를|에\s*참여|에\s*참가|의\s*참여|은|는|이|가|에서|의|\s운영|\s추진|\s시행)(?=\s|$|[,.])",

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import re
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.state import DocState, ensure_extensions
+from kg.extract.state import DocState, doc_text, ensure_extensions
 
 _END_INLINE = re.compile(r"(?<=[다요죠음함됨임까])[.?!]['\"”’」』)]*(?=\s)|[?!。](?=\s)")
 _LINE_END = re.compile(r"(?:[.?!。:]|[다요]|[다요][.?!]?['\"”’」』]|\))\s*$")
 _BULLET = re.compile(r"^\s*(?:[□○▪■•◦●◆◇※\-–*#<>ㅇ]|[①-⑳]|\d+[.)]\s|[가-하][.)]\s|\[|【)")
 WRAP_MIN = 25
+# a line that stops on a particle or a comma has not finished its sentence: `이병권 제2차관은`
+_OPEN_END = re.compile(r"[가-힣](?:은|는|이|가|을|를|와|과|의|에|에서|으로|로|및|,)\s*$")
 MAX_SENTENCE = 600
 
 
@@ -49,7 +52,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         wraps = (
             next_line
             and blanks <= 1
-            and len(content.strip()) >= WRAP_MIN
+            and (len(content.strip()) >= WRAP_MIN or _OPEN_END.search(content))
             and not _LINE_END.search(content)
             and not _BULLET.match(next_line)
             and not _BULLET.match(content)
@@ -86,9 +89,13 @@ def make_sentences(nlp: Language, name: str) -> KgSentences:
 class KgSentences:
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        spans = sentence_spans(doc.text)
+        spans = sentence_spans(doc_text(doc))
         state.sentences = spans
         starts = {s for s, _ in spans}
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in starts
+        # one array write: setting Token.is_sent_start token by token re-checks the whole doc
+        flags = numpy.array([[1 if t.i == 0 or t.idx in starts else -1] for t in doc], dtype="int64").astype(
+            "uint64"
+        )
+        if len(doc):
+            doc.from_array(["SENT_START"], flags)  # type: ignore[arg-type]
         return doc

@@ -1,0 +1,91 @@
+"""Extraction throughput: posts/s and characters/s on one core and with two processes.
+
+    .venv/bin/python bench/extract.py [--posts 2000]     # writes bench/results/extract.json
+
+Posts come from bench/corpus.py (synthetic ~1,500-character press releases built from the
+lexicon; deterministic). The model load is timed apart from the run. Peak memory is the
+largest resident set of this process (one core) or of any worker (two processes).
+Targets (issue 3): ≥ 20 posts/s on one core, ≥ 35 posts/s with two processes, ≤ 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import time
+from pathlib import Path
+
+from bench.corpus import generate_posts
+from kg.extract import Extractor
+from kg.model import InputError
+
+RESULTS = Path(__file__).resolve().parent / "results" / "extract.json"
+
+
+def _rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def run(posts: list, processes: int, extractor: Extractor) -> dict:
+    start = time.perf_counter()
+    failed = 0
+    for result in extractor.pipe(posts, processes=processes, chunksize=8):
+        failed += isinstance(result, InputError)
+    seconds = time.perf_counter() - start
+    chars = sum(len(p.text) for p in posts)
+    return {
+        "processes": processes,
+        "posts": len(posts),
+        "failed": failed,
+        "seconds": round(seconds, 2),
+        "posts_per_s": round(len(posts) / seconds, 1),
+        "chars_per_s": round(chars / seconds),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=2000)
+    args = ap.parse_args()
+    posts = list(generate_posts(args.posts, seed=11))
+    mean_chars = sum(len(p.text) for p in posts) / len(posts)
+    t0 = time.perf_counter()
+    extractor = Extractor()
+    load_s = time.perf_counter() - t0
+    one = run(posts, 1, extractor)
+    one["peak_rss_mb"] = round(_rss_mb(resource.RUSAGE_SELF))
+    two = run(posts, 2, extractor)
+    two["peak_rss_mb_per_worker"] = round(_rss_mb(resource.RUSAGE_CHILDREN))
+    result = {
+        "machine": platform.platform(),
+        "python": platform.python_version(),
+        "mean_post_chars": round(mean_chars),
+        "model_load_s": round(load_s, 2),
+        "one_core": one,
+        "two_processes": two,
+        "speedup_two_vs_one": round(two["posts_per_s"] / one["posts_per_s"], 2),
+        "targets": {"one_core_posts_per_s": 20, "two_processes_posts_per_s": 35, "peak_mb": 1536},
+        "ratio_to_target": {
+            "one_core": round(one["posts_per_s"] / 20, 2),
+            "two_processes": round(two["posts_per_s"] / 35, 2),
+            "memory": round(max(one["peak_rss_mb"], two["peak_rss_mb_per_worker"]) / 1536, 2),
+        },
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"{len(posts)} posts, {mean_chars:.0f} characters on average; model load {load_s:.1f} s")
+    print(
+        f"one core:      {one['posts_per_s']:7.1f} posts/s  {one['chars_per_s']:>9,} chars/s  "
+        f"peak {one['peak_rss_mb']} MB  ({result['ratio_to_target']['one_core']}x target)"
+    )
+    print(
+        f"two processes: {two['posts_per_s']:7.1f} posts/s  {two['chars_per_s']:>9,} chars/s  "
+        f"peak {two['peak_rss_mb_per_worker']} MB/worker  ({result['ratio_to_target']['two_processes']}x target)"
+    )
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

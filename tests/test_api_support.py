@@ -1,0 +1,168 @@
+"""Fixtures for the API tests: the sample posts ingested once, served in-process and by a real
+Oxigraph server on 127.0.0.1, and a real uvicorn server for HTTP clients (SPARQLWrapper, rdflib).
+
+Test modules import the fixtures from here; this module has no tests of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from kg.config import Settings
+from kg.remote import RemoteStore
+from kg.store import OxigraphStore, Store
+
+from .conftest import FOUNDING_POST, SAMPLES
+
+ADMIN = "s3cret-admin-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not os.access(found, os.X_OK):
+        pytest.fail("the `oxigraph` server binary (pip package oxigraph) is not installed")
+    return found
+
+
+class OxigraphServer:
+    """`oxigraph serve` on a free loopback port, stopped when the test session ends."""
+
+    def __init__(self, location: Path, timeout_s: int = 3) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [
+                oxigraph_binary(),
+                "serve",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout-s",
+                str(timeout_s),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("oxigraph serve did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def sample_nquads(extractor) -> bytes:
+    """The bundled sample posts (and the founding post, when ../shared is there) through the
+    real pipeline, as N-Quads."""
+    from kg.build import ingest
+    from kg.ingest import read_posts
+
+    store = OxigraphStore(None)
+    report = ingest(
+        store,
+        read_posts([SAMPLES, *([FOUNDING_POST] if FOUNDING_POST.exists() else [])]),
+        lambda posts: extractor.pipe(posts),
+    )
+    assert report.ok and report.written >= 30
+    return store.dump("nq")
+
+
+def memory_store(nquads: bytes) -> OxigraphStore:
+    store = OxigraphStore(None)
+    store.db.load(nquads, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(
+    sample_nquads: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[OxigraphServer]:
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    RemoteStore(server.url).load(sample_nquads, "nq")
+    yield server
+    server.stop()
+
+
+def make_store(kind: str, sample_nquads: bytes, server: OxigraphServer | None) -> Store:
+    if kind == "memory":
+        return memory_store(sample_nquads)
+    assert server is not None
+    return RemoteStore(server.url, timeout=15, server_cancels=True)
+
+
+@pytest.fixture(scope="session", params=["memory", "oxigraph-server"])
+def backend(request: pytest.FixtureRequest, sample_nquads: bytes) -> Store:
+    """The same data in an in-process store and in a real Oxigraph server (read-only tests)."""
+    server = request.getfixturevalue("oxigraph_server") if request.param != "memory" else None
+    return make_store(request.param, sample_nquads, server)
+
+
+def settings(**overrides: object) -> Settings:
+    base: dict[str, object] = {"store": "memory", "refresh_seconds": 0.0, "admin_token": ADMIN}
+    base.update(overrides)
+    return Settings(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def client(backend: Store) -> TestClient:
+    return TestClient(create_app(settings(), backend))
+
+
+class LiveServer:
+    """The app under uvicorn on a free loopback port, in a thread (for real HTTP clients)."""
+
+    def __init__(self, app: object) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def live(backend: Store) -> Iterator[LiveServer]:
+    server = LiveServer(create_app(settings(), backend))
+    yield server
+    server.stop()

@@ -1,0 +1,191 @@
+"""The graph model: standard terms with labels, SHACL conformance, provenance on every
+fact, idempotent and replaceable posts, export round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import RDF, RDFS
+
+from kg.build import ingest
+from kg.ingest import read_posts
+from kg.model import Post
+from kg.store import graph_node, open_store
+from kg.validate import validate_store
+from kg.vocab import ONTOLOGY_FILE, SHAPES_FILE, iri, sparql_prefixes
+
+from .conftest import FOUNDING_POST, SAMPLES, need_shared
+
+STANDARD = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/ns/shacl#")
+
+
+@pytest.fixture(scope="module")
+def samples_store(extractor):
+    """The bundled samples plus the founding post, in memory."""
+    store = open_store("memory")
+    paths = [SAMPLES] + ([FOUNDING_POST] if FOUNDING_POST.exists() else [])
+    report = ingest(store, read_posts(paths), lambda posts: extractor.pipe(posts))
+    assert report.ok, report.errors
+    return store
+
+
+def test_every_emitted_term_is_defined_with_korean_and_english_labels(samples_store) -> None:
+    onto = rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
+    used: set[str] = set()
+    not_ontology = f"FILTER(?g != <{graph_node('ontology').value}>)"
+    for row in samples_store.select(f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {not_ontology} }}"):
+        used.add(row["p"].value)
+    for row in samples_store.select(f"SELECT DISTINCT ?c WHERE {{ GRAPH ?g {{ ?s a ?c }} {not_ontology} }}"):
+        used.add(row["c"].value)
+    missing = []
+    for term in sorted(used):
+        if term.startswith(STANDARD):
+            continue
+        langs = {lit.language for lit in onto.objects(rdflib.URIRef(term), RDFS.label)}
+        if not {"ko", "en"} <= langs:
+            missing.append(term)
+    assert not missing, f"terms without @ko and @en labels in {ONTOLOGY_FILE.name}: {missing}"
+
+
+def test_own_terms_have_definitions() -> None:
+    onto = rdflib.Graph().parse(ONTOLOGY_FILE, format="turtle")
+    kg_ns = iri("kg:")
+    skos_def = rdflib.URIRef(iri("skos:definition"))
+    for s in set(onto.subjects(RDF.type, None)):
+        if str(s).startswith(kg_ns) and (s, RDF.type, rdflib.URIRef(iri("skos:Concept"))) not in onto:
+            kinds = set(onto.objects(s, RDF.type))
+            if kinds & {
+                rdflib.URIRef(iri("owl:Class")),
+                rdflib.URIRef(iri("owl:ObjectProperty")),
+                rdflib.URIRef(iri("owl:DatatypeProperty")),
+            }:
+                assert {lit.language for lit in onto.objects(s, skos_def)} >= {"ko", "en"}, s
+
+
+def test_shapes_parse_and_catch_a_violation() -> None:
+    shapes = rdflib.Graph().parse(SHAPES_FILE, format="turtle")
+    assert len(shapes) > 50
+    store = open_store("memory")
+    m = ox.NamedNode("https://kg.example.org/id/membership/broken")
+    g = ox.NamedNode("https://kg.example.org/id/post/broken")
+    store.replace_posts(
+        [(g.value, [ox.Quad(m, ox.NamedNode(iri("rdf:type")), ox.NamedNode(iri("org:Membership")), g)])]
+    )
+    messages = {v.message for v in validate_store(store)}
+    assert "Every membership has a member who is a person." in messages
+
+
+def test_samples_and_founding_post_conform(samples_store) -> None:
+    assert validate_store(samples_store) == []
+
+
+def test_every_fact_is_traceable(samples_store) -> None:
+    rows = samples_store.select(
+        sparql_prefixes()
+        + """SELECT (COUNT(?f) AS ?n) WHERE { GRAPH ?g { ?f a kg:Fact .
+  FILTER NOT EXISTS { ?f prov:wasDerivedFrom ?g ; kg:evidenceText ?t ; kg:charStart ?a ; kg:charEnd ?b ;
+    kg:confidence ?c ; prov:wasAttributedTo ?x } } }"""
+    )
+    assert int(rows[0]["n"].value) == 0
+    # offsets point into the cleaned text stored on the post
+    row = samples_store.select(
+        sparql_prefixes()
+        + """SELECT ?text ?a ?b ?t WHERE { GRAPH ?g { ?f kg:evidenceText ?t ; kg:charStart ?a ; kg:charEnd ?b .
+  ?g schema:text ?text } } LIMIT 20"""
+    )
+    for r in row:
+        a, b = int(r["a"].value), int(r["b"].value)
+        assert r["text"].value[a:b].split() == r["t"].value.split()
+
+
+def _quads(store) -> set[str]:
+    meta = "https://kg.example.org/graph/meta"
+    return {
+        f"{q.subject} {q.predicate} {q.object} {q.graph_name}"
+        for q in store.db.quads_for_pattern(None, None, None, None)
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == meta)
+    }
+
+
+def test_ingesting_twice_changes_nothing(extractor) -> None:
+    need_shared()
+    store = open_store("memory")
+    run = lambda: ingest(store, read_posts([FOUNDING_POST]), lambda p: extractor.pipe(p))  # noqa: E731
+    first = run()
+    before = _quads(store)
+    second = run()
+    assert (first.written, second.written, second.skipped) == (1, 0, 1)
+    assert _quads(store) == before
+    third = ingest(store, read_posts([FOUNDING_POST]), lambda p: extractor.pipe(p), force=True)
+    assert third.written == 1 and _quads(store) == before
+
+
+def _post(pid: str, text: str, day: int = 1) -> Post:
+    from datetime import date
+
+    return Post(id=pid, text=text, published=date(2024, 5, day), title=pid)
+
+
+def test_edit_replaces_only_that_post_and_shared_facts_survive(extractor) -> None:
+    a = _post("a", "중소벤처기업부(장관 오영주, 이하 중기부)는 3일 간담회를 개최했다.", 3)
+    b = _post("b", "중소벤처기업부(장관 오영주)는 10일 설명회를 열었다.", 10)
+    store = open_store("memory")
+    ingest(store, [a, b], lambda p: extractor.pipe(p))
+    graph_b = {q for q in _quads(store) if q.endswith("/post/b>")}
+    ask = sparql_prefixes() + 'ASK { ?m org:member/foaf:name "오영주"@ko ; kg:roleLabel "장관"@ko }'
+    assert store.ask(ask)
+    edited = _post(
+        "a",
+        "중소벤처기업부(장관 오영주, 이하 중기부)는 3일 기자간담회를 개최했다. 한편 김철수 과장이 참석했다.",
+        3,
+    )
+    ingest(store, [edited], lambda p: extractor.pipe(p))
+    assert {q for q in _quads(store) if q.endswith("/post/b>")} == graph_b
+    assert store.ask(sparql_prefixes() + 'ASK { ?p foaf:name "김철수"@ko }')
+    assert store.remove_posts(["https://kg.example.org/id/post/a"]) == 1
+    assert store.ask(ask), "a fact stated by two posts survives the removal of one"
+    assert not store.ask(sparql_prefixes() + 'ASK { ?p foaf:name "김철수"@ko }')
+    assert not any(q.endswith("/post/a>") for q in _quads(store))
+
+
+def test_membership_interval_spans_the_posts_that_attest_it(extractor) -> None:
+    a = _post("a", "중소벤처기업부(장관 오영주)는 간담회를 개최했다.", 3)
+    b = _post("b", "중소벤처기업부(장관 오영주)는 설명회를 열었다.", 20)
+    store = open_store("memory")
+    ingest(store, [a, b], lambda p: extractor.pipe(p))
+    q = (
+        sparql_prefixes()
+        + """SELECT ?start ?end WHERE { ?m org:member/foaf:name "오영주"@ko ;
+      org:memberDuring [ time:hasBeginning/time:inXSDDate ?start ; time:hasEnd/time:inXSDDate ?end ] }"""
+    )
+    assert [(r["start"].value, r["end"].value) for r in store.select(q)] == [("2024-05-03", "2024-05-20")]
+    store.remove_posts(["https://kg.example.org/id/post/b"])
+    assert [(r["start"].value, r["end"].value) for r in store.select(q)] == [("2024-05-03", "2024-05-03")]
+
+
+@pytest.mark.parametrize("fmt", ["nq", "trig", "jsonld"])
+def test_export_round_trips(samples_store, fmt: str, tmp_path: Path) -> None:
+    data = samples_store.dump(fmt)
+    fresh = open_store("memory")
+    fresh.load(data, fmt)
+    assert _all_quads(fresh) == _all_quads(samples_store)
+
+
+def _all_quads(store) -> set[str]:
+    return {
+        f"{q.subject} {q.predicate} {q.object} {q.graph_name}"
+        for q in store.db.quads_for_pattern(None, None, None, None)
+    }
+
+
+def test_turtle_export_is_the_merged_graph(samples_store) -> None:
+    data = samples_store.dump("ttl")
+    g = rdflib.Graph().parse(data=data, format="turtle")
+    merged = {
+        (str(q.subject), str(q.predicate), str(q.object))
+        for q in samples_store.db.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    }
+    assert len(g) == len(merged)
