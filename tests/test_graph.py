@@ -189,3 +189,46 @@ def test_turtle_export_is_the_merged_graph(samples_store) -> None:
         for q in samples_store.db.quads_for_pattern(None, None, None, ox.DefaultGraph())
     }
     assert len(g) == len(merged)
+
+
+def _iris(store, label: str) -> set[str]:
+    rows = store.select(
+        sparql_prefixes() + f'SELECT DISTINCT ?s WHERE {{ ?s skos:prefLabel|skos:altLabel "{label}"@ko }}'
+    )
+    return {r["s"].value for r in rows}
+
+
+def test_entity_resolution_across_posts(extractor) -> None:
+    posts = [
+        _post(
+            "p1", "중기부는 3일 소상공인 지원 방안을 발표했다. (사)한국소공인협회 김하나 회장이 참석했다.", 3
+        ),
+        _post("p2", "중소벤처기업부(장관 오영주)는 10일 한국소공인협회와 간담회를 열었다.", 10),
+        _post("p3", "근로복지공단 익산지사 박민준 지사장은 상담 창구를 열었다.", 11),
+        _post(
+            "p4",
+            "근로복지공단(이사장 박종길)은 산하 익산지사가 교육을 진행한다고 밝혔다. 익산지사는 전북 지역을 맡는다.",
+            12,
+        ),
+        _post("p5", "행정안전부 김철수 과장은 현장을 점검했다.", 13),
+        _post("p6", "행정안전부 김철수 과장은 설명회를 열었다.", 14),
+        _post("p7", "주식회사 물결 김철수 대표는 제품을 소개했다.", 15),
+    ]
+    store = open_store("memory")
+    ingest(store, posts, lambda p: extractor.pipe(p))
+    # an alias and the official name are one body; so are a name with and without its legal form
+    assert _iris(store, "중기부") == _iris(store, "중소벤처기업부") and len(_iris(store, "중기부")) == 1
+    assert len(_iris(store, "한국소공인협회")) == 1
+    # a unit named with or without its parent is one unit under that parent
+    units = _iris(store, "익산지사") | _iris(store, "근로복지공단 익산지사")
+    assert len(units) == 1, units
+    assert store.ask(
+        sparql_prefixes()
+        + f'ASK {{ <{units.pop()}> org:subOrganizationOf/skos:prefLabel "근로복지공단"@ko }}'
+    )
+    # the same name in the same body is one person; in an unrelated body, another
+    people = store.select(
+        sparql_prefixes() + 'SELECT ?p ?why WHERE { ?p foaf:name "김철수"@ko ; kg:identityBasis ?why }'
+    )
+    assert len({r["p"].value for r in people}) == 2
+    assert any("행정안전부" in r["why"].value for r in people)
