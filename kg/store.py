@@ -8,11 +8,12 @@ derived membership intervals and the store's generation marker.
 
 from __future__ import annotations
 
+import queue
 import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
@@ -351,13 +352,13 @@ class OxigraphStore(Store):
 
     query_slots = 2
 
-    def _pool(self) -> ThreadPoolExecutor:
-        pool: ThreadPoolExecutor | None = getattr(self, "_executor", None)
+    def _pool(self) -> _QueryPool:
+        pool: _QueryPool | None = getattr(self, "_executor", None)
         if pool is None:
             with _POOL_LOCK:
                 pool = getattr(self, "_executor", None)
                 if pool is None:
-                    pool = ThreadPoolExecutor(self.query_slots, thread_name_prefix="kg-query")
+                    pool = _QueryPool(self.query_slots)
                     self._executor = pool
         return pool
 
@@ -446,6 +447,36 @@ class OxigraphStore(Store):
 
 
 _POOL_LOCK = threading.Lock()
+
+
+class _QueryPool:
+    """A fixed number of daemon threads running user queries.
+
+    Not a ThreadPoolExecutor: the interpreter joins those threads at exit, and a query
+    that cannot be stopped (an aggregate over a cross product) would then keep the process
+    alive for ever after its client got its 503 (Ctrl-C on `kg serve --store memory`, or
+    the end of a test session).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._tasks: queue.SimpleQueue[tuple[Future[Any], Any, tuple[Any, ...]]] = queue.SimpleQueue()
+        for n in range(workers):
+            threading.Thread(target=self._work, name=f"kg-query-{n}", daemon=True).start()
+
+    def submit(self, fn: Any, *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._tasks.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            future, fn, args = self._tasks.get()
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while it waited for a slot
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:
+                future.set_exception(exc)
 
 
 def open_store(spec: str | None = None, read_only: bool = False) -> Store:
