@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -141,17 +142,53 @@ def wrk_script(iris: list[str], path: Path, zipf: bool) -> None:
     )
 
 
-def wrk(url: str, script: Path, seconds: int) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and its descendants (the API workers, the Oxigraph server)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def wrk(url: str, script: Path, seconds: int, server_pid: int | None = None) -> dict[str, Any]:
+    """wrk's figures; with `server_pid`, also the CPU time the server and wrk spent per request,
+    which other load on the machine does not change (it is shared: the other figures are not)."""
+    server_before = cpu_seconds(server_pid) if server_pid else 0.0
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         ["wrk", "-t1", "-c20", f"-d{seconds}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     rps = float(re.search(r"Requests/sec:\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"requests_per_s": rps, "latency": lat, "non_2xx": int(errors.group(1)) if errors else 0}
+    result: dict[str, Any] = {
+        "requests_per_s": rps,
+        "latency": lat,
+        "requests": requests,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+    if server_pid:
+        server_ms = (cpu_seconds(server_pid) - server_before) * 1e3 / max(requests, 1)
+        wrk_ms = (
+            (wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime)
+            * 1e3
+            / max(requests, 1)
+        )
+        result["cpu_ms_per_request"] = {"server": round(server_ms, 3), "wrk": round(wrk_ms, 3)}
+        result["requests_per_s_two_idle_cores"] = round(2000 / (server_ms + wrk_ms))
+    return result
 
 
 def get(url: str, accept: str = "application/json", timeout: float = 60) -> tuple[int, bytes]:
@@ -171,6 +208,24 @@ def loadavg() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def measure_in_process(db: Any, iris: list[str]) -> tuple[dict[str, str], dict[str, float], float]:
+    """The typical queries (and their medians) and the point query's median, on pyoxigraph."""
+    people = [i for i in iris if "/person/" in i]
+    orgs = [i for i in iris if "/org/" in i]
+    org = orgs[len(orgs) // 10]  # an organisation at the 90th percentile of degree
+    person = people[len(people) // 10]
+    child = next(
+        str(r["s"].value)
+        for r in db.query(
+            PREFIXES + "SELECT ?s WHERE { ?s org:subOrganizationOf ?p . ?p org:subOrganizationOf ?q } LIMIT 1"
+        )
+    )
+    typical = typical_queries(org, person, child)
+    medians = {name: median_ms(lambda q=q: list(db.query(PREFIXES + q)), 5) for name, q in typical.items()}
+    point_ms = median_ms(lambda: [list(db.query(POINT % i)) for i in iris[:300]], 1) / 300
+    return typical, medians, point_ms
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path, required=True)
@@ -182,20 +237,8 @@ def main(argv: list[str] | None = None) -> None:
     db = ox.Store.read_only(str(args.store))
     quads = len(db)
     iris, degree = pick_entities(db, 2000)
-    people = [i for i in iris if "/person/" in i]
-    orgs = [i for i in iris if "/org/" in i]
-    org = orgs[len(orgs) // 10]  # an organisation at the 90th percentile of degree
-    person = people[len(people) // 10]
-    child = next(
-        str(r["s"].value)
-        for r in db.query(  # type: ignore[union-attr]
-            PREFIXES + "SELECT ?s WHERE { ?s org:subOrganizationOf ?p . ?p org:subOrganizationOf ?q } LIMIT 1"
-        )
-    )
-    typical = typical_queries(org, person, child)
-    in_process = {name: median_ms(lambda q=q: list(db.query(PREFIXES + q)), 5) for name, q in typical.items()}  # type: ignore[arg-type]
-    point_ms = median_ms(lambda: [list(db.query(POINT % i)) for i in iris[:300]], 1) / 300  # type: ignore[arg-type]
-    del db
+    typical, in_process, point_ms = measure_in_process(db, iris)
+    del db  # the server takes the store over
 
     scripts = {}
     for mix in ("uniform", "zipf"):
@@ -244,15 +287,26 @@ def main(argv: list[str] | None = None) -> None:
         for mix, script in scripts.items():
             wrk(url, script, 5)  # warm-up
             before = loadavg()
-            measured = wrk(url, script, args.seconds)
+            measured = wrk(url, script, args.seconds, serve.pid)
             measured["loadavg_1min_before"] = before
             result["related_depth1_20_connections"][mix] = measured
             print(mix, measured, flush=True)
-        search_ms = {q: median_ms(lambda q=q: get(f"{url}/entities?q={urllib.parse.quote(q)}"), 21) for q in SEARCHES}  # type: ignore[misc]
-        result["label_search_ms"] = {"median_of_queries": statistics.median(search_ms.values()), "each": search_ms}
-        endpoint_ms = median_ms(
-            lambda: [get(sparql_url(url, POINT % i), "application/sparql-results+json") for i in iris[:300]], 1
-        ) / 300
+        search_ms = {
+            q: median_ms(lambda q=q: get(f"{url}/entities?q={urllib.parse.quote(q)}"), 21) for q in SEARCHES
+        }
+        result["label_search_ms"] = {
+            "median_of_queries": statistics.median(search_ms.values()),
+            "each": search_ms,
+        }
+        endpoint_ms = (
+            median_ms(
+                lambda: [
+                    get(sparql_url(url, POINT % i), "application/sparql-results+json") for i in iris[:300]
+                ],
+                1,
+            )
+            / 300
+        )
         result["sparql_point_query_ms"] = {
             "in_process_pyoxigraph_median": round(point_ms, 3),
             "endpoint_median_over_http": round(endpoint_ms, 3),
@@ -264,11 +318,13 @@ def main(argv: list[str] | None = None) -> None:
             rows = len(json.loads(body)["results"]["bindings"]) if status == 200 else None
             table[name] = {
                 "in_process_ms": in_process[name],
-                "sparql_endpoint_ms": median_ms(lambda q=q: get(sparql_url(url, PREFIXES + q)), 5),  # type: ignore[misc]
+                "sparql_endpoint_ms": median_ms(lambda q=q: get(sparql_url(url, PREFIXES + q)), 5),
                 "rows": rows,
                 "status": status,
             }
-        related_hub = median_ms(lambda: get(f"{url}/entities/org/{urllib.parse.quote('중소벤처기업부')}/related"), 21)
+        related_hub = median_ms(
+            lambda: get(f"{url}/entities/org/{urllib.parse.quote('중소벤처기업부')}/related"), 21
+        )
         related_hub2 = median_ms(
             lambda: get(f"{url}/entities/org/{urllib.parse.quote('중소벤처기업부')}/related?depth=2"), 5
         )

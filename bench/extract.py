@@ -76,10 +76,14 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"{len(posts)} posts, {mean_chars:.0f} characters on average; model load {load_s:.1f} s")
-    print(f"one core:      {one['posts_per_s']:7.1f} posts/s  {one['chars_per_s']:>9,} chars/s  "
-          f"peak {one['peak_rss_mb']} MB  ({result['ratio_to_target']['one_core']}x target)")
-    print(f"two processes: {two['posts_per_s']:7.1f} posts/s  {two['chars_per_s']:>9,} chars/s  "
-          f"peak {two['peak_rss_mb_per_worker']} MB/worker  ({result['ratio_to_target']['two_processes']}x target)")
+    print(
+        f"one core:      {one['posts_per_s']:7.1f} posts/s  {one['chars_per_s']:>9,} chars/s  "
+        f"peak {one['peak_rss_mb']} MB  ({result['ratio_to_target']['one_core']}x target)"
+    )
+    print(
+        f"two processes: {two['posts_per_s']:7.1f} posts/s  {two['chars_per_s']:>9,} chars/s  "
+        f"peak {two['peak_rss_mb_per_worker']} MB/worker  ({result['ratio_to_target']['two_processes']}x target)"
+    )
     print(f"wrote {RESULTS}")
 
 

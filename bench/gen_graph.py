@@ -413,6 +413,10 @@ def degrees(db: ox.Store) -> dict[str, int]:
     return counts
 
 
+def _at(ranked: list[int], fraction: float) -> int:
+    return ranked[min(len(ranked) - 1, int(fraction * len(ranked)))]
+
+
 def degree_summary(db: ox.Store) -> dict[str, dict[str, int]]:
     """Per entity type: how many, and the median, 90th, 99th percentile and largest degree."""
     deg = degrees(db)
@@ -420,12 +424,11 @@ def degree_summary(db: ox.Store) -> dict[str, dict[str, int]]:
     for kind in ("person", "org", "event"):
         values = sorted(n for x, n in deg.items() if x.startswith(data_iri(f"id/{kind}/")))
         if values:
-            pick = lambda f: values[min(len(values) - 1, int(f * len(values)))]  # noqa: E731
             out[kind] = {
                 "entities": len(values),
-                "p50": pick(0.5),
-                "p90": pick(0.9),
-                "p99": pick(0.99),
+                "p50": _at(values, 0.5),
+                "p90": _at(values, 0.9),
+                "p99": _at(values, 0.99),
                 "max": values[-1],
             }
     return out
