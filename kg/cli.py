@@ -40,13 +40,49 @@ def main() -> None:
     """Build and query a knowledge graph of Korean public-sector and startup-support news."""
 
 
+def _processes(requested: int) -> int:
+    """0 means: every core, at most two (the machine kg is sized for)."""
+    import os
+
+    return requested if requested > 0 else max(1, min(2, os.cpu_count() or 1))
+
+
+def _fetch_options(timeout: float, retries: int) -> Any:
+    from kg.ingest.fetch import FetchOptions
+
+    return FetchOptions(timeout=timeout, retries=retries)
+
+
+FETCH_OPTIONS = [
+    click.option("--timeout", default=20.0, show_default=True, help="Seconds allowed for each URL fetch."),
+    click.option(
+        "--retries", default=2, show_default=True, help="Retries of a URL that timed out or answered 5xx."
+    ),
+]
+
+
+def _with_fetch_options(func: Any) -> Any:
+    for option in reversed(FETCH_OPTIONS):
+        func = option(func)
+    return func
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
-@click.option("--processes", "-j", default=1, show_default=True, help="Extraction worker processes.")
+@click.option(
+    "--processes", "-j", default=0, show_default=True, help="Extraction worker processes (0: both cores)."
+)
 @click.option("--batch-size", default=16, show_default=True, help="Posts written per atomic store update.")
 @click.option("--force", is_flag=True, help="Re-extract posts even when their content is unchanged.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
+@click.option(
+    "--log-every",
+    default=10.0,
+    show_default=True,
+    help="Seconds between progress lines when not on a terminal.",
+)
+@_with_fetch_options
 def ingest(
     paths: tuple[str, ...],
     store_spec: str | None,
@@ -54,39 +90,42 @@ def ingest(
     batch_size: int,
     force: bool,
     fail_fast: bool,
+    log_every: float,
+    timeout: float,
+    retries: int,
 ) -> None:
-    """Read posts (files, folders; .txt .md .jsonl), extract, resolve and write them into the store.
+    """Read posts, extract, resolve and write them into the store.
+
+    PATHS are files, folders (read recursively), http(s) URLs, or `-` for JSON Lines on
+    stdin. Formats by suffix: .txt .md (plain text, front matter), .html .htm (saved
+    article pages), .pdf .hwpx (press releases), .json (open-data API payloads), .jsonl.
 
     Idempotent: a post whose content has not changed is skipped; an edited post replaces
     its facts. Bad inputs are reported one line each; the others are still ingested, and
     the exit status is 1 when anything failed.
     """
+    from kg.build import default_extract
     from kg.build import ingest as run_ingest
-    from kg.extract import Extractor
-    from kg.ingest import read_posts
+    from kg.ingest import estimate_total, read_posts
+    from kg.ingest.progress import Progress
 
     store = _store(store_spec)
-    extractor = Extractor()
-
-    def extract(posts: list[Any]) -> Any:
-        return extractor.pipe(posts, processes=processes)
-
-    def on_event(kind: str, data: Any) -> None:
-        if kind == "error":
-            _say_error(data)
-
+    extract = default_extract(_processes(processes))  # loads the pipeline before the bar starts
+    progress = Progress(None if "-" in paths else estimate_total(paths), every=log_every)
     try:
         report = run_ingest(
             store,
-            read_posts(paths),
+            read_posts(paths, fetch_options=_fetch_options(timeout, retries)),
             extract,
             batch_size=batch_size,
             force=force,
             fail_fast=fail_fast,
-            on_event=on_event,
+            on_event=progress,
         )
     finally:
+        progress.close()
         store.close()
+        del store  # release the store's lock now, before any exit (callers in-process may reopen it)
     click.echo(report.summary(), err=True)
     if not report.ok:
         sys.exit(1)
@@ -97,40 +136,112 @@ def ingest(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl"]),
+    type=click.Choice(["jsonl", "nq"]),
     default="jsonl",
     show_default=True,
-    help="Output format: one JSON object per document (../shared/docs/gold-format.md).",
+    help="jsonl: one JSON object per document (../shared/docs/gold-format.md) on stdout; "
+    "nq: N-Quads shard files of resolved post graphs in --output (for a bulk load).",
 )
-@click.option("--processes", "-j", default=1, show_default=True, help="Extraction worker processes.")
-@click.option("--with-text", is_flag=True, help="Include the cleaned text in each line.")
-def extract(paths: tuple[str, ...], fmt: str, processes: int, with_text: bool) -> None:
-    """Print what extraction finds, one line per document, without touching the store.
+@click.option(
+    "--processes", "-j", default=1, show_default=True, help="Extraction worker processes (0: both cores)."
+)
+@click.option("--with-text", is_flag=True, help="jsonl: include the cleaned text in each line.")
+@click.option("--shard-size", default=1000, show_default=True, help="nq: posts per shard file.")
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False), help="nq: folder for shard-NNNNN.nq and reference.nq."
+)
+@_with_fetch_options
+def extract(
+    paths: tuple[str, ...],
+    fmt: str,
+    processes: int,
+    with_text: bool,
+    shard_size: int,
+    output: str | None,
+    timeout: float,
+    retries: int,
+) -> None:
+    """Run extraction without touching the store: gold-format lines, or N-Quads shards.
 
     The id is the file stem, or the `id` field of a JSONL input (whose lines carry `id`,
-    `text` and optional `published`), so a gold file can be fed back in.
+    `text` and optional `published`), so a gold file can be fed back in. With
+    `--format nq`, load the shards with `kg load` or any SPARQL store (docs/ingest.md).
     """
-    from kg.extract import Extractor
-    from kg.extract.gold import to_record
+    from kg.build import default_extract, extract_posts
     from kg.ingest import read_posts
-    from kg.model import Post
 
-    extractor = Extractor()
-    failed = 0
-    posts: list[Post] = []
-    for item in read_posts(paths):
-        if isinstance(item, InputError):
-            _say_error(item)
-            failed += 1
-        else:
-            posts.append(item)
-    for result in extractor.pipe(posts, processes=processes):
-        if isinstance(result, InputError):
-            _say_error(result)
-            failed += 1
-            continue
-        click.echo(json.dumps(to_record(result, with_text=with_text), ensure_ascii=False))
-    if failed:
+    if fmt == "nq" and not output:
+        raise click.UsageError("--format nq writes shard files: give the folder with -o/--output")
+    if shard_size < 1:
+        raise click.UsageError("--shard-size must be at least 1")
+    errors: list[InputError] = []
+
+    def posts() -> Any:
+        for item in read_posts(paths, fetch_options=_fetch_options(timeout, retries)):
+            if isinstance(item, InputError):
+                _say_error(item)
+                errors.append(item)
+            else:
+                yield item
+
+    results = extract_posts(posts(), default_extract(_processes(processes)))
+    if fmt == "nq":
+        from kg.ingest.nquads import write_shards
+
+        shard_errors: list[InputError] = []
+        report = write_shards(results, Path(output or "."), shard_size, shard_errors)
+        for err in shard_errors:
+            _say_error(err)
+        errors += shard_errors
+        click.echo(
+            f"wrote {report.posts} posts in {report.shards} shard(s), {report.quads} quads, to {output}",
+            err=True,
+        )
+    else:
+        from kg.extract.gold import to_record
+
+        for result in results:
+            if isinstance(result, InputError):
+                _say_error(result)
+                errors.append(result)
+                continue
+            click.echo(json.dumps(to_record(result, with_text=with_text), ensure_ascii=False))
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option("--batch-size", default=64, show_default=True, help="Posts written per atomic store update.")
+def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> None:
+    """Bulk-load N-Quads files (e.g. shards from `kg extract --format nq`) into the store.
+
+    A folder loads every .nq file in it. Each post graph replaces the post's previous
+    version; the merged default graph and derived intervals stay consistent. A broken
+    file is reported and skipped (nothing of it is written); the exit status is then 1.
+    """
+    from kg.ingest.nquads import load_files
+
+    paths: list[Path] = []
+    for name in files:
+        path = Path(name)
+        paths += sorted(path.glob("*.nq")) if path.is_dir() else [path]
+    store = _store(store_spec)
+    try:
+        report = load_files(store, paths, batch_size=batch_size)
+    finally:
+        store.close()
+        del store  # release the store's lock now, before any exit (callers in-process may reopen it)
+    for err in report.errors:
+        _say_error(err)
+    click.echo(
+        f"loaded {report.posts} posts and {report.graphs} reference graph(s) from {report.files} file(s)"
+        + (f"; ignored {report.ignored} quads of the default or derived graphs" if report.ignored else "")
+        + (f"; {len(report.errors)} file(s) failed" if report.errors else ""),
+        err=True,
+    )
+    if report.errors:
         sys.exit(1)
 
 
@@ -285,25 +396,41 @@ def remove(posts: tuple[str, ...], store_spec: str | None) -> None:
 
 @main.command()
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
-@click.option("--entity", help="Name, alias, id (org/…) or IRI of the entity to centre on.")
+@click.option(
+    "--entity", help="Name, alias, id (org/…) or IRI of the entity to centre on; omit for the whole graph."
+)
 @click.option(
     "--hops",
     default=1,
     show_default=True,
-    type=click.IntRange(1, 3),
+    type=click.IntRange(1, 5),
     help="Hops around the entity.",
 )
+@click.option(
+    "--limit",
+    default=None,
+    type=click.IntRange(1),
+    help="Most entities to draw [default: 500 around an entity, 20000 for the whole graph].",
+)
+@click.option("--title", help="Page title [default: the entity's name, or kg].")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
-def viz(store_spec: str | None, entity: str | None, hops: int, output: str) -> None:
-    """Write an interactive network view (self-contained HTML, works offline)."""
+def viz(
+    store_spec: str | None, entity: str | None, hops: int, limit: int | None, title: str | None, output: str
+) -> None:
+    """Write an interactive network view: one self-contained HTML file that works offline.
+
+    Colour and shape by entity type, size by degree; click an edge for the sentences that
+    state it (post title, date, link), a node for its type, aliases and counts. Filters by
+    type, relation and date, search, and N-hop ego networks run in the page itself.
+    """
     from kg import viz as views
     from kg.label_index import LabelIndex
 
     store = _store(store_spec)
     try:
         if entity is None:
-            nodes, edges = views.whole_graph(store)
-            title = "kg"
+            nodes, edges = views.whole_graph(store, limit=limit or 20000)
+            name = "kg"
         else:
             target = entity
             if not entity.startswith(("http://", "https://")) and "/" not in entity:
@@ -312,13 +439,18 @@ def viz(store_spec: str | None, entity: str | None, hops: int, output: str) -> N
                     raise click.ClickException(f"no entity named {entity!r}")
                 target = hits[0].iri
             try:
-                nodes, edges = views.neighbourhood(store, target, hops)
+                nodes, edges = views.neighbourhood(store, target, hops, limit=limit or 500)
             except KeyError:
                 raise click.ClickException(f"no entity {entity!r}") from None
-            title = f"{entity} — kg"
-        Path(output).write_text(views.render(nodes, edges, title=title), encoding="utf-8")
+            center = next((n for n in nodes if n.info.get("center")), None)
+            name = f"{center.label if center else entity} — kg"
+        page = views.render(nodes, edges, title=title or name)
     finally:
         store.close()
+    out = Path(output)
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(out)  # nothing half-written
     click.echo(f"wrote {output} ({len(nodes)} nodes, {len(edges)} edges)", err=True)
 
 

@@ -8,8 +8,8 @@ derived membership intervals and the store's generation marker.
 
 from __future__ import annotations
 
-import queue
 import threading
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -262,16 +262,22 @@ def _generation_ops() -> list[str]:
 
 
 def _derived_ops(memberships: set[str]) -> list[str]:
-    """Recompute org:memberDuring of the given memberships from their attestation dates."""
+    """Recompute org:memberDuring of the given memberships from their attestation dates.
+
+    The interval and its instants have IRIs derived from the membership's, so the old
+    ones are deleted by name (a pattern search over the derived graph is slow on big stores).
+    """
     if not memberships:
         return []
     derived = graph_node("derived")
-    values = " ".join(f"<{m}>" for m in sorted(memberships))
+    ms = sorted(memberships)
+    values = " ".join(f"<{m}>" for m in ms)
+    nodes = " ".join(f"<{m}{suffix}>" for m in ms for suffix in ("/during", "/during/begin", "/during/end"))
     return [
-        f"""DELETE {{ GRAPH {derived} {{ ?m org:memberDuring ?i . ?i ?ip ?io . ?t ?tp ?to }}
-  ?m org:memberDuring ?i . ?i ?ip ?io . ?t ?tp ?to }}
-WHERE {{ VALUES ?m {{ {values} }} GRAPH {derived} {{ ?m org:memberDuring ?i . ?i ?ip ?io .
-  OPTIONAL {{ ?i time:hasBeginning|time:hasEnd ?t . ?t ?tp ?to }} }} }}""",
+        f"""DELETE {{ GRAPH {derived} {{ ?s ?p ?o }} ?s ?p ?o }}
+WHERE {{ VALUES ?s {{ {nodes} }} GRAPH {derived} {{ ?s ?p ?o }} }}""",
+        f"""DELETE {{ GRAPH {derived} {{ ?m org:memberDuring ?i }} ?m org:memberDuring ?i }}
+WHERE {{ VALUES ?m {{ {values} }} GRAPH {derived} {{ ?m org:memberDuring ?i }} }}""",
         f"""INSERT {{ GRAPH {derived} {{
   ?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e ;
      prov:wasDerivedFrom ?m .
@@ -314,7 +320,7 @@ class OxigraphStore(Store):
     def select(self, query: str) -> list[Row]:
         result = self._query(query)
         names = [v.value for v in result.variables]
-        return [{n: sol[n] for n in names if sol[n] is not None} for sol in result]
+        return [{n: t for n, t in zip(names, sol, strict=True) if t is not None} for sol in result]
 
     def ask(self, query: str) -> bool:
         return bool(self._query(query))
@@ -352,15 +358,15 @@ class OxigraphStore(Store):
 
     query_slots = 2
 
-    def _pool(self) -> _QueryPool:
-        pool: _QueryPool | None = getattr(self, "_executor", None)
-        if pool is None:
+    def _slots(self) -> threading.BoundedSemaphore:
+        slots: threading.BoundedSemaphore | None = getattr(self, "_query_slots", None)
+        if slots is None:
             with _POOL_LOCK:
-                pool = getattr(self, "_executor", None)
-                if pool is None:
-                    pool = _QueryPool(self.query_slots)
-                    self._executor = pool
-        return pool
+                slots = getattr(self, "_query_slots", None)
+                if slots is None:
+                    slots = threading.BoundedSemaphore(self.query_slots)
+                    self._query_slots = slots
+        return slots
 
     def evaluate(
         self,
@@ -372,19 +378,32 @@ class OxigraphStore(Store):
     ) -> RawResult:
         from kg.sparql import QueryTimeout, StoreBusy
 
+        begun = time.monotonic()
+        slots = self._slots()
+        if not slots.acquire(timeout=timeout if timeout is not None else -1):
+            raise StoreBusy(
+                f"no query slot came free within {timeout:g} s (other queries are running); try again"
+            )
         cancel = threading.Event()
         started = threading.Event()
-        future: Future[RawResult] = self._pool().submit(
-            self._evaluate, query, form, dataset, max_rows, cancel, started
-        )
+        future: Future[RawResult] = Future()
+
+        def work() -> None:
+            try:
+                future.set_result(self._evaluate(query, form, dataset, max_rows, cancel, started))
+            except BaseException as exc:  # delivered to the caller through the future
+                future.set_exception(exc)
+            finally:
+                slots.release()
+
+        # daemon threads: a query left running after its time limit must not keep the
+        # process alive at exit (a thread pool's workers would be joined)
+        threading.Thread(target=work, name="kg-query", daemon=True).start()
+        remaining = None if timeout is None else max(0.0, timeout - (time.monotonic() - begun))
         try:
-            return future.result(timeout)
+            return future.result(remaining)
         except FutureTimeout:
             cancel.set()
-            if not started.is_set() and future.cancel():
-                raise StoreBusy(
-                    f"no query slot came free within {timeout:g} s (other queries are running); try again"
-                ) from None
             raise QueryTimeout(f"the query ran longer than the time limit of {timeout:g} s") from None
 
     def _evaluate(
@@ -447,36 +466,6 @@ class OxigraphStore(Store):
 
 
 _POOL_LOCK = threading.Lock()
-
-
-class _QueryPool:
-    """A fixed number of daemon threads running user queries.
-
-    Not a ThreadPoolExecutor: the interpreter joins those threads at exit, and a query
-    that cannot be stopped (an aggregate over a cross product) would then keep the process
-    alive for ever after its client got its 503 (Ctrl-C on `kg serve --store memory`, or
-    the end of a test session).
-    """
-
-    def __init__(self, workers: int) -> None:
-        self._tasks: queue.SimpleQueue[tuple[Future[Any], Any, tuple[Any, ...]]] = queue.SimpleQueue()
-        for n in range(workers):
-            threading.Thread(target=self._work, name=f"kg-query-{n}", daemon=True).start()
-
-    def submit(self, fn: Any, *args: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        self._tasks.put((future, fn, args))
-        return future
-
-    def _work(self) -> None:
-        while True:
-            future, fn, args = self._tasks.get()
-            if not future.set_running_or_notify_cancel():
-                continue  # cancelled while it waited for a slot
-            try:
-                future.set_result(fn(*args))
-            except BaseException as exc:
-                future.set_exception(exc)
 
 
 def open_store(spec: str | None = None, read_only: bool = False) -> Store:

@@ -11,6 +11,7 @@ SHARED = ROOT.parent / "shared"
 FOUNDING_POST = SHARED / "corpus" / "posts" / "kstartup-20251203-sogongin-task-force.txt"
 DEV_GOLD = SHARED / "corpus" / "gold" / "dev.jsonl"
 SAMPLES = ROOT / "data" / "samples"
+SAMPLES_GOLD = ROOT / "data" / "gold" / "samples.jsonl"
 
 
 def need_shared() -> None:
@@ -36,4 +37,18 @@ def founding_store(extractor):
     store = open_store("memory")
     report = ingest(store, read_posts([FOUNDING_POST]), lambda posts: extractor.pipe(posts))
     assert report.ok and report.written == 1
+    return store
+
+
+@pytest.fixture(scope="session")
+def samples_store(extractor):
+    """An in-memory store holding the bundled sample posts, plus the founding post when ../shared is there."""
+    from kg.build import ingest
+    from kg.examples import sample_paths
+    from kg.ingest import read_posts
+    from kg.store import open_store
+
+    store = open_store("memory")
+    report = ingest(store, read_posts(sample_paths()), lambda posts: extractor.pipe(posts))
+    assert report.ok and report.written == len(sample_paths())
     return store

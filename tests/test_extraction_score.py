@@ -18,7 +18,7 @@ from kg.extract.gold import to_record
 from kg.ingest import read_posts
 from kg.model import Post
 
-from .conftest import DEV_GOLD, SAMPLES, SHARED
+from .conftest import DEV_GOLD, SAMPLES_GOLD, SHARED
 
 SCORER = SHARED / "tools" / "kgscore.py"
 
@@ -32,7 +32,10 @@ def score(extractor, gold: Path, tmp_path: Path) -> dict:
             assert isinstance(post, Post), post
             out.write(json.dumps(to_record(extractor.extract(post)), ensure_ascii=False) + "\n")
     result = subprocess.run(
-        [sys.executable, str(SCORER), str(gold), str(pred), "--json"], capture_output=True, text=True, check=True
+        [sys.executable, str(SCORER), str(gold), str(pred), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -48,7 +51,7 @@ def test_dev_set_meets_the_bar(extractor, tmp_path: Path) -> None:
 
 
 def test_samples_do_not_regress(extractor, tmp_path: Path) -> None:
-    s = score(extractor, SAMPLES / "gold.jsonl", tmp_path)
+    s = score(extractor, SAMPLES_GOLD, tmp_path)
     assert s["entities"]["f1"] >= 0.88, s["entities"]
     assert s["relations"]["f1"] >= 0.75, s["relations"]
     assert s["roles"]["r"] >= 0.90, s["roles"]

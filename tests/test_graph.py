@@ -57,7 +57,11 @@ def test_own_terms_have_definitions() -> None:
     for s in set(onto.subjects(RDF.type, None)):
         if str(s).startswith(kg_ns) and (s, RDF.type, rdflib.URIRef(iri("skos:Concept"))) not in onto:
             kinds = set(onto.objects(s, RDF.type))
-            if kinds & {rdflib.URIRef(iri("owl:Class")), rdflib.URIRef(iri("owl:ObjectProperty")), rdflib.URIRef(iri("owl:DatatypeProperty"))}:
+            if kinds & {
+                rdflib.URIRef(iri("owl:Class")),
+                rdflib.URIRef(iri("owl:ObjectProperty")),
+                rdflib.URIRef(iri("owl:DatatypeProperty")),
+            }:
                 assert {lit.language for lit in onto.objects(s, skos_def)} >= {"ko", "en"}, s
 
 
@@ -67,7 +71,9 @@ def test_shapes_parse_and_catch_a_violation() -> None:
     store = open_store("memory")
     m = ox.NamedNode("https://kg.example.org/id/membership/broken")
     g = ox.NamedNode("https://kg.example.org/id/post/broken")
-    store.replace_posts([(g.value, [ox.Quad(m, ox.NamedNode(iri("rdf:type")), ox.NamedNode(iri("org:Membership")), g)])])
+    store.replace_posts(
+        [(g.value, [ox.Quad(m, ox.NamedNode(iri("rdf:type")), ox.NamedNode(iri("org:Membership")), g)])]
+    )
     messages = {v.message for v in validate_store(store)}
     assert "Every membership has a member who is a person." in messages
 
@@ -131,7 +137,11 @@ def test_edit_replaces_only_that_post_and_shared_facts_survive(extractor) -> Non
     graph_b = {q for q in _quads(store) if q.endswith("/post/b>")}
     ask = sparql_prefixes() + 'ASK { ?m org:member/foaf:name "오영주"@ko ; kg:roleLabel "장관"@ko }'
     assert store.ask(ask)
-    edited = _post("a", "중소벤처기업부(장관 오영주, 이하 중기부)는 3일 기자간담회를 개최했다. 한편 김철수 과장이 참석했다.", 3)
+    edited = _post(
+        "a",
+        "중소벤처기업부(장관 오영주, 이하 중기부)는 3일 기자간담회를 개최했다. 한편 김철수 과장이 참석했다.",
+        3,
+    )
     ingest(store, [edited], lambda p: extractor.pipe(p))
     assert {q for q in _quads(store) if q.endswith("/post/b>")} == graph_b
     assert store.ask(sparql_prefixes() + 'ASK { ?p foaf:name "김철수"@ko }')
@@ -146,8 +156,11 @@ def test_membership_interval_spans_the_posts_that_attest_it(extractor) -> None:
     b = _post("b", "중소벤처기업부(장관 오영주)는 설명회를 열었다.", 20)
     store = open_store("memory")
     ingest(store, [a, b], lambda p: extractor.pipe(p))
-    q = sparql_prefixes() + """SELECT ?start ?end WHERE { ?m org:member/foaf:name "오영주"@ko ;
+    q = (
+        sparql_prefixes()
+        + """SELECT ?start ?end WHERE { ?m org:member/foaf:name "오영주"@ko ;
       org:memberDuring [ time:hasBeginning/time:inXSDDate ?start ; time:hasEnd/time:inXSDDate ?end ] }"""
+    )
     assert [(r["start"].value, r["end"].value) for r in store.select(q)] == [("2024-05-03", "2024-05-20")]
     store.remove_posts(["https://kg.example.org/id/post/b"])
     assert [(r["start"].value, r["end"].value) for r in store.select(q)] == [("2024-05-03", "2024-05-03")]
@@ -162,7 +175,10 @@ def test_export_round_trips(samples_store, fmt: str, tmp_path: Path) -> None:
 
 
 def _all_quads(store) -> set[str]:
-    return {f"{q.subject} {q.predicate} {q.object} {q.graph_name}" for q in store.db.quads_for_pattern(None, None, None, None)}
+    return {
+        f"{q.subject} {q.predicate} {q.object} {q.graph_name}"
+        for q in store.db.quads_for_pattern(None, None, None, None)
+    }
 
 
 def test_turtle_export_is_the_merged_graph(samples_store) -> None:

@@ -72,4 +72,8 @@ def _init_worker() -> None:
 
 def _work(post: Post) -> Extraction | InputError:
     assert _worker is not None
-    return _worker.safe_extract(post)
+    result = _worker.safe_extract(post)
+    if isinstance(result, Extraction):
+        for entity in result.entities:
+            entity.mentions = []  # per-mention detail stays in the worker: less to pickle back
+    return result

@@ -32,6 +32,12 @@ class Cues:
     place_suffixes: tuple[str, ...]
     strong_org_suffixes: tuple[str, ...]
     generic_units: frozenset[str]
+    company_heads: tuple[str, ...]
+    government_titles: tuple[str, ...]
+    head_of_unit: dict[str, str]
+    ambiguous_titles: frozenset[str]
+    acting_marks: tuple[str, ...]
+    provinces: frozenset[str]
     lexicon: Lexicon
 
     def org_subtype_by_suffix(self, name: str) -> str | None:
@@ -95,5 +101,11 @@ def load_cues() -> Cues:
         place_suffixes=tuple(raw["place_suffixes"]),
         strong_org_suffixes=tuple(raw["strong_org_suffixes"]),
         generic_units=frozenset(raw["generic_units"]),
+        company_heads=tuple(raw["titles"]["company_heads"]),
+        government_titles=tuple(raw["titles"]["government"]),
+        head_of_unit=dict(raw["titles"]["head_of_unit"]),
+        ambiguous_titles=frozenset(raw["titles"]["ambiguous"]),
+        acting_marks=tuple(raw["titles"]["acting"]),
+        provinces=frozenset(raw["provinces"]),
         lexicon=load_lexicon(),
     )

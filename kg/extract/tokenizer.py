@@ -5,7 +5,8 @@ core with ~110 MB resident, against Kiwi's ~80k characters/s and ~1 GB; and it a
 compiled user dictionary, so lexicon names (소공인성장촉진단) come out as one token instead
 of 소공/인성/장촉/진단. spaCy's own `ko` tokenizer needs a system MeCab via natto-py.
 
-Tokens are morphemes; `Token.tag_` is the MeCab-ko POS tag (NNG, NNP, JKS, ...).
+Tokens are morphemes; `Token.tag_` is the MeCab-ko POS tag (NNG, NNP, JKS, ...), with the
+dictionary's semantic class on proper nouns of people and places (NNP-인명, NNP-지명).
 `Doc.text` is always exactly the input text, so character offsets survive.
 """
 
@@ -88,6 +89,18 @@ def build_user_dictionary(entries: Iterable[tuple[str, str]]) -> Path | None:
     return target
 
 
+def _tag(feature: str) -> str:
+    """The POS, with mecab-ko-dic's semantic class for proper nouns: `NNP-인명`, `NNP-지명`.
+
+    The class tells person and place names apart; the statistical NER uses it as a feature
+    (rules read only the POS prefix).
+    """
+    fields = feature.split(",", 2)
+    if fields[0] == "NNP" and len(fields) > 1 and fields[1] in ("인명", "지명"):
+        return f"NNP-{fields[1]}"
+    return fields[0]
+
+
 class MecabTagger:
     """Morphemes of a text as (start, end, POS) character spans."""
 
@@ -123,7 +136,7 @@ class MecabTagger:
                     if at < 0:  # never expected; keep going rather than misplace tokens
                         continue
                     pos = at + len(surface)
-                    out.append((offset + at, offset + pos, node.feature.split(",", 1)[0]))
+                    out.append((offset + at, offset + pos, _tag(node.feature)))
             offset += len(line) + 1
         return out
 

@@ -46,6 +46,9 @@ KONEC_FILE = "konec-dev.tsv"
 CONFIG = Path(__file__).resolve().parent / "ner.cfg"
 MODEL_DIR = REPO / "data" / "models" / "ner-klue"
 LABELS = ("DT", "LC", "OG", "PS", "QT", "TI")
+# Dev-carve-out runs peaked at 2,000-3,000 steps (averaged weights, flat after); the final fit
+# on train + dev carve-out (15 % more sentences) runs this many.
+FINAL_FIT_STEPS = 3000
 
 SPLIT_RULE = (
     "held-out: int(sha1(id).hexdigest(), 16) % 5 == 0; "
@@ -311,7 +314,7 @@ def evaluate(model_path: Any, sentences: Sequence[Sentence]) -> dict[str, Any]:
 
         import kg.extract.tokenizer  # noqa: F401
 
-        nlp = spacy.load(model_path)
+        nlp = spacy.load(Path(model_path))
     else:
         nlp = model_path
     start = time.perf_counter()
@@ -402,9 +405,25 @@ to spaCy Docs over the kg MeCab-ko tokenizer and used to fit model weights.
 
 
 EXPERIMENTS = [
-    "## What was tried (dev carve-out, char-span micro F1)",
+    "## What was tried",
     "",
-    "Measured while choosing the model; none of it touched the held-out part.",
+    "Dev carve-out (520 sentences, 1,472 entities), checkpoint picked on it; exact char-span",
+    "micro F1, with spaCy's token-level ents_f in brackets. None of it touched the held-out part.",
+    "With 1,472 dev entities, differences under about 0.01 are within run-to-run noise.",
+    "",
+    "| variant | dev F1 |",
+    "|---|---|",
+    "| CNN tok2vec 96 x 4, hash embed NORM PREFIX SUFFIX SHAPE TAG, no augmentation | 0.752 (76.7) |",
+    "| + entity substitution, 1 copy | 0.759 (77.3) |",
+    "| + entity substitution, 3 copies | 0.761 (77.5) |",
+    "| + entity substitution, 6 copies | 0.748 (76.3) |",
+    "| 1 copy, tok2vec width 256 | 0.761 (77.6) |",
+    "| 1 copy, + CharacterEmbed (UTF-8 bytes, nC 9) concatenated | 0.754 (76.8) |",
+    "| 1 copy, CNN depth 2 + thinc BiLSTM 128 (slower) | 0.762 (77.7) |",
+    "| **1 copy + auxiliary konec fine-grained tagger (chosen)** | **0.764 (77.8)** |",
+    "| 3 copies + auxiliary tagger | 0.750 (76.5) |",
+    "",
+    "The chosen recipe was then fitted on train + dev carve-out for a fixed number of steps.",
 ]
 
 
@@ -535,19 +554,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument(
         "--aux-konec",
-        action="store_true",
-        help="auxiliary task: tag konec fine-grained BIO (config needs an `aux_konec` tagger; "
-        "it is removed before shipping)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="auxiliary task: the `aux_konec` tagger of the config learns konec's fine-grained "
+        "BIO tags (train part only) through the shared tok2vec; it is removed before shipping",
     )
     ap.add_argument(
         "--final-fit-steps",
         type=int,
-        default=0,
+        default=FINAL_FIT_STEPS,
         help="fit the shipped model on train + dev carve-out for this many steps (no early "
-        "stopping; take the step count from a --experiment run); 0: ship the dev-selected model",
+        "stopping; the count comes from --experiment runs); 0: ship the dev-selected model",
     )
     ap.add_argument("--eval-only", action="store_true", help="score the model in --output")
     args = ap.parse_args(argv)
+    if args.experiment:
+        args.final_fit_steps = 0
 
     train_part, dev_part, held_out = load_split(args.data)
     print(f"split: train {len(train_part)}, dev {len(dev_part)}, held-out {len(held_out)}")

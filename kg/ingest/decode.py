@@ -1,31 +1,111 @@
-"""Bytes → text, with a clear reason when the bytes are not text."""
+"""Bytes → text, with a clear reason when the bytes are not text.
+
+Korean public-sector pages and files still come in the legacy encodings CP949 (a superset
+of EUC-KR) as often as in UTF-8. Strict UTF-8 almost never accepts CP949 bytes, so trying
+UTF-8 first and CP949 second is reliable; a declared charset (HTML `<meta charset>`, HTTP
+`Content-Type`) is tried before both. Anything else is refused rather than guessed into
+mojibake: charset-normalizer only names what the bytes look like, for the error line.
+"""
 
 from __future__ import annotations
 
-MAX_BYTES = 20 * 1024 * 1024  # a post is never this long; larger inputs are refused
+import codecs
+from pathlib import Path
+
+MAX_BYTES = 20 * 1024 * 1024  # a post is never this long; larger inputs are refused unread
+KOREAN_LEGACY = "cp949"  # superset of EUC-KR (KS X 1001) with the 8,822 extra Hangul syllables
+_ALIASES = {
+    "euc-kr": KOREAN_LEGACY,
+    "euc_kr": KOREAN_LEGACY,
+    "ks_c_5601-1987": KOREAN_LEGACY,
+    "x-windows-949": KOREAN_LEGACY,
+}
+# a text in a legacy encoding with a few damaged bytes is still read, with U+FFFD there
+_MAX_DAMAGE = 0.002
 
 
 class NotText(ValueError):
     """The input is empty, binary, too large or in no known encoding."""
 
 
-def decode_bytes(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else CP949/EUC-KR, the legacy Korean encodings."""
+def too_large(size: int) -> str:
+    return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB)"
+
+
+def read_limited(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The file's bytes, refusing a file over the limit before reading it."""
+    size = path.stat().st_size
+    if size > limit:
+        raise NotText(too_large(size))
+    return path.read_bytes()
+
+
+def normalise_charset(name: str | None) -> str | None:
+    """A Python codec name for a declared charset, or None when Python knows no such codec."""
+    if not name:
+        return None
+    name = name.strip().strip("'\"").lower()
+    name = _ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else CP949/EUC-KR."""
     if len(data) > MAX_BYTES:
-        raise NotText(f"too large ({len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB)")
+        raise NotText(too_large(len(data)))
     if not data.strip():
         raise NotText("empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _checked(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise NotText("broken UTF-16 text") from None
     if b"\x00" in data[:8192]:
         raise NotText("binary content (NUL bytes), not text")
-    for encoding in ("utf-8-sig", "cp949"):
+    # strict UTF-8 first even when another charset is declared: bytes in a legacy encoding
+    # are practically never valid UTF-8, while wrong declarations are common
+    candidates = ["utf-8-sig", KOREAN_LEGACY]
+    codec = normalise_charset(declared)
+    if codec and codec not in ("utf-8", "utf-8-sig", KOREAN_LEGACY):
+        candidates.insert(1, codec)
+    for encoding in candidates:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if _looks_binary(text):
-            raise NotText("binary content, not text")
-        return text
-    raise NotText("not UTF-8 or CP949/EUC-KR text")
+        return _checked(text)
+    # mostly CP949 with a damaged byte or two (a truncated download, a bad copy)
+    text = data.decode(KOREAN_LEGACY, errors="replace")
+    damaged = text.count("\ufffd")
+    if damaged <= max(1, int(len(text) * _MAX_DAMAGE)) and _has_hangul(text):
+        return _checked(text)
+    raise NotText(f"wrong encoding: not UTF-8 or CP949/EUC-KR text{_guess(data)}")
+
+
+def _checked(text: str) -> str:
+    if _looks_binary(text):
+        raise NotText("binary content, not text")
+    if not text.strip():
+        raise NotText("empty")
+    return text
+
+
+def _has_hangul(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7a3" for c in text[:20000])
+
+
+def _guess(data: bytes) -> str:
+    """`(looks like …)` from charset-normalizer, to make the error line useful."""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:65536]).best()
+    except Exception:  # the guess is a courtesy; never fail on it
+        return ""
+    return f" (looks like {best.encoding})" if best is not None else " (looks binary)"
 
 
 def _looks_binary(text: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from kg.ingest.decode import NotText, decode_bytes
+from kg.ingest.decode import NotText, decode_bytes, read_limited
 from kg.model import InputError, Post
 from kg.normalize import clean_text, parse_date
 
@@ -21,8 +21,9 @@ _DATE_LINE = re.compile(
     r"(?:최초\s*작성일|작성일|등록일|게시일|배포일|보도일)\s*[:：]?\s*(?P<d>\d{4}[.\-/]\s*\d{1,2}[.\-/]\s*\d{1,2})"
 )
 _NAME_DATE = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
-_KOGL = re.compile(r"공공누리\s*(?:제\s*)?(?P<n>[1-4])\s*유형|공공누리\s*제(?P<m>[1-4])유형")
+_KOGL = re.compile(r"공공누리[\"'”’」]?\s*(?:제\s*)?(?P<n>[1-4])\s*유형|공공누리\s*제(?P<m>[1-4])유형")
 _PUBLISHER = re.compile(r"본\s*저작물은\s*(?P<p>[^\s].{1,60}?)(?:이|가)\s*(?:게시|작성|공개)한")
+_HASHTAG = re.compile(r"(?<![\w&])#([0-9A-Za-z가-힣_]+)")
 _BULLET = re.compile(r"^[\s•·▪■□○●◦\-*>#]+")
 
 KOGL_NAMES = {
@@ -31,6 +32,22 @@ KOGL_NAMES = {
     "3": "KOGL Type 3 (공공누리 제3유형: 출처표시-변경금지)",
     "4": "KOGL Type 4 (공공누리 제4유형: 출처표시-상업적이용금지-변경금지)",
 }
+
+
+def find_kogl(text: str) -> str | None:
+    """The KOGL (공공누리) type number a page's licence footer names, if any."""
+    m = _KOGL.search(text)
+    return (m.group("n") or m.group("m")) if m else None
+
+
+def find_publisher(text: str) -> str | None:
+    """The publisher a 공공누리 footer names (`본 저작물은 X에서 작성한 …`)."""
+    m = _PUBLISHER.search(text)
+    return m.group("p").strip() if m else None
+
+
+def find_hashtags(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_HASHTAG.findall(text)))
 
 
 def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -77,14 +94,11 @@ def post_from_text(post_id: str, raw: str, source: str, meta: dict[str, str] | N
         if m2:
             published = parse_date("-".join(m2.groups()))
     licence = meta.get("licence") or meta.get("license")
-    kogl = _KOGL.search(body)
+    kogl = find_kogl(body)
     if not licence and kogl:
-        licence = KOGL_NAMES[kogl.group("n") or kogl.group("m")]
-    publisher = meta.get("publisher")
-    pub = _PUBLISHER.search(body)
-    if not publisher and pub:
-        publisher = pub.group("p").strip()
-    tags = tuple(dict.fromkeys(re.findall(r"(?<![\w&])#([0-9A-Za-z가-힣_]+)", body)))
+        licence = KOGL_NAMES[kogl]
+    publisher = meta.get("publisher") or find_publisher(body)
+    tags = find_hashtags(body)
     return Post(
         id=meta.get("id") or post_id,
         text=body,
@@ -101,7 +115,7 @@ def post_from_text(post_id: str, raw: str, source: str, meta: dict[str, str] | N
 
 def read_text_file(path: Path) -> Iterator[Post | InputError]:
     try:
-        raw = decode_bytes(path.read_bytes())
+        raw = decode_bytes(read_limited(path))
     except NotText as exc:
         yield InputError(str(path), str(exc))
         return

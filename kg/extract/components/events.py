@@ -401,7 +401,7 @@ class EventRules:
         event = next((ev for ev in state.events if ev.date == when), None)
         ev = evidence(doc, span[0], span[1], COMPONENT, 0.75)
         for m in state.mentions:
-            if m.type in ("Organization", "Person") and span[0] <= m.start < span[1]:
+            if m.type in ("Organization", "Person") and span[0] <= m.start < span[1] and m.confidence >= 0.6:
                 state.relations.append(
                     Relation(
                         m.text,

@@ -50,6 +50,8 @@ class NerMerge:
         return doc
 
     def _plausible(self, type_: str, text: str) -> bool:
+        if not re.search(r"[가-힣A-Za-z]{2}", text) or text.count("(") != text.count(")"):
+            return False
         if type_ == "Person":
             return self.cues.is_person_name(text) or bool(FOREIGN_NAME.fullmatch(text))
         if type_ == "Organization":

@@ -82,6 +82,15 @@ class ProgramRules:
                 continue
             type_, sub = cls
             name = inner.strip()
+            inner_abbr = re.search(r"\s*\(\s*(?P<a>[A-Za-z][A-Za-z0-9&\-]{1,12})\s*\)", name)
+            if inner_abbr:
+                # `‘민간투자주도형 기술창업지원(TIPS) 프로그램’`: the bracket is an abbreviation
+                name = " ".join((name[: inner_abbr.start()] + " " + name[inner_abbr.end() :]).split())
+                state.aliases.append(
+                    AliasFact(
+                        name, inner_abbr.group("a"), "abbr", evidence(doc, s, e, COMPONENT, 0.85), type_
+                    )
+                )
             if (
                 type_ == "Organization"
                 and sub == "center"

@@ -20,6 +20,8 @@ _END_INLINE = re.compile(r"(?<=[다요죠음함됨임까])[.?!]['\"”’」』)
 _LINE_END = re.compile(r"(?:[.?!。:]|[다요]|[다요][.?!]?['\"”’」』]|\))\s*$")
 _BULLET = re.compile(r"^\s*(?:[□○▪■•◦●◆◇※\-–*#<>ㅇ]|[①-⑳]|\d+[.)]\s|[가-하][.)]\s|\[|【)")
 WRAP_MIN = 25
+# a line that stops on a particle or a comma has not finished its sentence: `이병권 제2차관은`
+_OPEN_END = re.compile(r"[가-힣](?:은|는|이|가|을|를|와|과|의|에|에서|으로|로|및|,)\s*$")
 MAX_SENTENCE = 600
 
 
@@ -50,7 +52,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         wraps = (
             next_line
             and blanks <= 1
-            and len(content.strip()) >= WRAP_MIN
+            and (len(content.strip()) >= WRAP_MIN or _OPEN_END.search(content))
             and not _LINE_END.search(content)
             and not _BULLET.match(next_line)
             and not _BULLET.match(content)

@@ -1,0 +1,228 @@
+"""Bodies and their place in the hierarchy, as the genre writes them.
+
+- `기관 단위` (`중소벤처기업부 창업정책과`), `기관 산하/소속 X`
+- legal-form markers: (사), (재), ㈜, 주식회사, 사단법인
+- names whose ending says they are a body (…진흥원, …협회)
+- summary boxes: `참석자 : …`, `장소 : …`, `주최 : …`
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from kg.extract.reading import COMPONENT, WEAK_SUBTYPES, Recorder, _form_subtype, _unit_reading
+from kg.extract.state import DocState, doc_text, evidence
+from kg.extract.words import Word, particle_role
+from kg.model import Relation
+from kg.normalize import LEGAL_FORMS, split_legal_form
+
+FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8}?)\s*[:：]\s*(?P<value>.+)$")
+
+
+class BodyRules(Recorder):
+    def field_line(
+        self, doc: Doc, state: DocState, start: int, end: int, tags: dict[int, tuple[int, str]]
+    ) -> None:
+        """Summary boxes: `▪ 장소 : 서울 문래기계금속 소공인특화지원센터 / 삼호정밀`."""
+        line = doc_text(doc)[start:end]
+        m = FIELD_LINE.match(line)
+        if not m:
+            return
+        key = m.group("key").replace(" ", "")
+        if key not in (
+            "장소",
+            "참석자",
+            "참석",
+            "주최",
+            "주관",
+            "후원",
+            "참가자",
+            "참여기관",
+            "운영기관",
+            "수행기관",
+            "전담기관",
+            "위치",
+        ):
+            return
+        v_start = start + m.start("value")
+        for item in re.finditer(r"[^/,，;]+", m.group("value")):
+            raw = item.group(0)
+            text = raw.strip()
+            text = re.sub(r"\s*(?:등|외\s*\d+\s*[명개곳]?)$", "", text)
+            if not text:
+                continue
+            pos = v_start + item.start() + (len(raw) - len(raw.lstrip()))
+            name, form = split_legal_form(text)
+            offset = text.find(name)
+            title = self.read_title(name.split()[-1]) if name.split() else None
+            if title and len(name.split()) >= 2:
+                org_name = " ".join(name.split()[:-1])
+                plain = len(org_name.split()) == 1 and not re.search(r"[\d·]", org_name)
+                if self.is_org(org_name) or (
+                    key.startswith("참") and plain and org_name not in self.cues.org_stopwords
+                ):
+                    self._mention(
+                        state,
+                        org_name,
+                        "Organization",
+                        pos + offset,
+                        pos + offset + len(org_name),
+                        0.85,
+                        self.org_subtype(org_name) or "company",
+                    )
+                    if form:
+                        state.legal_forms[org_name] = form
+                continue
+            if title and title.unit:
+                self._mention(
+                    state,
+                    title.unit,
+                    "Organization",
+                    pos + offset,
+                    pos + offset + len(title.unit),
+                    0.85,
+                    self.org_subtype(title.unit),
+                )
+                if form:
+                    state.legal_forms[title.unit] = form
+                continue
+            if key in ("장소", "위치") and not self.is_org(name):
+                continue  # places are read by the event component
+            organiser = key in ("주최", "주관", "후원", "참여기관", "운영기관", "수행기관", "전담기관")
+            plain = (
+                len(name.split()) <= 2 and not re.search(r"\d", name) and name not in self.cues.org_stopwords
+            )
+            if self.is_org(name) or form or (organiser and plain):
+                self._mention(
+                    state,
+                    name,
+                    "Organization",
+                    pos + offset,
+                    pos + offset + len(name),
+                    0.8,
+                    self.org_subtype(name) or "company",
+                )
+                if form:
+                    state.legal_forms[name] = form
+
+    def legal_forms(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """(사)X, ㈜X, X(주), 주식회사 X, 사단법인 X."""
+        for k, w in enumerate(words):
+            if not w.core:
+                continue
+            lead = doc_text(doc)[w.lead_bracket[0] - 1 : w.lead_bracket[1] + 1] if w.lead_bracket else ""
+            trail = f"({doc_text(doc)[w.brackets[0][0] : w.brackets[0][1]]})" if w.brackets else ""
+            if lead in LEGAL_FORMS or trail in LEGAL_FORMS or w.core.startswith(("㈜", "㈔")):
+                title = self.read_title(split_legal_form(w.core)[0])
+                if title and title.unit:
+                    # (사)전국도시형소공인연합회장: the body is the unit of the fused title
+                    form = LEGAL_FORMS.get(lead) or LEGAL_FORMS.get(trail)
+                    if form:
+                        state.legal_forms[title.unit] = form
+                    self._unit_mention(state, title, w, 0.85)
+                    continue
+                if trail in LEGAL_FORMS:
+                    state.legal_forms[w.core] = LEGAL_FORMS[trail]
+                self._org(doc, state, w, 0.9)
+            elif w.core in ("주식회사", "사단법인", "재단법인") and k + 1 < len(words) and words[k + 1].core:
+                nxt = words[k + 1]
+                state.legal_forms[nxt.core] = w.core
+                self._mention(
+                    state,
+                    nxt.core,
+                    "Organization",
+                    nxt.core_start,
+                    nxt.core_end,
+                    0.9,
+                    self.org_subtype(nxt.core) or _form_subtype(w.core),
+                )
+
+    def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
+        for k in range(len(words) - 1):
+            a, b = words[k], _unit_reading(words[k + 1], words[k + 2] if k + 2 < len(words) else None)
+            if not a.core or not b.core or particle_role(a.particle) not in ("none",):
+                continue
+            if self.read_title(b.core) or not self.is_org(a.core):
+                continue
+            if not b.core.endswith(self.cues.unit_suffixes) or b.core in self.cues.org_stopwords:
+                continue
+            if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
+                continue
+            parent = self._org(doc, state, a, 0.85)
+            unit: str | None
+            if b.core in self.cues.generic_units:
+                # `부산대학교 창업지원단`: a unit every university has is named with its parent
+                unit = doc_text(doc)[a.core_start : b.core_end]
+                self._mention(state, unit, "Organization", a.core_start, b.core_end, 0.85, "unit")
+            else:
+                unit = self._org(doc, state, b, 0.85)
+            if parent and unit:
+                ev = evidence(doc, a.start, b.end, COMPONENT, 0.85)
+                state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
+
+    def subordinate_cues(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`기관 산하 X`, `기관 소속 X`, `기관 산하 … 운용기관인 X`, `X는 기관 산하 공공기관으로`."""
+        for k in range(1, len(words) - 1):
+            if words[k].core not in ("산하", "소속") or not words[k - 1].core:
+                continue
+            parent_w = words[k - 1]
+            if particle_role(parent_w.particle) not in ("none", "genitive") or not self.is_org(parent_w.core):
+                continue
+            child_w = next(
+                (
+                    w
+                    for w in words[k + 1 : k + 5]
+                    if w.core and self.is_org(w.core) and particle_role(w.particle) != "genitive"
+                ),
+                None,
+            )
+            between = words[k + 1 : words.index(child_w)] if child_w is not None else []
+            if child_w is None or any(
+                particle_role(w.particle) in ("subject", "object", "conj") for w in between
+            ):
+                # `캠코는 금융위원회 산하 공공기관으로`: the subject is the child
+                child_w = next(
+                    (
+                        w
+                        for w in reversed(words[: k - 1])
+                        if particle_role(w.particle) == "subject" and self.is_org(w.core)
+                    ),
+                    None,
+                )
+                if child_w is None or "으로" not in "".join(w.particle for w in words[k + 1 : k + 3]):
+                    continue
+            parent = self._org(doc, state, parent_w, 0.8)
+            child = self._org(doc, state, child_w, 0.8)
+            if parent and child and parent != child:
+                lo, hi = min(parent_w.start, child_w.start), max(parent_w.end, child_w.end)
+                ev = evidence(doc, lo, hi, COMPONENT, 0.8)
+                state.relations.append(Relation(child, "subOrganizationOf", parent, ev))
+
+    def suffix_orgs(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """A word whose ending names a body (…진흥원, …협회), used as subject or listed."""
+        for w in words:
+            if not w.core or (w.start, w.core_end) in state.anchors:
+                continue
+            role = particle_role(w.particle)
+            if role not in (
+                "subject",
+                "conj",
+                "conj-of",
+                "list",
+                "genitive",
+                "none",
+                "object",
+                "place",
+            ):
+                continue
+            subtype = self.org_subtype(w.core)
+            if subtype is None or self.cues.lexicon.lookup(w.core) or self.read_title(w.core):
+                continue
+            if subtype in WEAK_SUBTYPES or any(c in w.core for c in "·/"):
+                continue  # 회의실, 딥테크, `복지부·중기부`: units and companies need more than an ending
+            if not w.core.endswith(self.cues.strong_org_suffixes):
+                continue
+            self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.6, subtype)

@@ -1,0 +1,363 @@
+"""Who holds which post: the genre's ways of naming people with their titles.
+
+- `기관(장관 이름, 이하 약칭)`, `기관(이름 센터장)`, `기관(LH)`, `기관(English Name)`
+- `이름 직함`, `이름 기관 직함`, `기관 이름 직함`, `직함 이름`, fused titles
+  (`재난안전관리본부장` → unit 재난안전관리본부 + 본부장), acting titles (직무대행)
+- `최 차관은` (surname + title of someone introduced earlier), `주가례 씨`
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from spacy.tokens import Doc
+
+from kg.extract.reading import (
+    COMPONENT,
+    PARTICLE_END,
+    VERBAL_END,
+    Recorder,
+    TitleRead,
+    _is_subsequence,
+)
+from kg.extract.state import AliasFact, DocState, doc_text, evidence
+from kg.extract.words import Word, particle_role, split_words
+from kg.model import Relation
+from kg.normalize import LEGAL_FORMS, split_legal_form
+
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
+ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
+ENGLISH_TITLE = re.compile(
+    r"\b(?:Officer|Chief|Director|Manager|President|CEO|CTO|COO|Minister|Head|Chair|Chairman|Secretary|Vice)\b"
+)
+
+
+class PeopleRules(Recorder):
+    def appositions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`기관(장관 이름, 이하 약칭)` and friends."""
+        text = doc_text(doc)
+        for w in words:
+            if not w.brackets or not w.core:
+                continue
+            b_start, b_end = w.brackets[0]
+            inner = text[b_start:b_end]
+            items = [(m.group(0), b_start + m.start()) for m in re.finditer(r"[^,，;]+", inner)]
+            people: list[tuple[str, TitleRead, int]] = []
+            aliases: list[tuple[str, str]] = []
+            for item, pos in items:
+                raw = item.strip()
+                pos += len(item) - len(item.lstrip())
+                alias_m = re.match(
+                    r"^이하\s*[\"'‘“「]?(?P<a>[^\"'’”」]+?)[\"'’”」]?\s*(?:이라\s*한다|라\s*한다)?$",
+                    raw,
+                )
+                if alias_m:
+                    aliases.append((alias_m.group("a").strip(), "short"))
+                    continue
+                parts = raw.split()
+                if len(parts) >= 2:
+                    t1 = self.read_title(" ".join(parts[:-1]))
+                    if t1 and self.is_person(parts[-1]):
+                        people.append((parts[-1], t1, pos + raw.rfind(parts[-1])))
+                        continue
+                    t2 = self.read_title(" ".join(parts[1:]))
+                    if t2 and self.is_person(parts[0]):
+                        people.append((parts[0], t2, pos))
+                        continue
+                if LATIN.fullmatch(raw) and not raw.isdigit():
+                    aliases.append((raw, "abbr" if ABBR.fullmatch(raw) else "english"))
+                    continue
+                if (
+                    re.fullmatch(r"[가-힣]{2,5}", raw)
+                    and len(raw) < len(w.core)
+                    and _is_subsequence(raw, w.core)
+                    and not self.read_title(raw)
+                ):
+                    aliases.append((raw, "short"))
+            if not people and not aliases:
+                continue
+            is_org = self.is_org(w.core) or bool(people)
+            if people and is_org:
+                org = self._org(doc, state, w)
+                for name, title, pos in people:
+                    self._mention(state, name, "Person", pos, pos + len(name), self.confidence)
+                    self._unit_mention(state, title, w, self.confidence)
+                    self._holds(doc, state, name, org, title, w.core_start, b_end, self.confidence)
+            for alias, kind in aliases:
+                if kind == "english" and self.is_person(w.core):
+                    state.aliases.append(
+                        AliasFact(
+                            w.core,
+                            alias,
+                            "english",
+                            evidence(doc, w.start, w.end, COMPONENT, 0.9),
+                            "Person",
+                        )
+                    )
+                    continue
+                if (
+                    not is_org
+                    and kind == "english"
+                    and re.fullmatch(r"[가-힣]{2,12}", w.core)
+                    and not self.read_title(w.core)
+                    and not ENGLISH_TITLE.search(alias)
+                    and not self._after_bare_word(doc, words, w)
+                ):
+                    # `쏠리드파워(Solid Power)`: a one-word Korean name with its English form is
+                    # a body (foreign people are written as two words: 데릭 존슨)
+                    self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.65, "company")
+                if not is_org and kind != "short" and not self.cues.lexicon.lookup(w.core):
+                    # `쏠리드파워(Solid Power)`: a name with its English form; the type is
+                    # decided later by what the name does in the sentence.
+                    state.aliases.append(
+                        AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.85), "")
+                    )
+                    continue
+                state.aliases.append(
+                    AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.9), "")
+                )
+
+    def _after_bare_word(self, doc: Doc, words: list[Word], w: Word) -> bool:
+        """`데릭 존슨(Derek Johnson)`: the word ends a two-word foreign name."""
+        k = words.index(w)
+        if k == 0:
+            return False
+        prev = words[k - 1]
+        return (
+            bool(prev.core)
+            and not prev.particle
+            and not prev.brackets
+            and bool(re.fullmatch(r"[가-힣]{1,6}", prev.core))
+        )
+
+    def person_titles(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`이름 직함`, `이름 기관 직함`, `기관 이름 직함`, `직함 이름`, foreign names."""
+        n = len(words)
+        i = 0
+        while i < n:
+            name, name_end = self._person_at(doc, words, i)
+            if name is None:
+                i += 1
+                continue
+            j = name_end  # index of the word after the name
+            org: str | None = None
+            if j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
+                # `고규창 행정안전부 차관`, `이병권 중기부 제2차관`; not `상인회 정시범 회장`
+                org_word = words[j]
+                if self._korean_name(doc, org_word) is not None:
+                    i += 1
+                    continue
+                if org_word.core and org_word.core not in self.cues.org_stopwords:
+                    org = self._org(doc, state, org_word, 0.85)
+                j += 1
+            title_read = self._title_at(words, j) if j < n else None
+            if title_read is None:
+                i += 1
+                continue
+            title, t_words = title_read
+            t_last = words[j + t_words - 1]
+            start = words[i].start
+            if org is None:
+                org_word_before = self._org_before(doc, state, words, i, title)
+                if org_word_before is not None:
+                    org_word_before = self._extend_name_left(doc, state, words, i - 1, org_word_before)
+                    org = self._org(doc, state, org_word_before, 0.85)
+                    start = org_word_before.start
+            self._mention(
+                state, name, "Person", words[i].core_start, words[i].core_start + len(name), self.confidence
+            )
+            self._unit_mention(state, title, words[j], 0.85)
+            if org is None and title.unit is None:
+                # `박성효 이사장은`: a person the post already placed keeps that body
+                org = self._known_org(state, name, title) or self._topic_org(state, title, words[i].start)
+                org = org or self._recent_org(state, title, words[i].start)
+            if org is None and title.unit is not None:
+                # the unit alone: holdsPosition on the unit, parent from context if any
+                ev = evidence(doc, start, t_last.end, COMPONENT, 0.85)
+                state.relations.append(
+                    Relation(name, "holdsPosition", title.unit, ev, role=title.role, acting=title.acting)
+                )
+                parent = self._topic_org(state, TitleRead("실장", None), words[i].start)
+                if parent and self.cues.lexicon.lookup(parent):
+                    state.relations.append(Relation(title.unit, "subOrganizationOf", parent, ev))
+            else:
+                self._holds(doc, state, name, org, title, start, t_last.end, 0.85)
+            # `조용남 심사위원(한국보육진흥원 교직원지원국장)`: a bracketed post
+            if t_last.brackets:
+                self._bracketed_post(doc, state, name, t_last)
+            i = j + t_words
+
+    def _org_before(
+        self, doc: Doc, state: DocState, words: list[Word], i: int, title: TitleRead
+    ) -> Word | None:
+        """The body named right before a person: `㈜하늘결로보틱스 김예시 대표`, `…기업청의 배예문 청장`."""
+        if i == 0:
+            return None
+        prev = words[i - 1]
+        if not prev.core:
+            return None
+        if particle_role(prev.particle) not in ("none", "genitive"):
+            prev = self._noun_surface(doc, prev)
+            if prev.particle or VERBAL_END.search(prev.core):
+                return None
+        if (
+            prev.core in self.cues.org_stopwords
+            or self.read_title(prev.core)
+            or self._is_date_word(state, prev)
+        ):
+            return None
+        if self.is_org(prev.core) or prev.core in state.legal_forms or split_legal_form(prev.core)[1]:
+            return prev
+        if (
+            prev.lead_bracket
+            and doc_text(doc)[prev.lead_bracket[0] - 1 : prev.lead_bracket[1] + 1] in LEGAL_FORMS
+        ):
+            return prev
+        # a company's head: `하늘결로보틱스 김예시 대표` — the proper noun before the name
+        if title.role in self.cues.company_heads and self._proper_noun(doc, prev):
+            return prev
+        return None
+
+    def _extend_name_left(self, doc: Doc, state: DocState, words: list[Word], k: int, word: Word) -> Word:
+        """`남부시장 청년몰 상인회`: a body not in the lexicon may be named by several nouns."""
+        if self.cues.lexicon.lookup(word.core) or word.lead_bracket or split_legal_form(word.core)[1]:
+            return word
+        first = k
+        while first > 0 and k - first < 2:
+            prev = words[first - 1]
+            if not prev.core or prev.brackets or prev.lead_bracket:
+                break
+            if prev.particle:
+                prev = self._noun_surface(doc, prev)
+                if prev.particle or VERBAL_END.search(prev.core) or PARTICLE_END.search(prev.core):
+                    break
+            if self.cues.lexicon.lookup(prev.core) and self.is_org(prev.core):
+                break  # the parent body: `소진공 전북지역본부`
+            if (
+                self._is_date_word(state, prev)
+                or self.read_title(prev.core)
+                or prev.core in self.cues.org_stopwords
+            ):
+                break
+            if doc_text(doc)[prev.start] in "ㅇ□○▪■•◦-*":
+                break
+            first -= 1
+        if first == k:
+            return word
+        start = words[first].core_start
+        word = self._noun_surface(doc, word)
+        return replace(
+            word, start=words[first].start, core_start=start, core=doc_text(doc)[start : word.core_end]
+        )
+
+    def short_references(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`최 차관은`: a surname and a title name the person introduced earlier."""
+        for k in range(len(words) - 1):
+            w = words[k]
+            if w.particle or not w.core or w.core not in self.cues.surname_set:
+                continue
+            title = self._title_at(words, k + 1)
+            if title is None:
+                continue
+            held = [
+                r
+                for r in state.relations
+                if r.relation == "holdsPosition" and r.head.startswith(w.core) and r.evidence.start < w.start
+            ]
+            names = {r.head for r in held if r.role == title[0].role} or {r.head for r in held}
+            if len(names) == 1:
+                self._mention(state, names.pop(), "Person", w.core_start, w.core_end, 0.8)
+
+    def honorific_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`운영자 주가례 씨`, `예비창업자 전고안 씨는`: a name followed by 씨 is a person."""
+        for k in range(len(words) - 1):
+            w, nxt = words[k], words[k + 1]
+            if not w.core or w.particle or not nxt.core.startswith("씨") or nxt.core not in ("씨",):
+                continue
+            if self.cues.is_person_name(w.core) and not self.is_org(w.core) and not self.read_title(w.core):
+                self._mention(state, w.core, "Person", w.core_start, w.core_end, 0.8)
+
+    def title_before_name(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`산업부 장관 안덕근은`: body, title, then the name."""
+        for k in range(1, len(words) - 1):
+            t = self.read_title(words[k].core) if words[k].core else None
+            if not t or t.unit or particle_role(words[k].particle) != "none":
+                continue
+            name_word = self._without_glued_particle(words[k + 1])
+            if not self.is_person_word(doc, name_word) or not self.is_org(words[k - 1].core):
+                continue
+            org = self._org(doc, state, words[k - 1], 0.8)
+            name = name_word.core
+            self._mention(state, name, "Person", words[k + 1].core_start, words[k + 1].core_end, 0.8)
+            self._holds(doc, state, name, org, t, words[k - 1].start, words[k + 1].end, 0.8)
+
+    def _bracketed_post(self, doc: Doc, state: DocState, person: str, word: Word) -> None:
+        b_start, b_end = word.brackets[0]
+        inner_words = split_words(doc, b_start, b_end)
+        if len(inner_words) >= 2:
+            title = self._title_at(inner_words, len(inner_words) - 1)
+            org_w = inner_words[-2]
+            if title and self.is_org(org_w.core):
+                org = self._org(doc, state, org_w, 0.85)
+                self._unit_mention(state, title[0], inner_words[-1], 0.85)
+                self._holds(doc, state, person, org, title[0], word.start, word.end, 0.85)
+        elif len(inner_words) == 1:
+            title = self._title_at(inner_words, 0)
+            if title and title[0].unit:
+                self._unit_mention(state, title[0], inner_words[0], 0.8)
+                ev = evidence(doc, word.start, word.end, COMPONENT, 0.8)
+                state.relations.append(
+                    Relation(person, "holdsPosition", title[0].unit, ev, role=title[0].role)
+                )
+
+    def _person_at(self, doc: Doc, words: list[Word], i: int) -> tuple[str | None, int]:
+        """A person name starting at word i: `이병권`, or `데릭 존슨(Derek Johnson)`."""
+        w = words[i]
+        if not w.core:
+            surface = doc_text(doc)[w.start : w.end]
+            if (
+                self.cues.is_person_name(surface)
+                and self._title_at(words, i + 1)
+                and not self.is_org(surface)
+            ):
+                return surface, i + 1  # `장허구` read by MeCab as a verb (장허 + 구)
+            return None, i
+        if self.is_person_word(doc, w) and particle_role(w.particle) == "none":
+            return w.core, i + 1
+        # MeCab splits unseen names oddly (여모의 → 여모 + 의): before a title, read the whole word
+        whole = self._korean_name(doc, w)
+        if whole is not None and whole != w.core:
+            nxt = self._title_at(words, i + 1) or (
+                self._title_at(words, i + 2) if i + 2 < len(words) else None
+            )
+            if nxt is not None:
+                return whole, i + 1
+        # foreign names: 1–3 Hangul words, the last carrying a Latin bracket
+        for span in (2, 3, 1):
+            if i + span > len(words):
+                continue
+            group = words[i : i + span]
+            last = group[-1]
+            if not last.brackets or any(g.brackets for g in group[:-1]):
+                continue
+            latin = doc_text(doc)[last.brackets[0][0] : last.brackets[0][1]]
+            if not re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.\-]+){1,3}", latin):
+                continue
+            if not all(re.fullmatch(r"[가-힣]{1,6}", g.core) for g in group):
+                continue
+            name = " ".join(g.core for g in group)
+            if self.is_org(name) or self.read_title(name):
+                continue
+            state: DocState = doc._.kg
+            state.aliases.append(
+                AliasFact(
+                    name,
+                    latin,
+                    "english",
+                    evidence(doc, group[0].start, last.end, COMPONENT, 0.85),
+                    "Person",
+                )
+            )
+            return name, i + span
+        return None, i

@@ -1,0 +1,391 @@
+"""How the genre rules read words: titles, organisation names, person names.
+
+`Readings` classifies (is this a title, a body, a name?) using the word lists in
+data/patterns/cues.json and the lexicon; `Recorder` adds what a rule found to the doc's
+state. The rule passes (kg/extract/components/people.py, bodies.py) build on both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from spacy.tokens import Doc
+
+from kg.extract.cues import Cues, load_cues
+from kg.extract.state import DocState, doc_text, evidence
+from kg.extract.words import Word
+from kg.model import Evidence, Mention, Relation
+from kg.normalize import LEGAL_FORMS, find_dates, split_legal_form
+
+COMPONENT = "genre"
+VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|하는|하며|하고|인)$")
+PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서)$")
+TOOK_OFFICE = re.compile(r"취임|임명|부임|선임|새로 선출|취임식")
+WEAK_SUBTYPES = frozenset({"unit", "company"})
+COMMON_TAGS = ("NNG", "NNB", "NR", "NP", "MM", "MAG", "VV", "VA", "XR")
+CACHE_LIMIT = 200_000
+V = TypeVar("V")
+
+
+@dataclass
+class TitleRead:
+    role: str  # the title as written
+    unit: str | None  # the unit fused into the title, if any
+    acting: bool = False
+
+
+def memo(cache: dict[str, V], key: str, compute: Callable[[str], V]) -> V:
+    """A bounded per-component memo: the same words recur across a corpus."""
+    if key not in cache:
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        cache[key] = compute(key)
+    return cache[key]
+
+
+class Readings:
+    def __init__(self, confidence: float) -> None:
+        self.cues: Cues = load_cues()
+        self.confidence = confidence
+        self.titles = sorted({t.title for t in self.cues.lexicon.titles}, key=len, reverse=True)
+        self.title_set = set(self.titles)
+        self._titles_seen: dict[str, TitleRead | None] = {}
+        self._subtypes_seen: dict[str, str | None] = {}
+
+    def read_title(self, text: str) -> TitleRead | None:
+        """`제2차관` → role; `재난안전관리본부장` → unit 재난안전관리본부 + 본부장 (memoised)."""
+        return memo(self._titles_seen, text, self._read_title)
+
+    def _read_title(self, text: str) -> TitleRead | None:
+        text = text.strip()
+        acting = False
+        for mark in self.cues.acting_marks:
+            if text.endswith(mark):
+                text = text[: -len(mark)].strip()
+                acting = True
+        if not text:
+            return None
+        if text in self.title_set:
+            return TitleRead(text, None, acting)
+        for title in self.titles:
+            if text.endswith(title) and len(text) > len(title):
+                prefix = text[: -len(title)].strip()
+                if not re.fullmatch(r"[가-힣A-Za-z0-9·]+", prefix.replace(" ", "")):
+                    continue
+                if title.endswith("장"):
+                    unit = prefix + title[:-1]
+                    for suffix in sorted(self.cues.head_of_unit, key=len, reverse=True):
+                        if unit.endswith(suffix) and len(unit) > len(suffix) + 1 and self.is_org(unit):
+                            return TitleRead(self.cues.head_of_unit[suffix], unit, acting)
+                if self.org_subtype(prefix) and len(prefix) >= 2:
+                    return TitleRead(title, prefix, acting)
+                if title in self.cues.ambiguous_titles and not self._office_prefix(title, prefix):
+                    return None  # 남부시장 is a market, 서울시장 a mayor, 익산지사 a branch
+                return TitleRead(text, None, acting)
+        return None
+
+    def _office_prefix(self, title: str, prefix: str) -> bool:
+        """Can `prefix` + `title` be a head of government (서울시장, 경기도지사, 경기지사)?"""
+        entry = self.cues.lexicon.lookup(prefix)
+        if title == "지사":
+            return prefix.endswith("도") or prefix in self.cues.provinces
+        return entry is not None
+
+    def org_subtype(self, name: str) -> str | None:
+        """Subtype when `name` reads as an organisation name, else None (memoised)."""
+        return memo(self._subtypes_seen, name, self._org_subtype)
+
+    def _org_subtype(self, name: str) -> str | None:
+        name = name.strip()
+        if not name or name in self.cues.org_stopwords:
+            return None
+        entry = self.cues.lexicon.lookup(name)
+        if entry is not None:
+            return (entry.subtype or "agency") if entry.type == "Organization" else None
+        if len(name.replace(" ", "")) < 3 or not re.search(r"[가-힣A-Za-z]", name):
+            return None
+        if re.search(r"\d+(?:개|명|곳|년|월|일)", name):
+            return None
+        return self.cues.org_subtype_by_suffix(name)
+
+    def is_org(self, name: str) -> bool:
+        return self.org_subtype(name) is not None
+
+    def is_person(self, name: str) -> bool:
+        return self.cues.is_person_name(name) and not self.read_title(name) and not self.is_org(name)
+
+    def is_person_word(self, doc: Doc, word: Word) -> bool:
+        """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인);
+        the statistical NER's PS reading of exactly this word settles doubtful cases."""
+        if not self.is_person(word.core):
+            return False
+        if (word.core_start, word.core_end) in _person_spans(doc):
+            return True
+        span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
+        if span is None:
+            return True
+        tokens = [t for t in span if not t.is_space]
+        return not (len(tokens) == 1 and tokens[0].tag_.startswith(COMMON_TAGS))
+
+    def _proper_noun(self, doc: Doc, word: Word) -> bool:
+        span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
+        if span is None or len(word.core) < 2:
+            return False
+        tags = [t.tag_ for t in span if not t.is_space]
+        if len(tags) == 1 and tags[0].startswith(COMMON_TAGS):
+            return False
+        return any(t.startswith(("NNP", "SL", "UNKNOWN", "NNG")) for t in tags)
+
+    def _is_date_word(self, state: DocState, word: Word) -> bool:
+        return bool(re.search(r"\d", word.core)) or any(s <= word.core_start < e for s, e, _ in state.dates)
+
+    def _without_glued_particle(self, w: Word) -> Word:
+        """`선가공은` where MeCab kept 은 in the noun (선가 + 공은): the name without it."""
+        if self.is_person(w.core) or not PARTICLE_END.search(w.core):
+            return w
+        bare = PARTICLE_END.sub("", w.core)
+        if not self.is_person(bare):
+            return w
+        return replace(
+            w, core=bare, core_end=w.core_start + len(bare), particle=w.core[len(bare) :] + w.particle
+        )
+
+    def _korean_name(self, doc: Doc, w: Word) -> str | None:
+        """The whole word read as a Korean personal name, whatever MeCab made of it."""
+        if w.brackets or w.lead_bracket:
+            return None
+        if w.particle and self._clean_particle(doc, w):
+            return None  # `대학이`, `단장은`: a noun and its particle
+        surface = doc_text(doc)[w.core_start : w.end].rstrip(",·")
+        if not self.cues.is_person_name(surface) or self.read_title(surface) or self.is_org(surface):
+            return None
+        if surface == w.core and not self.is_person_word(doc, w):
+            return None
+        return surface
+
+    def _clean_particle(self, doc: Doc, w: Word) -> bool:
+        """Did MeCab end the word with exactly one particle token (`장관과`, `대학이`)?"""
+        if not w.particle:
+            return True
+        span = doc.char_span(w.core_end, w.core_end + len(w.particle), alignment_mode="expand")
+        if span is None:
+            return False
+        tokens = [t for t in span if not t.is_space and t.text not in ",·"]
+        return len(tokens) == 1 and tokens[0].tag_.startswith("J")
+
+    def _noun_surface(self, doc: Doc, w: Word) -> Word:
+        """A word MeCab shredded, read whole as a noun phrase (`㈜하늘결로보틱스`)."""
+        if self._clean_particle(doc, w):
+            return w
+        end = w.brackets[0][0] - 1 if w.brackets else w.end
+        surface = doc_text(doc)[w.core_start : end].rstrip(",·")
+        if surface.endswith("의") and w.particle.endswith("의") and len(surface) > 2:
+            surface = surface[:-1]
+        if not re.fullmatch(r"[㈜㈔]?[가-힣A-Za-z0-9&·\-]+", surface) or surface == w.core:
+            return w
+        return replace(w, core=surface, core_end=w.core_start + len(surface), particle="")
+
+    def _title_at(self, words: list[Word], j: int) -> tuple[TitleRead, int] | None:
+        """A title starting at word j, over one or two words (`최고 운영책임자`)."""
+        if j >= len(words):
+            return None
+        if j + 1 < len(words) and not words[j].particle and words[j].core:
+            pair = words[j].core + " " + words[j + 1].core
+            two = self.read_title(pair) if pair in self.title_set else None
+            if two and not two.unit:
+                acting = (
+                    any(words[j + 2].core.startswith(a) for a in self.cues.acting_marks)
+                    if j + 2 < len(words)
+                    else False
+                )
+                return TitleRead(two.role, None, two.acting or acting), 2
+        if not words[j].core:
+            return None
+        one = self.read_title(words[j].core)
+        if one is None and PARTICLE_END.search(words[j].core):
+            # MeCab sometimes glues the particle on (`동북지방통계청장은` read as …청 + 장은)
+            one = self.read_title(PARTICLE_END.sub("", words[j].core))
+        if one is None:
+            return None
+        if j + 1 < len(words) and any(words[j + 1].core.startswith(a) for a in self.cues.acting_marks):
+            one = TitleRead(one.role, one.unit, True)
+        return one, 1
+
+    def _canonical(self, name: str) -> str:
+        entry = self.cues.lexicon.lookup(name)
+        return entry.name if entry else name
+
+
+class Recorder(Readings):
+    """Adds mentions and relations to the doc state."""
+
+    def _mention(
+        self,
+        state: DocState,
+        text: str,
+        type_: str,
+        start: int,
+        end: int,
+        conf: float,
+        subtype: str | None = None,
+    ) -> Mention:
+        entry = self.cues.lexicon.lookup(text) if type_ == "Organization" else None
+        m = Mention(
+            text,
+            type_,
+            start,
+            end,
+            COMPONENT,
+            conf,
+            subtype or (entry.subtype if entry else None),
+            entry.id if entry else None,
+        )
+        state.add_mention(m)
+        state.anchors[(start, end)] = type_
+        return m
+
+    def _org(self, doc: Doc, state: DocState, word: Word, conf: float | None = None) -> str | None:
+        """Register the word's core as an organisation; return its name (legal form split)."""
+        core = word.core
+        if not core:
+            return None
+        name, form = split_legal_form(core)
+        if word.lead_bracket:
+            lead = doc_text(doc)[word.lead_bracket[0] - 1 : word.lead_bracket[1] + 1]
+            form = form or LEGAL_FORMS.get(lead)
+        if form:
+            state.legal_forms[name] = form
+        start = word.core_start + core.find(name) if name in core else word.core_start
+        self._mention(
+            state,
+            name,
+            "Organization",
+            start,
+            start + len(name),
+            conf or self.confidence,
+            self.org_subtype(name) or _form_subtype(form),
+        )
+        return name
+
+    def _holds(
+        self,
+        doc: Doc,
+        state: DocState,
+        person: str,
+        org: str | None,
+        title: TitleRead,
+        start: int,
+        end: int,
+        conf: float,
+    ) -> None:
+        if org is None:
+            return
+        ev = evidence(doc, start, end, COMPONENT, conf)
+        tail, role = org, title.role
+        if title.unit:
+            tail = title.unit
+            state.relations.append(Relation(title.unit, "subOrganizationOf", org, ev))
+        state.relations.append(
+            Relation(
+                person,
+                "holdsPosition",
+                tail,
+                ev,
+                role=role,
+                acting=title.acting,
+                start=self._took_office(state, ev),
+            )
+        )
+
+    def _took_office(self, state: DocState, ev: Evidence) -> str | None:
+        """`지난 1일 취임한 오영주 장관`: the date the text says the post began."""
+        if not TOOK_OFFICE.search(ev.sentence):
+            return None
+        hits = find_dates(ev.sentence, state.published)
+        return hits[0][2].isoformat() if hits else None
+
+    def _unit_mention(self, state: DocState, title: TitleRead, word: Word, conf: float) -> None:
+        if title.unit:
+            pos = word.core_start + max(word.core.find(title.unit), 0)
+            self._mention(
+                state,
+                title.unit,
+                "Organization",
+                pos,
+                pos + len(title.unit),
+                conf,
+                self.org_subtype(title.unit) or "unit",
+            )
+
+    def _known_org(self, state: DocState, person: str, title: TitleRead) -> str | None:
+        held = [r for r in state.relations if r.relation == "holdsPosition" and r.head == person]
+        same = [r for r in held if r.role == title.role] or held
+        return same[0].tail if same else None
+
+    def _recent_org(self, state: DocState, title: TitleRead, before: int) -> str | None:
+        """`권대역 대표는`, with the company named in the previous sentence."""
+        if title.role not in self.cues.company_heads:
+            return None
+        best: Mention | None = None
+        for m in state.mentions:
+            if m.type != "Organization" or m.start >= before or before - m.start > 300:
+                continue
+            if m.subtype in ("government", "unit", "taskforce"):
+                continue
+            if best is None or m.start > best.start:
+                best = m
+        return self._canonical(best.text) if best else None
+
+    def _topic_org(self, state: DocState, title: TitleRead, before: int) -> str | None:
+        """For `이병권 제2차관은` with no body named: the government body the post is about."""
+        if not title.role.endswith(self.cues.government_titles) and not any(
+            t in title.role for t in ("차관", "장관")
+        ):
+            return None
+        best: Mention | None = None
+        for m in state.mentions:
+            if m.type == "Organization" and m.start < before and m.subtype == "government":
+                best = m
+        if best is None:
+            for m in state.mentions:
+                if m.type == "Organization" and m.subtype == "government":
+                    return self._canonical(m.text)
+            return None
+        return self._canonical(best.text)
+
+
+def _person_spans(doc: Doc) -> set[tuple[int, int]]:
+    """Character spans the statistical NER labels PS (empty when the model is absent)."""
+    cached: set[tuple[int, int]] | None = doc.user_data.get("kg_ner_ps")
+    if cached is None:
+        cached = {(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PS"}
+        doc.user_data["kg_ner_ps"] = cached
+    return cached
+
+
+def _unit_reading(word: Word, following: Word | None) -> Word:
+    """`창업정책과 ☎ 044-…`: MeCab reads the unit suffix 과 as the particle "and";
+    when nothing that could be conjoined follows, it is part of the name."""
+    if word.particle != "과" or len(word.core) < 3:
+        return word
+    nxt = following.core if following is not None else ""
+    if nxt and re.match(r"[가-힣A-Za-z]", nxt) and not nxt.startswith(("과장", "팀장")):
+        return word
+    return replace(word, core=word.core + "과", core_end=word.core_end + 1, particle="")
+
+
+def _form_subtype(form: str | None) -> str | None:
+    return {
+        "사단법인": "association",
+        "재단법인": "agency",
+        "주식회사": "company",
+        "유한회사": "company",
+    }.get(form or "")
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)

@@ -1,0 +1,221 @@
+"""The network view in a real browser: Debian's Chromium, headless and offline, driven over CDP.
+
+The session fixture installs `chromium` (and `fonts-nanum`, so the screenshot shows Hangul)
+with apt-get when /usr/bin/chromium is missing. Every test checks that nothing left the
+page: no request but the page's own file and data: URLs, no dialog, no script error, no
+Content-Security-Policy violation. Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kg import viz
+from kg.queries import entity_id, entity_iri
+
+from .cdp import CHROMIUM, Browser
+from .conftest import ROOT
+from .test_viz import HOSTILE, _hostile_view
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / "test-artifacts"
+MSS = entity_iri("org/중소벤처기업부")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    if not Path(CHROMIUM).exists():
+        apt = shutil.which("apt-get")
+        if apt is None:
+            pytest.skip("Chromium is missing and apt-get is not available to install Debian's chromium")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for cmd in ([apt, "update", "-q"], [apt, "install", "-y", "-q", "chromium", "fonts-nanum"]):
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+            if done.returncode != 0:
+                pytest.fail(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium, tmp_path_factory):
+    b = Browser(tmp_path_factory.mktemp("chromium-profile"), executable=chromium)
+    try:
+        b.offline()
+        yield b
+    finally:
+        b.close()
+
+
+def open_view(browser: Browser, path: Path, nodes, edges, title: str = "kg") -> str:
+    path.write_text(viz.render(nodes, edges, title=title), encoding="utf-8")
+    browser.open(path.as_uri())
+    browser.wait_for("window.kgStable === true", timeout=90)
+    return path.as_uri()
+
+
+def assert_nothing_left(browser: Browser, page: str) -> None:
+    left = [u for u in browser.requested_urls() if u != page and not u.startswith(("data:", "about:"))]
+    assert left == [], left
+    assert browser.dialogs == []
+    assert browser.exceptions() == []
+    assert browser.evaluate("window.kgCspViolations") == []
+
+
+def drawn(browser: Browser) -> tuple[int, int]:
+    n, e = browser.evaluate("[kgNetwork.body.nodeIndices.length, kgNetwork.body.edgeIndices.length]")
+    return n, e
+
+
+def test_request_watch_sees_a_request_that_leaves(browser) -> None:
+    """The control for every other test here: a page that reaches out is caught."""
+    browser.open(
+        "data:text/html,<img src='https://example.org/pixel.png'><script>fetch('https://example.net/x')</script>"
+    )
+    browser.pump(1.0)
+    urls = browser.requested_urls()
+    assert "https://example.org/pixel.png" in urls and "https://example.net/x" in urls
+
+
+def test_whole_graph_draws_offline(browser, samples_store, tmp_path) -> None:
+    nodes, edges = viz.whole_graph(samples_store)
+    page = open_view(browser, tmp_path / "all.html", nodes, edges, "전체 — kg")
+    assert drawn(browser) == (len(nodes), len(edges))
+    assert browser.evaluate("kgNetwork.physics.options.enabled") is False  # settled, then stopped
+    types = {n.type for n in nodes}
+    assert browser.evaluate("document.querySelectorAll('#types label').length") == len(types)
+    shot = browser.screenshot(ARTIFACTS / "view-samples.png")
+    assert shot.stat().st_size > 20_000
+    assert_nothing_left(browser, page)
+
+
+def test_clicks_show_the_evidence(browser, samples_store, tmp_path) -> None:
+    nodes, edges = viz.neighbourhood(samples_store, "org/중소벤처기업부", hops=1)
+    page = open_view(browser, tmp_path / "mss.html", nodes, edges, "중소벤처기업부 — kg")
+    assert drawn(browser) == (len(nodes), len(edges))
+
+    def screen(node_iri: str) -> tuple[float, float]:
+        p = browser.evaluate(f"kgNetwork.canvasToDOM(kgNetwork.getPosition({entity_id(node_iri)!r}))")
+        return p["x"], p["y"]
+
+    # a real click on the ministry shows its type, aliases and counts
+    browser.click(*screen(MSS))
+    details = browser.evaluate("document.getElementById('details').innerText")
+    assert details.startswith("중소벤처기업부") and "중기부" in details and "조직" in details
+    # a real click halfway along the 장관 edge shows the sentence, the post title, date and link
+    (minister,) = [e for e in edges if e.target == MSS and e.role == "장관" and "한성숙" in e.source]
+    browser.evaluate("kgNetwork.moveTo({scale: 1.5})")
+    (ax, ay), (bx, by) = screen(minister.source), screen(minister.target)
+    browser.evaluate(
+        f"kgNetwork.moveTo({{position: kgNetwork.DOMtoCanvas({{x: {(ax + bx) / 2}, y: {(ay + by) / 2}}}), scale: 1.5}})"
+    )
+    (ax, ay), (bx, by) = screen(minister.source), screen(minister.target)
+    browser.click((ax + bx) / 2, (ay + by) / 2)
+    details = browser.evaluate("document.getElementById('details').innerText")
+    first = minister.evidence[0]
+    assert details.startswith("보유 직위 · 장관")
+    assert first["sentence"] in details and first["title"] in details and first["date"] in details
+    links = browser.evaluate("[...document.querySelectorAll('#details a')].map(a => a.href)")
+    assert [ev["url"] for ev in minister.evidence[:5] if ev.get("url")] == links
+    # hovering a node shows its tooltip as text
+    browser.mouse("mouseMoved", *screen(MSS))
+    tip = browser.wait_for(
+        "(t => t && t.style.visibility === 'visible' && t.innerText)(document.querySelector('div.vis-tooltip'))",
+        timeout=10,
+    )
+    assert tip.startswith("중소벤처기업부")
+    assert_nothing_left(browser, page)
+
+
+def test_filters_search_and_ego_network_in_the_page(browser, samples_store, tmp_path) -> None:
+    nodes, edges = viz.whole_graph(samples_store)
+    page = open_view(browser, tmp_path / "filters.html", nodes, edges)
+    kind = {n.id: n.type for n in nodes}
+
+    def click_box(box: str, text: str) -> None:
+        browser.evaluate(
+            f"[...document.querySelectorAll('#{box} label')].find(l => l.innerText.includes({text!r})).querySelector('input').click()"
+        )
+
+    # entity type: people hidden, with their edges
+    click_box("types", "인물")
+    assert drawn(browser) == (
+        sum(t != "Person" for t in kind.values()),
+        sum(kind[e.source] != "Person" and kind[e.target] != "Person" for e in edges),
+    )
+    click_box("types", "인물")
+    assert drawn(browser) == (len(nodes), len(edges))
+    # relation: memberships hidden; entities left without an edge go too
+    click_box("relations", "보유 직위")
+    kept = [e for e in edges if e.relation != "holdsPosition"]
+    assert drawn(browser) == (len({e.source for e in kept} | {e.target for e in kept}), len(kept))
+    click_box("relations", "보유 직위")
+    # date range
+    start, end = "2020-01-01", "2022-12-31"
+    browser.evaluate(
+        f"for (const [id, v] of [['date-from', {start!r}], ['date-until', {end!r}]]) {{"
+        " const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change')); }"
+    )
+
+    def span(e: viz.EdgeView) -> list[str]:
+        return sorted([ev["date"] for ev in e.evidence if ev.get("date")] + ([e.date] if e.date else []))
+
+    in_range = [e for e in edges if span(e) and not (span(e)[-1] < start or span(e)[0] > end)]
+    assert drawn(browser)[1] == len(in_range) > 0
+    browser.evaluate("document.getElementById('date-clear').click()")
+    assert drawn(browser) == (len(nodes), len(edges))
+    # ego network: one hop around the ministry
+    browser.evaluate(f"kgView.showNode({entity_id(MSS)!r}); document.getElementById('ego-on').click()")
+    around = (
+        {e.source for e in edges if e.target == MSS} | {e.target for e in edges if e.source == MSS} | {MSS}
+    )
+    assert browser.evaluate("kgNetwork.body.nodeIndices.length") == len(around)
+    browser.evaluate("document.getElementById('ego-off').click()")
+    assert drawn(browser) == (len(nodes), len(edges))
+    # search by alias, spaces ignored
+    browser.evaluate(
+        "const s = document.getElementById('search'); s.value = '중 기부'; s.dispatchEvent(new Event('input'))"
+    )
+    assert browser.evaluate("document.querySelector('#matches li').innerText").startswith("중소벤처기업부")
+    browser.evaluate("document.querySelector('#matches li').click()")
+    assert browser.evaluate("kgNetwork.getSelectedNodes()") == [entity_id(MSS)]
+    assert_nothing_left(browser, page)
+
+
+def test_hostile_names_render_as_text(browser, tmp_path) -> None:
+    nodes, edges = _hostile_view()
+    page = open_view(browser, tmp_path / "hostile.html", nodes, edges, title=HOSTILE[1])
+    assert drawn(browser) == (len(nodes), len(edges))
+    assert browser.evaluate("document.title") == HOSTILE[1]
+    for n in nodes[:4]:
+        browser.evaluate(f"kgView.showNode({entity_id(n.id)!r})")
+        assert browser.evaluate("document.querySelector('#details h2').textContent") == n.label
+    browser.evaluate("kgView.showEdge(0)")
+    details = browser.evaluate("document.getElementById('details').textContent")
+    assert HOSTILE[0] + " 문장" in details and HOSTILE[2] in details and HOSTILE[1] in details
+    assert browser.evaluate("document.querySelectorAll('#details a').length") == 0  # javascript: link dropped
+    browser.evaluate(
+        "const s = document.getElementById('search'); s.value = '<img'; s.dispatchEvent(new Event('input'))"
+    )
+    assert HOSTILE[0] in browser.evaluate("document.getElementById('matches').textContent")
+    p = browser.evaluate(f"kgNetwork.canvasToDOM(kgNetwork.getPosition({entity_id(nodes[0].id)!r}))")
+    browser.mouse("mouseMoved", p["x"], p["y"])
+    tip = browser.wait_for(
+        "(t => t && t.style.visibility === 'visible' && t.innerText)(document.querySelector('div.vis-tooltip'))",
+        timeout=10,
+    )
+    assert tip.startswith(HOSTILE[0])
+    browser.pump(0.5)
+    assert (
+        browser.evaluate(
+            "document.querySelectorAll('img, iframe, object, embed, a[href^=javascript]').length"
+        )
+        == 0
+    )
+    assert browser.evaluate("document.scripts.length") == 3
+    browser.screenshot(ARTIFACTS / "view-hostile.png")
+    assert_nothing_left(browser, page)
