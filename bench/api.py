@@ -157,6 +157,23 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of the API workers (each holds its own index) and of the store server."""
+    import psutil
+
+    out: dict[str, float] = {}
+    workers = 0
+    for proc in psutil.Process(pid).children(recursive=True):
+        rss = round(proc.memory_info().rss / 2**20, 1)
+        cmdline = " ".join(proc.cmdline())
+        if "oxigraph" in proc.name():
+            out["oxigraph_server"] = rss
+        elif "spawn_main" in cmdline and "resource_tracker" not in cmdline:
+            workers += 1
+            out[f"api_worker_{workers}"] = rss
+    return out
+
+
 def wrk(url: str, script: Path, seconds: int, server_pid: int | None = None) -> dict[str, Any]:
     """wrk's figures; with `server_pid`, also the CPU time the server and wrk spent per request,
     which other load on the machine does not change (it is shared: the other figures are not)."""
@@ -281,6 +298,7 @@ def main(argv: list[str] | None = None) -> None:
             "health_after_s": round(up, 2),
             "index_ready_after_s": round(time.monotonic() - started, 2),
             "index": health["detail"]["index"],
+            "memory_mb": memory_mb(serve.pid),
         }
         print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
         result["related_depth1_20_connections"] = {}
