@@ -346,6 +346,9 @@ def main(argv: list[str] | None = None) -> None:
         related_hub2 = median_ms(
             lambda: get(f"{url}/entities/org/{urllib.parse.quote('중소벤처기업부')}/related?depth=2"), 5
         )
+        table["REST /entities/{hub} (describe: labels, counts)"] = {
+            "rest_ms": median_ms(lambda: get(f"{url}/entities/org/{urllib.parse.quote('중소벤처기업부')}"), 5)
+        }
         table["REST /related depth 1 of the hub"] = {"rest_ms": related_hub}
         table["REST /related depth 2 of the hub"] = {"rest_ms": related_hub2}
         table["REST /entities?q=소공인 (label index)"] = {"rest_ms": search_ms["소공인"]}
