@@ -91,6 +91,8 @@ def user_queries() -> dict[str, str]:
         "people by number of events attended in 2020 (GROUP BY)": """SELECT ?person (COUNT(?e) AS ?n) WHERE {
   ?e schema:attendee ?person ; schema:startDate ?d . ?person a <http://xmlns.com/foaf/0.1/Person>
   FILTER(YEAR(?d) = 2020) } GROUP BY ?person ORDER BY DESC(?n) LIMIT 20""",
+        "pairs of posts issued on the same day (FILTER on a cross product)": """SELECT ?a ?b ?d WHERE {
+  ?a dcterms:issued ?d . ?b dcterms:issued ?d2 FILTER(?a != ?b && STR(?d) = STR(?d2)) } ORDER BY ?d""",
     }
 
 
