@@ -389,6 +389,9 @@ class GraphIndex:
                 if after == generation and self._generation in (None, generation):
                     self._loader = None
                     return
+            # written to again: load again, but under a stream of writes (kg ingest while it
+            # serves) spend at most half of this thread's time loading
+            time.sleep(min(snapshot.seconds, 30.0))
 
     # -- answers -----------------------------------------------------------------------------------
 
