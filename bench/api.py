@@ -224,20 +224,24 @@ _CONNECTIONS: dict[str, http.client.HTTPConnection] = {}
 
 
 def get(url: str, accept: str = "application/json", timeout: float = 60) -> tuple[int, bytes]:
-    """GET on a kept-alive connection (as a client that sends many requests would)."""
+    """GET on a kept-alive connection (as a client that sends many requests would); a
+    connection the server closed meanwhile is opened again."""
     parts = urllib.parse.urlsplit(url)
-    conn = _CONNECTIONS.get(parts.netloc)
-    if conn is None:
-        conn = _CONNECTIONS[parts.netloc] = http.client.HTTPConnection(parts.netloc, timeout=timeout)
     target = parts.path + ("?" + parts.query if parts.query else "")
-    try:
-        conn.request("GET", target, headers={"Accept": accept})
-        resp = conn.getresponse()
-        return resp.status, resp.read()
-    except (http.client.HTTPException, OSError):
-        conn.close()
-        del _CONNECTIONS[parts.netloc]
-        raise
+    for attempt in (1, 2):
+        conn = _CONNECTIONS.get(parts.netloc)
+        if conn is None:
+            conn = _CONNECTIONS[parts.netloc] = http.client.HTTPConnection(parts.netloc, timeout=timeout)
+        try:
+            conn.request("GET", target, headers={"Accept": accept})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        except (http.client.HTTPException, OSError):
+            conn.close()
+            del _CONNECTIONS[parts.netloc]
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def sparql_url(url: str, query: str) -> str:
