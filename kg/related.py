@@ -46,9 +46,6 @@ class Link(NamedTuple):
     lo: str | None = None
     hi: str | None = None
 
-    def order(self) -> tuple[str, str, str, str]:
-        return (self.relation, self.direction, self.other, self.role or "")
-
 
 @dataclass
 class Edge:
@@ -72,7 +69,6 @@ class Edge:
 Hop = tuple[int, str, str, str, str, str, str, str, Link]
 HOP_ORDER = itemgetter(0, 1, 2, 3, 4, 5, 6)
 TYPE = 7
-LINK = 8
 
 
 def in_period(link: Link, since: str | None, until: str | None) -> bool:
@@ -119,7 +115,8 @@ class Source:
     """Edges, names and evidence for the walk."""
 
     def links(self, node: str, relation: str | None, dated: bool) -> tuple[bool, Sequence[Link]]:
-        """Whether `node` is an entity, and its links in `Link.order` (with lo/hi when `dated`)."""
+        """Whether `node` is an entity, and its links ordered by (relation, direction, other, role),
+        with lo/hi when `dated`."""
         raise NotImplementedError
 
     def names(self, iris: set[str]) -> dict[str, tuple[str, str]]:
@@ -281,14 +278,14 @@ class _LinkDraft:
         self.end: str | None = None
 
 
-def merge_links(drafts: dict[tuple[str, str, str, str], _LinkDraft]) -> list[Link]:
+def _merge_links(drafts: dict[tuple[str, str, str, str], _LinkDraft]) -> list[Link]:
     return [
         Link(rel, direction, other, role or None, d.start, d.end, tuple(sorted(d.facts)))
         for (rel, direction, other, role), d in sorted(drafts.items())
     ]
 
 
-def draft(
+def _draft(
     drafts: dict[tuple[str, str, str, str], _LinkDraft], key: tuple[str, str, str, str], fact: Fact
 ) -> _LinkDraft:
     d = drafts.get(key)
@@ -330,14 +327,14 @@ def links_of(store: Store, node: str, relation: str | None) -> tuple[bool, list[
             p = r["p"].value
             rel = rel_of[p]
             direction = "both" if rel == "partnerOf" else ("out" if k == "o" else "in")
-            draft(drafts, (rel, direction, other, ""), (node, p, other) if k == "o" else (other, p, node))
+            _draft(drafts, (rel, direction, other, ""), (node, p, other) if k == "o" else (other, p, node))
         elif k in ("ao", "ai"):
             fact = (other, att, node) if k == "ao" else (node, att, other)
-            draft(drafts, ("participatedIn", "out" if k == "ao" else "in", other, ""), fact)
+            _draft(drafts, ("participatedIn", "out" if k == "ao" else "in", other, ""), fact)
         else:  # mo / mi: memberships
             m = r["m"].value
             key = ("holdsPosition", "out" if k == "mo" else "in", other, r["w"].value)
-            draft(drafts, key, (m, member, node if k == "mo" else other)).memberships.add(m)
+            _draft(drafts, key, (m, member, node if k == "mo" else other)).memberships.add(m)
     for (rel, direction, other, _role), d in drafts.items():
         if rel == "holdsPosition":
             spans = [intervals[m] for m in d.memberships if m in intervals]
@@ -345,7 +342,7 @@ def links_of(store: Store, node: str, relation: str | None) -> tuple[bool, list[
                 d.start, d.end = min(s for s, _ in spans), max(e for _, e in spans)
         elif rel == "participatedIn":
             d.start = d.end = event_dates.get(other) if direction == "out" else own_date
-    return exists, merge_links(drafts)
+    return exists, _merge_links(drafts)
 
 
 class SparqlSource(Source):
