@@ -1,4 +1,8 @@
-"""Shared dependencies of the routes: the store, the label index and the settings."""
+"""Shared dependencies of the routes: the store, the graph index and the settings.
+
+They are coroutines: FastAPI runs a plain function dependency in a worker thread, which
+costs more than reading an attribute.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,25 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kg.config import Settings
-from kg.label_index import LabelIndex
+from kg.graph_index import GraphIndex
 from kg.store import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_index(request: Request) -> LabelIndex:
-    index: LabelIndex = request.app.state.index
+async def get_index(request: Request) -> GraphIndex:
+    index: GraphIndex = request.app.state.index
     return index
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
-IndexDep = Annotated[LabelIndex, Depends(get_index)]
+IndexDep = Annotated[GraphIndex, Depends(get_index)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

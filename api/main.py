@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -9,7 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from api.routes import entities, meta, posts, sparql
 from kg import __version__
 from kg.config import Settings
-from kg.label_index import LabelIndex
+from kg.graph_index import GraphIndex
 from kg.model import KgError
 from kg.sparql import SparqlError
 from kg.store import Store, open_store
@@ -41,14 +46,22 @@ def build_store(settings: Settings) -> Store:
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(
-        title="kg",
-        version=__version__,
-        description=DESCRIPTION,
-    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # start reading the graph into memory now, not at the first request; answer meanwhile
+        threading.Thread(target=_start_index, args=(app.state.index,), daemon=True).start()
+        yield
+
+    app = FastAPI(title="kg", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.store = store if store is not None else build_store(settings)
-    app.state.index = LabelIndex(app.state.store, refresh_seconds=settings.refresh_seconds)
+    app.state.index = GraphIndex(
+        app.state.store,
+        refresh_seconds=settings.refresh_seconds,
+        page_rows=settings.index_page_rows,
+        enabled=settings.graph_index,
+    )
     app.include_router(sparql.router)
     app.include_router(entities.router)
     app.include_router(posts.router)
@@ -71,6 +84,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         return JSONResponse({"detail": detail, "message": message}, status_code=422)
 
     return app
+
+
+def _start_index(index: GraphIndex) -> None:
+    with contextlib.suppress(KgError):  # the store is not reachable yet: the first request checks again
+        index.check(force=True)
 
 
 def _explain(error: dict) -> str:

@@ -116,4 +116,6 @@ class StatsPublic(BaseModel):
 class Health(BaseModel):
     status: str = Field(description="`ok` when the store answers.")
     store: str = Field(description="The store's kind (OxigraphStore, RemoteStore).")
-    detail: dict[str, Any] = Field({}, description="The store's generation marker.")
+    detail: dict[str, Any] = Field(
+        {}, description="The store's generation marker and the state of the in-memory graph index."
+    )

@@ -149,18 +149,39 @@ class World:
                 name = f"한국{word}{kind}" if kind != "특화지원센터" else f"{word}{kind}"
                 self.generated.append((entity_iri("Organization", iri_key(name)), name, sub))
         self.all_orgs = self.orgs + [(i, n) for i, n, _ in self.generated]
+        # People work somewhere: home bodies follow the bodies' Zipf ranks (the ministry has the
+        # largest staff). Each person has one title (a few get a second one later, see
+        # `title_of`); who of a body's staff appears in a post follows a flat Zipf over that
+        # staff, so a minister shows up in ~100 posts and most people in one to three.
         self.people: list[tuple[str, str, int]] = []  # (iri, name, org index)
+        self.staff: dict[int, list[int]] = {}  # org index → person indexes, most visible first
+        self.person_title: list[str] = []
         surnames = lex.surnames if hasattr(lex, "surnames") else ["김", "이", "박"]
-        for _ in range(people):
+        self.titles = [t.title for t in lex.titles] or ["장관", "차관", "이사장"]
+        for k in range(people):
             name = rng.choice(list(surnames)) + rng.choice(GIVEN) + rng.choice(GIVEN)
             org = self.zipf(len(self.all_orgs))
             org_name = self.all_orgs[org][1]
             self.people.append((entity_iri("Person", f"{iri_key(name)}@{iri_key(org_name)}"), name, org))
+            self.staff.setdefault(org, []).append(k)
+            self.person_title.append(rng.choice(self.titles[:40]))
         self.programs = []
         for i in range(max(50, companies // 10)):
             name = f"{2017 + i % 9}년 {rng.choice(PROGRAM_WORDS)} {i}"
             self.programs.append((entity_iri("Program", iri_key(name)), name, self.zipf(len(self.orgs))))
-        self.titles = [t.title for t in lex.titles] or ["장관", "차관", "이사장"]
+
+    def person_from(self, org: int) -> int:
+        """Someone on the staff of body `org` (a flat Zipf: the head is seen most), or anyone."""
+        staff = self.staff.get(org)
+        if not staff:
+            return self.rng.randrange(len(self.people))
+        return staff[self.zipf(len(staff), 0.7)]
+
+    def title_of(self, person: int) -> str:
+        """The person's title; one appearance in ten names a second one (a promotion)."""
+        if self.rng.random() < 0.1:
+            return self.rng.choice(self.titles[:40])
+        return self.person_title[person]
 
     def zipf(self, n: int, s: float = 1.1) -> int:
         """An index in [0, n) with P(k) ∝ 1/(k+1)^s (inverse-CDF on a cached table)."""
@@ -250,9 +271,12 @@ def posts(world: World, count: int, memberships: dict[str, list[str]]) -> Iterat
         sentence = f"{org_name}은 {day[5:7]}월 {day[8:]}일 {EVENT_WORDS[kind]}를 열었다."
         w.fact(event, N("schema:attendee"), f"<{org}>", sentence, 0, "events")
         for _ in range(rng.randint(1, 3)):
-            person, pname, home = world.people[world.zipf(len(world.people), 0.8)]
+            # mostly people of the posting body (its index in orgs is its index in all_orgs)
+            body = org_i if rng.random() < 0.5 else world.zipf(len(world.all_orgs))
+            who = world.person_from(body)
+            person, pname, home = world.people[who]
             porg, porg_name = world.all_orgs[home]
-            title_ = rng.choice(world.titles[:40])
+            title_ = world.title_of(who)
             entity(w, f"<{person}>", "Person", pname)
             entity(w, f"<{porg}>", "Organization", porg_name)
             m = f"<{data_iri('id/membership/' + h(person, porg, title_))}>"
@@ -368,6 +392,48 @@ def generate(out: Path, count: int, seed: int = 7) -> int:
     return n
 
 
+def degrees(db: ox.Store) -> dict[str, int]:
+    """Entity IRI → the number of edges /entities/{id}/related lists at depth 1 (memberships,
+    attendance and the simple relations, both directions), counted in the store."""
+    prefixes = "".join(f"PREFIX {p}: <{iri(p + ':')}>\n" for p in ("schema", "org", "kg"))
+    counts: dict[str, int] = {}
+    queries = [
+        "SELECT ?x (COUNT(*) AS ?n) WHERE { ?e schema:attendee ?x } GROUP BY ?x",
+        "SELECT ?x (COUNT(*) AS ?n) WHERE { ?x schema:attendee ?e } GROUP BY ?x",
+        "SELECT ?x (COUNT(DISTINCT ?o) AS ?n) WHERE { ?m org:member ?x ; org:organization ?o } GROUP BY ?x",
+        "SELECT ?x (COUNT(DISTINCT ?o) AS ?n) WHERE { ?m org:organization ?x ; org:member ?o } GROUP BY ?x",
+    ]
+    for p in ("org:subOrganizationOf", "kg:operates", "kg:partnerOf", "schema:location"):
+        queries.append(f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?x {p} ?o }} GROUP BY ?x")
+        queries.append(f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?o {p} ?x }} GROUP BY ?x")
+    for q in queries:
+        for row in db.query(prefixes + q):  # type: ignore[union-attr]
+            x = row["x"].value
+            counts[x] = counts.get(x, 0) + int(row["n"].value)
+    return counts
+
+
+def _at(ranked: list[int], fraction: float) -> int:
+    return ranked[min(len(ranked) - 1, int(fraction * len(ranked)))]
+
+
+def degree_summary(db: ox.Store) -> dict[str, dict[str, int]]:
+    """Per entity type: how many, and the median, 90th, 99th percentile and largest degree."""
+    deg = degrees(db)
+    out = {}
+    for kind in ("person", "org", "event"):
+        values = sorted(n for x, n in deg.items() if x.startswith(data_iri(f"id/{kind}/")))
+        if values:
+            out[kind] = {
+                "entities": len(values),
+                "p50": _at(values, 0.5),
+                "p90": _at(values, 0.9),
+                "p99": _at(values, 0.99),
+                "max": values[-1],
+            }
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=10000, help="Posts to generate (≈ 230 quads each).")
@@ -391,6 +457,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{count} quads ({n} written) in {args.store}: generated in {t_gen:.1f} s, "
         f"loaded in {time.perf_counter() - t:.1f} s"
     )
+    print("related edges per entity (depth 1):")
+    for kind, row in degree_summary(store).items():
+        print(f"  {kind:7} " + "  ".join(f"{k} {v}" for k, v in row.items()))
 
 
 if __name__ == "__main__":

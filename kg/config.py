@@ -47,3 +47,15 @@ class Settings(BaseSettings):
         ge=0,
         description="How often (at most) the API checks the store's generation to reload its label index.",
     )
+    graph_index: bool = Field(
+        True,
+        description="Keep the graph's neighbourhoods in memory in each API worker (kg.graph_index) and "
+        "answer /entities/{id}/related from there; while it loads (at start and after a write) the "
+        "store answers.",
+    )
+    index_page_rows: int = Field(
+        200_000,
+        ge=0,
+        description="Rows per request when the in-memory indexes read the store (LIMIT/OFFSET pages); "
+        "at most the store's own row cap (e.g. Virtuoso's ResultSetMaxRows). 0: one request per scan.",
+    )

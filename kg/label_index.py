@@ -2,13 +2,15 @@
 
 A SPARQL `CONTAINS` scan over a large store takes hundreds of milliseconds; here all
 normalised labels sit in one string and `str.find` walks it, which takes a few
-milliseconds for hundreds of thousands of labels. The index reloads itself when the
-store's generation marker changes (checked at most every `refresh_seconds`).
+milliseconds for hundreds of thousands of labels.
 
-It also answers kg.queries.Lookup (names and types of entities, titles and dates of
+`Labels` also answers kg.queries.Lookup (names and types of entities, titles and dates of
 posts) from memory, so an API request about a neighbourhood needs no query for those.
 Ranking: exact, then prefix, then inner matches; preferred labels before aliases; then
 the entities that more facts name (중기 → 중소벤처기업부 before 중소기업청).
+
+`load_labels` reads it with a few whole-predicate scans (kg.scan); the API keeps one per
+store generation inside kg.graph_index, and `LabelIndex` reloads one itself for the CLI.
 """
 
 from __future__ import annotations
@@ -17,17 +19,19 @@ import bisect
 import math
 import threading
 import time
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
+from kg import scan
 from kg.normalize import name_key
-from kg.queries import best_name, entity_id
-from kg.store import Store, graph_node, store_node
-from kg.vocab import entity_type, iri, mapping, sparql_prefixes
+from kg.queries import best_name, class_rank, class_values, entity_id
+from kg.store import Store
+from kg.vocab import sparql_prefixes
 
-TYPE_NAMES = tuple(mapping()["entity_types"])
+PostMeta = dict[str, str | None]  # {"id", "title", "date", "url"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Label:
     iri: str
     text: str
@@ -44,150 +48,70 @@ class Hit:
     score: float
 
 
-class LabelIndex:
-    def __init__(self, store: Store, refresh_seconds: float = 2.0) -> None:
-        self.store = store
-        self.refresh_seconds = refresh_seconds
-        self._lock = threading.Lock()
-        self._checked = 0.0
-        self._generation: str | None = "never loaded"
-        self.labels: list[Label] = []
-        self.types: dict[str, str] = {}
-        self.names: dict[str, str] = {}
-        self.weights: dict[str, int] = {}
-        self.post_meta: dict[str, dict[str, str | None]] = {}
-        self._blob = ""
-        self._offsets: list[int] = []
+@dataclass
+class Labels:
+    """One generation's labels, names, types and post metadata."""
 
-    def _current_generation(self) -> str | None:
-        rows = self.store.select(
-            sparql_prefixes()
-            + f"SELECT ?g WHERE {{ GRAPH {graph_node('meta')} {{ {store_node()} kg:generation ?g }} }} LIMIT 1"
-        )
-        return rows[0]["g"].value if rows else None
+    labels: list[Label] = field(default_factory=list)
+    types: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    weights: dict[str, int] = field(default_factory=dict)
+    post_meta: dict[str, PostMeta] = field(default_factory=dict)
+    _blob: str = ""
+    _offsets: list[int] = field(default_factory=list)
 
-    def refresh(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._checked < self.refresh_seconds:
-            return
-        with self._lock:
-            self._checked = now
-            generation = self._current_generation()
-            if generation == self._generation and not force:
-                return
-            self._load()
-            self._generation = generation
-
-    def _load(self) -> None:
-        types: dict[str, str] = {}
-        class_to_type = {}
-        for name in TYPE_NAMES:
-            for cls in entity_type(name)["classes"]:
-                class_to_type[iri(cls)] = name
-        values = " ".join(f"<{c}>" for c in class_to_type)
-        for row in self.store.select(f"SELECT DISTINCT ?s ?c WHERE {{ VALUES ?c {{ {values} }} ?s a ?c }}"):
-            types[row["s"].value] = class_to_type[row["c"].value]
-        labels: list[Label] = []
-        pref_labels: dict[str, list[tuple[str, str]]] = {}
-        rows = self.store.select(
-            sparql_prefixes()
-            + "SELECT DISTINCT ?s ?l ?pref WHERE { { ?s skos:prefLabel ?l BIND(true AS ?pref) } "
-            "UNION { ?s skos:altLabel ?l BIND(false AS ?pref) } }"
-        )
-        for row in rows:
-            s = row["s"].value
-            if s not in types:
-                continue
-            text = row["l"].value
-            pref = row["pref"].value == "true"
-            key = name_key(text)
-            if not key:
-                continue
-            labels.append(Label(s, text, key, pref))
-            if pref:
-                pref_labels.setdefault(s, []).append((text, getattr(row["l"], "language", None) or ""))
-        names = {s: best_name(ls) or entity_id(s) for s, ls in pref_labels.items()}
-        weights: dict[str, int] = {}
-        for row in self.store.select(
-            sparql_prefixes()
-            + "SELECT ?e (COUNT(?f) AS ?n) WHERE { { ?f rdf:object ?e } UNION { ?f rdf:subject ?e } "
-            "?f a kg:Fact } GROUP BY ?e"
-        ):
-            weights[row["e"].value] = int(row["n"].value)
-        posts: dict[str, dict[str, str | None]] = {}
-        for row in self.store.select(
-            sparql_prefixes()
-            + """SELECT ?p ?k ?v WHERE { ?p a schema:Article .
-  { ?p dcterms:identifier ?v BIND("id" AS ?k) } UNION { ?p dcterms:title ?v BIND("title" AS ?k) }
-  UNION { ?p dcterms:issued ?v BIND("date" AS ?k) } UNION { ?p dcterms:source ?v BIND("url" AS ?k) } }"""
-        ):
-            meta = posts.setdefault(row["p"].value, {"id": None, "title": None, "date": None, "url": None})
-            meta[row["k"].value] = row["v"].value
-        labels.sort(key=lambda lab: (lab.key, not lab.preferred))
-        blob_parts = []
+    def __post_init__(self) -> None:
+        self.labels.sort(key=lambda lab: (lab.key, not lab.preferred))
         offsets = []
         pos = 0
-        for lab in labels:
+        for lab in self.labels:
             offsets.append(pos)
-            blob_parts.append(lab.key)
             pos += len(lab.key) + 1
-        self.labels = labels
-        self.types = types
-        self.names = names
-        self.weights = weights
-        self.post_meta = posts
-        self._blob = "\n".join(blob_parts)
+        self._blob = "\n".join(lab.key for lab in self.labels)
         self._offsets = offsets
 
     def search(
         self, q: str, type_name: str | None = None, limit: int = 20, offset: int = 0
     ) -> tuple[int, list[Hit]]:
         """Entities whose name or alias contains `q` (spacing and punctuation ignored), best first."""
-        self.refresh()
         key = name_key(q)
         if not key:
             return 0, []
-        best: dict[str, Hit] = {}
+        best: dict[str, tuple[float, Label]] = {}
         start = 0
         blob = self._blob
+        offsets = self._offsets
         while True:
             at = blob.find(key, start)
             if at < 0:
                 break
-            i = bisect.bisect_right(self._offsets, at) - 1
+            i = bisect.bisect_right(offsets, at) - 1
             lab = self.labels[i]
-            start = self._offsets[i] + len(lab.key) + 1
-            t = self.types.get(lab.iri, "")
-            if type_name and t != type_name:
+            start = offsets[i] + len(lab.key) + 1
+            if type_name and self.types.get(lab.iri) != type_name:
                 continue
             score = _score(key, lab) + 0.5 * math.log10(1 + self.weights.get(lab.iri, 0))
             prev = best.get(lab.iri)
-            if prev is None or score > prev.score:
-                best[lab.iri] = Hit(lab.iri, lab.text, self.names.get(lab.iri, lab.text), t, score)
-        ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.name), h.name))
-        return len(ranked), ranked[offset : offset + limit]
+            if prev is None or score > prev[0]:
+                best[lab.iri] = (score, lab)
+        hits = [
+            Hit(i, lab.text, self.names.get(i, lab.text), self.types.get(i, ""), score)
+            for i, (score, lab) in best.items()
+        ]
+        hits.sort(key=lambda h: (-h.score, len(h.name), h.name))
+        return len(hits), hits[offset : offset + limit]
 
     # -- kg.queries.Lookup -----------------------------------------------------------------
 
+    def entity(self, iri: str) -> tuple[str, str]:
+        return self.names.get(iri) or entity_id(iri), self.types.get(iri, "")
+
     def entities(self, iris: set[str]) -> dict[str, tuple[str, str]]:
-        self.refresh()
-        missing = {i for i in iris if i not in self.types}
-        out = {i: (self.names.get(i) or entity_id(i), self.types[i]) for i in iris if i in self.types}
-        if missing:  # written since the last reload
-            from kg.queries import Lookup
+        names, types = self.names, self.types
+        return {i: (names.get(i) or entity_id(i), types.get(i, "")) for i in iris}
 
-            out.update(Lookup(self.store).entities(missing))
-        return out
-
-    def posts(self, iris: set[str]) -> dict[str, dict[str, str | None]]:
-        self.refresh()
-        missing = {i for i in iris if i not in self.post_meta}
-        out = {i: self.post_meta[i] for i in iris if i in self.post_meta}
-        if missing:
-            from kg.queries import Lookup
-
-            out.update(Lookup(self.store).posts(missing))
-        return out
+    def posts(self, iris: set[str]) -> dict[str, PostMeta]:
+        return {i: self.post_meta[i] for i in iris if i in self.post_meta}
 
 
 def _score(key: str, lab: Label) -> float:
@@ -198,3 +122,112 @@ def _score(key: str, lab: Label) -> float:
     else:
         base = 1.0
     return base + (0.5 if lab.preferred else 0.0) + len(key) / max(len(lab.key), 1)
+
+
+def fact_weights(store: Store) -> dict[str, int]:
+    """Entity → how many facts (statements about statements) name it as subject or object."""
+    rows = scan.values(
+        store,
+        sparql_prefixes()
+        + "SELECT ?e (COUNT(?f) AS ?n) WHERE { { ?f rdf:object ?e } UNION { ?f rdf:subject ?e } } GROUP BY ?e",
+        page_rows=0,
+    )
+    return {e: int(n) for e, n in rows if e is not None and n is not None}
+
+
+def load_labels(
+    store: Store, weights: dict[str, int] | None = None, page_rows: int = scan.DEFAULT_PAGE_ROWS
+) -> Labels:
+    """Every entity's type and labels, and every post's id, title, date and URL.
+
+    `weights` (facts per entity) when the caller has counted them already.
+    """
+    prefixes = sparql_prefixes()
+    rank = class_rank()
+    found: dict[str, tuple[int, str]] = {}
+    for s, c in scan.values(
+        store, f"SELECT ?s ?c WHERE {{ VALUES ?c {{ {class_values()} }} ?s a ?c }}", page_rows
+    ):
+        if s is not None and c in rank:
+            old = found.get(s)
+            if old is None or rank[c] < old:
+                found[s] = rank[c]
+    types = {s: name for s, (_, name) in found.items()}
+    labels: list[Label] = []
+    pref_labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for preferred, predicate in ((True, "skos:prefLabel"), (False, "skos:altLabel")):
+        for cells in scan.rows(store, prefixes + f"SELECT ?s ?l WHERE {{ ?s {predicate} ?l }}", page_rows):
+            subject, label = scan.term(cells[0]), scan.term(cells[1])
+            if subject is None or label is None:
+                continue
+            s = subject[0]
+            text, lang = label
+            if preferred:
+                pref_labels[s].append((text, lang))
+            if s not in types:
+                continue
+            key = name_key(text)
+            if key:
+                labels.append(Label(s, text, key, preferred))
+    names = {s: best_name(ls) or entity_id(s) for s, ls in pref_labels.items()}
+    posts: dict[str, PostMeta] = {}
+    for p, k, v in scan.values(
+        store,
+        prefixes
+        + """SELECT ?p ?k ?v WHERE { ?p a schema:Article .
+  { ?p dcterms:identifier ?v BIND("id" AS ?k) } UNION { ?p dcterms:title ?v BIND("title" AS ?k) }
+  UNION { ?p dcterms:issued ?v BIND("date" AS ?k) } UNION { ?p dcterms:source ?v BIND("url" AS ?k) } }""",
+        page_rows,
+    ):
+        if p is None or k is None or v is None:
+            continue
+        meta = posts.get(p)
+        if meta is None:
+            meta = posts[p] = {"id": None, "title": None, "date": None, "url": None}
+        meta[k] = min(meta[k] or v, v)  # one value even if a post states two (as kg.queries.Lookup)
+    return Labels(
+        labels=labels,
+        types=types,
+        names=names,
+        weights=fact_weights(store) if weights is None else weights,
+        post_meta=posts,
+    )
+
+
+class LabelIndex:
+    """A `Labels` kept up to date by itself: reloaded when the store's generation marker
+    changes (checked at most every `refresh_seconds`), in the calling thread."""
+
+    def __init__(self, store: Store, refresh_seconds: float = 2.0) -> None:
+        self.store = store
+        self.refresh_seconds = refresh_seconds
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self._generation: str | None = "never loaded"
+        self.data = Labels()
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked < self.refresh_seconds:
+            return
+        with self._lock:
+            self._checked = now
+            generation = self.store.generation()
+            if generation == self._generation and not force:
+                return
+            self.data = load_labels(self.store)
+            self._generation = generation
+
+    def search(
+        self, q: str, type_name: str | None = None, limit: int = 20, offset: int = 0
+    ) -> tuple[int, list[Hit]]:
+        self.refresh()
+        return self.data.search(q, type_name, limit, offset)
+
+    def entities(self, iris: set[str]) -> dict[str, tuple[str, str]]:
+        self.refresh()
+        return self.data.entities(iris)
+
+    def posts(self, iris: set[str]) -> dict[str, PostMeta]:
+        self.refresh()
+        return self.data.posts(iris)

@@ -4,22 +4,24 @@ Entities are named by an id: the part of their IRI after `<base>id/`, e.g.
 `org/중소벤처기업부` or `person/이병권@중소벤처기업부`.
 
 The queries read the store's default graph (the merged union of the post graphs), where
-every triple appears once; provenance comes from the kg:Fact nodes. Each API request costs
-one or two queries: neighbours, their names and types and the evidence come back together.
+every triple appears once; provenance comes from the kg:Fact nodes. Neighbours
+(`related`) live in kg.related, which walks either the store or the in-memory graph index.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.store import Store
 from kg.vocab import curie, data_iri, entity_type, iri, mapping, sparql_prefixes
+
+if TYPE_CHECKING:
+    from kg.related import Edge, Source
 
 ID_BASE = data_iri("id/")
 
@@ -33,9 +35,6 @@ EDGE_PREDICATES: dict[str, str] = {
     "schema:attendee": "participatedIn",
 }
 RELATIONS = ("holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn")
-MAX_EDGES = 5000  # a walk stops past this many edges (hubs at depth 2–3)
-MAX_FRONTIER = 300  # nodes expanded per level
-MAX_EVIDENCE = 10  # evidence items kept per edge, newest first
 
 # characters that cannot appear in an IRI written <...> in SPARQL
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -69,20 +68,27 @@ def literal(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _class_types() -> dict[str, str]:
+def class_types() -> dict[str, str]:
     """class IRI → entity type name (Person, Organization, Program, Event, Place)."""
     return {iri(c): name for name, spec in mapping()["entity_types"].items() for c in spec["classes"]}
 
 
+@lru_cache(maxsize=1)
+def class_rank() -> dict[str, tuple[int, str]]:
+    """class IRI → (place of its type in the mapping, type name): the first type wins."""
+    names = list(mapping()["entity_types"])
+    return {c: (names.index(name), name) for c, name in class_types().items()}
+
+
 def type_of_classes(classes: set[str]) -> str | None:
-    for name, spec in mapping()["entity_types"].items():
-        if any(iri(c) in classes for c in spec["classes"]):
-            return str(name)
-    return None
+    """The entity type of a node with these classes (the mapping's first type that matches)."""
+    rank = class_rank()
+    found = [rank[c] for c in classes if c in rank]
+    return min(found)[1] if found else None
 
 
-def _class_values() -> str:
-    return " ".join(f"<{c}>" for c in _class_types())
+def class_values() -> str:
+    return " ".join(f"<{c}>" for c in class_types())
 
 
 def best_name(labels: list[tuple[str, str]]) -> str | None:
@@ -90,22 +96,6 @@ def best_name(labels: list[tuple[str, str]]) -> str | None:
     if not labels:
         return None
     return max(labels, key=lambda tl: (tl[1] == "ko", tl[1] == "", len(tl[0]), tl[0]))[0]
-
-
-@dataclass
-class Edge:
-    relation: str
-    direction: str  # "out": this entity is the relation's head; "in": its tail; "both": symmetric
-    other: str  # IRI of the neighbour
-    other_name: str = ""
-    other_type: str = ""
-    role: str | None = None
-    start: str | None = None
-    end: str | None = None
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    depth: int = 1
-    via: str | None = None  # for depth > 1: the IRI this edge was reached from
-    facts: list[tuple[str, str, str]] = field(default_factory=list, repr=False)  # where evidence is
 
 
 def describe(store: Store, entity: str) -> dict[str, Any] | None:
@@ -138,12 +128,13 @@ def describe(store: Store, entity: str) -> dict[str, Any] | None:
                 aliases.append(item)
         elif type(o).__name__ == "Literal" and o.value not in attributes[curie(p)]:
             attributes[curie(p)].append(o.value)
+    # each branch joins on its own: a join after the UNION took 10 s for a hub on 2 M quads
+    tail = "?f a kg:Fact ; prov:wasDerivedFrom ?post"
     counts = store.select(
         sparql_prefixes()
         + f"""SELECT (COUNT(DISTINCT ?post) AS ?posts) (COUNT(DISTINCT ?f) AS ?facts) WHERE {{
-  {{ ?f rdf:subject {node} }} UNION {{ ?f rdf:object {node} }}
-  UNION {{ ?m org:organization {node} . ?f rdf:subject ?m }}
-  ?f a kg:Fact ; prov:wasDerivedFrom ?post }}"""
+  {{ ?f rdf:subject {node} . {tail} }} UNION {{ ?f rdf:object {node} . {tail} }}
+  UNION {{ ?m org:organization {node} . ?f rdf:subject ?m . {tail} }} }}"""
     )
     name = best_name([(t, lang) for lang, texts in labels.items() for t in texts]) or entity_id(target)
     return {
@@ -171,8 +162,7 @@ def entity_triples_query(entity: str) -> str | None:
 class Lookup:
     """Names and types of entities, and titles and dates of posts, for a set of IRIs.
 
-    This default asks the store; the API passes its in-memory index instead (kg.label_index),
-    which answers without a round trip.
+    This default asks the store; kg.label_index answers the same from memory.
     """
 
     def __init__(self, store: Store) -> None:
@@ -187,17 +177,20 @@ class Lookup:
         rows = self.store.select(
             sparql_prefixes()
             + f"""SELECT ?s ?l ?c WHERE {{ VALUES ?s {{ {values} }}
-  {{ ?s skos:prefLabel ?l }} UNION {{ ?s a ?c . VALUES ?c {{ {_class_values()} }} }} }}"""
+  {{ ?s skos:prefLabel ?l }} UNION {{ ?s a ?c . VALUES ?c {{ {class_values()} }} }} }}"""
         )
         labels: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        types: dict[str, str] = {}
+        classes: dict[str, set[str]] = defaultdict(set)
         for r in rows:
             s = r["s"].value
             if "c" in r:
-                types[s] = _class_types()[r["c"].value]
+                classes[s].add(r["c"].value)
             if "l" in r:
                 labels[s].append((r["l"].value, getattr(r["l"], "language", None) or ""))
-        return {i: (best_name(labels.get(i, [])) or entity_id(i), types.get(i, "")) for i in iris}
+        return {
+            i: (best_name(labels.get(i, [])) or entity_id(i), type_of_classes(classes.get(i, set())) or "")
+            for i in iris
+        }
 
     def posts(self, iris: set[str]) -> dict[str, dict[str, str | None]]:
         """Post IRI → {"id", "title", "date", "url"}."""
@@ -215,146 +208,9 @@ class Lookup:
             i: {"id": None, "title": None, "date": None, "url": None} for i in iris
         }
         for r in rows:
-            out[r["p"].value][r["k"].value] = r["v"].value
+            meta, key, value = out[r["p"].value], r["k"].value, r["v"].value
+            meta[key] = min(meta[key] or value, value)  # one value even if a post states two
         return out
-
-
-# Oxigraph evaluates OPTIONAL by computing its right side on its own (hundreds of
-# milliseconds on a big store), and orders joins after a UNION badly; so these queries use
-# only UNIONs of basic graph patterns that each start from a constant, and the rows of
-# the different branches are put together here. ?k names the branch.
-_EDGE_PREDICATES_IN = ("org:subOrganizationOf", "kg:operates", "kg:partnerOf", "schema:location")
-
-
-def _edge_query(node: str, relation: str | None) -> str:
-    n = f"<{node}>"
-    simple = [p for p in _EDGE_PREDICATES_IN if relation in (None, EDGE_PREDICATES[p])]
-    parts = [f'{{ {n} a ?v . BIND("t" AS ?k) }}']
-    if simple:
-        values = " ".join(simple)
-        parts.append(f'{{ {n} ?p ?x . VALUES ?p {{ {values} }} FILTER(isIRI(?x)) BIND("o" AS ?k) }}')
-        parts.append(f'{{ ?x ?p {n} . VALUES ?p {{ {values} }} BIND("i" AS ?k) }}')
-    if relation in (None, "participatedIn"):
-        parts.append(f'{{ ?x schema:attendee {n} . BIND("ao" AS ?k) }}')
-        parts.append(f'{{ ?x schema:attendee {n} . ?x schema:startDate ?v . BIND("ad" AS ?k) }}')
-        parts.append(f'{{ {n} schema:attendee ?x . BIND("ai" AS ?k) }}')
-        parts.append(f'{{ {n} schema:startDate ?v . BIND("sd" AS ?k) }}')
-    if relation in (None, "holdsPosition"):
-        parts.append(
-            f'{{ ?m org:member {n} . ?m org:organization ?x . ?m kg:roleLabel ?w . BIND("mo" AS ?k) }}'
-        )
-        parts.append(
-            f'{{ ?m org:organization {n} . ?m org:member ?x . ?m kg:roleLabel ?w . BIND("mi" AS ?k) }}'
-        )
-        for link in ("org:member", "org:organization"):
-            parts.append(
-                f"{{ ?m {link} {n} . ?m org:memberDuring ?i . ?i time:hasBeginning ?b . ?b time:inXSDDate ?v . "
-                f'?i time:hasEnd ?e . ?e time:inXSDDate ?w . BIND("md" AS ?k) }}'
-            )
-    return sparql_prefixes() + "SELECT ?k ?p ?x ?m ?v ?w WHERE {\n  " + "\n  UNION ".join(parts) + "\n}"
-
-
-def _evidence_query(node: str) -> str:
-    """Every fact about the node, with its sentence and post: three branches, one per way a
-    fact can name it (subject, object, or through a membership of an organisation)."""
-    n = f"<{node}>"
-    tail = "kg:evidenceText ?t ; prov:wasDerivedFrom ?post"
-    return (
-        sparql_prefixes()
-        + f"""SELECT ?s ?p ?o ?t ?post WHERE {{
-  {{ ?f rdf:subject {n} ; rdf:predicate ?p ; rdf:object ?o ; {tail} . BIND({n} AS ?s) }}
-  UNION {{ ?f rdf:object {n} ; rdf:subject ?s ; rdf:predicate ?p ; {tail} . BIND({n} AS ?o) }}
-  UNION {{ ?m org:organization {n} . ?f rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o ; {tail} . BIND(?m AS ?s) }}
-}}"""
-    )
-
-
-def _edges_of(store: Store, node: str, relation: str | None) -> tuple[bool, list[Edge]]:
-    """The edges around one node (without names and evidence); whether the node is an entity."""
-    exists = False
-    edges: dict[tuple[str, str, str, str], Edge] = {}
-    event_dates: dict[str, str] = {}
-    own_date: str | None = None
-    intervals: dict[str, tuple[str, str]] = {}
-    member_edges: list[tuple[str, Edge]] = []
-    rel_of = {iri(p): name for p, name in EDGE_PREDICATES.items()}
-    for r in store.select(_edge_query(node, relation)):
-        k = r["k"].value
-        if k == "t":
-            exists = exists or r["v"].value in _class_types()
-            continue
-        if k == "sd":
-            own_date = r["v"].value
-            continue
-        if k == "ad":
-            event_dates[r["x"].value] = r["v"].value
-            continue
-        if k == "md":
-            intervals[r["m"].value] = (r["v"].value, r["w"].value)
-            continue
-        other = r["x"].value
-        role = ""
-        fact: tuple[str, str, str]
-        if k in ("o", "i"):
-            p = r["p"].value
-            rel = rel_of[p]
-            direction = "both" if rel == "partnerOf" else ("out" if k == "o" else "in")
-            fact = (node, p, other) if k == "o" else (other, p, node)
-        elif k in ("ao", "ai"):
-            rel, direction = "participatedIn", "out" if k == "ao" else "in"
-            att = iri("schema:attendee")
-            fact = (other, att, node) if k == "ao" else (node, att, other)
-        else:  # mo / mi: memberships
-            rel, direction = "holdsPosition", "out" if k == "mo" else "in"
-            role = r["w"].value
-            member = node if k == "mo" else other
-            fact = (r["m"].value, iri("org:member"), member)
-        key = (rel, direction, other, role)
-        edge = edges.get(key)
-        if edge is None:
-            edge = edges[key] = Edge(rel, direction, other, role=role or None)
-        if fact not in edge.facts:
-            edge.facts.append(fact)
-        if k in ("mo", "mi"):
-            member_edges.append((r["m"].value, edge))
-    for m, edge in member_edges:
-        if m in intervals:
-            lo, hi = intervals[m]
-            edge.start = min(edge.start or lo, lo)
-            edge.end = max(edge.end or hi, hi)
-    for edge in edges.values():
-        if edge.relation == "participatedIn":
-            day = event_dates.get(edge.other) if edge.direction == "out" else own_date
-            edge.start = edge.end = day
-    return exists, list(edges.values())
-
-
-def _attach_evidence(store: Store, node: str, edges: list[Edge], lookup: Lookup) -> None:
-    by_fact: dict[tuple[str, str, str], list[Edge]] = defaultdict(list)
-    for e in edges:
-        for f in e.facts:
-            by_fact[f].append(e)
-    if not by_fact:
-        return
-    rows = store.select(_evidence_query(node))
-    found = [(r["s"].value, r["p"].value, r["o"].value, r["t"].value, r["post"].value) for r in rows]
-    posts = lookup.posts({f[4] for f in found if (f[0], f[1], f[2]) in by_fact})
-    for s, p, o, sentence, post in found:
-        for edge in by_fact.get((s, p, o), ()):
-            meta = posts.get(post, {})
-            ev = {
-                "sentence": sentence,
-                "post": post,
-                "post_id": meta.get("id"),
-                "url": meta.get("url"),
-                "title": meta.get("title"),
-                "date": meta.get("date"),
-            }
-            if ev not in edge.evidence:
-                edge.evidence.append(ev)
-    for e in edges:
-        e.evidence.sort(key=lambda ev: (ev["date"] or "", ev["post"]), reverse=True)
-        del e.evidence[MAX_EVIDENCE:]
 
 
 def related(
@@ -368,79 +224,22 @@ def related(
     limit: int = 50,
     offset: int = 0,
     lookup: Any = None,
+    source: Source | None = None,
 ) -> tuple[int, list[Edge]]:
-    """Neighbours up to `depth` hops, filtered, with relation, role, dates and evidence.
+    """Neighbours of an entity: see kg.related.related (imported late: it builds on this module)."""
+    from kg import related as walk
 
-    `relation`, `since` and `until` restrict the walk itself; `type_name` only which
-    neighbours are listed. Evidence is read for the returned page only (and for all edges
-    when a date filter needs it). Raises KeyError for an unknown entity.
-    """
-    lookup = lookup or Lookup(store)
-    start = entity_iri(entity)
-    if not safe_iri(start):
-        raise KeyError(entity)
-    dated = bool(since or until)
-    frontier = [start]
-    earlier = {start}  # nodes reached at a lower level: edges back to them are not new
-    found: list[Edge] = []
-    pairs_seen: set[tuple[str, ...]] = set()
-    for level in range(1, depth + 1):
-        reached: dict[str, None] = {}
-        for node in frontier[:MAX_FRONTIER]:
-            exists, edges = _edges_of(store, node, relation)
-            if level == 1 and not exists:
-                raise KeyError(entity)
-            if dated:
-                _attach_evidence(store, node, edges, lookup)
-            for edge in edges:
-                if edge.other in earlier or not _in_period(edge, since, until):
-                    continue
-                pair = (*sorted((node, edge.other)), edge.relation, edge.role or "")
-                if pair in pairs_seen:
-                    continue  # the same edge seen from its other end (both ends at this level)
-                pairs_seen.add(pair)
-                edge.depth = level
-                edge.via = None if level == 1 else node
-                found.append(edge)
-                reached.setdefault(edge.other)
-            if len(found) > MAX_EDGES:
-                break
-        earlier.update(reached)
-        frontier = list(reached)
-        if not frontier or len(found) > MAX_EDGES:
-            break
-    info = lookup.entities({e.other for e in found})
-    for e in found:
-        e.other_name, e.other_type = info.get(e.other, (entity_id(e.other), ""))
-    if type_name:
-        found = [e for e in found if e.other_type == type_name]
-    found.sort(key=lambda e: (e.depth, e.relation, e.other_name, e.role or "", e.other))
-    page = found[offset : offset + limit]
-    if not dated:
-        by_node: dict[str, list[Edge]] = defaultdict(list)
-        for e in page:
-            by_node[e.via or start].append(e)
-        for node, edges in by_node.items():
-            _attach_evidence(store, node, edges, lookup)
-    return len(found), page
-
-
-def _in_period(edge: Edge, since: str | None, until: str | None) -> bool:
-    if not since and not until:
-        return True
-    dates = [d for d in (edge.start, edge.end) if d] + [ev["date"] for ev in edge.evidence if ev.get("date")]
-    if not dates:
-        return False
-    lo, hi = min(dates), max(dates)
-    return not ((since and hi < since) or (until and lo > until))
+    return walk.related(
+        store, entity, depth, type_name, relation, since, until, limit, offset, lookup, source
+    )
 
 
 def stats(store: Store) -> dict[str, Any]:
     rows = store.select(
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {_class_values()} }} ?s a ?c }} GROUP BY ?c"
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ VALUES ?c {{ {class_values()} }} ?s a ?c }} GROUP BY ?c"
     )
     by_class = {r["c"].value: int(r["n"].value) for r in rows}
-    counts = {name: by_class.get(c, 0) for c, name in _class_types().items()}
+    counts = {name: by_class.get(c, 0) for c, name in class_types().items()}
     posts = store.select(
         sparql_prefixes() + "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?p { ?p a schema:Article } }"
     )

@@ -187,6 +187,10 @@ class RemoteStore(Store):
         names = [v.value for v in result.variables]
         return [{n: sol[n] for n in names if sol[n] is not None} for sol in result]
 
+    def select_tsv(self, query: str) -> bytes:
+        """A SELECT answer as the TSV the server sent (kg.scan decodes big answers itself)."""
+        return self._query(query, TSV)
+
     def ask(self, query: str) -> bool:
         data = self._query(query, "application/sparql-results+json")
         return bool(orjson.loads(data).get("boolean"))

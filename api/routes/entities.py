@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import IndexDep, StoreDep
 from api.schemas import NOT_FOUND, EntitiesPublic, EntityPublic, RelatedPublic
 from kg import queries, sparql, viz
+from kg.related import Source
 from kg.store import Store
 
 router = APIRouter(prefix="/entities", tags=["entities"])
@@ -134,7 +135,7 @@ def entity(
 
 def _related(
     store: Store,
-    index: IndexDep,
+    source: Source | None,
     entity_id: str,
     depth: int,
     type_name: str | None,
@@ -143,30 +144,33 @@ def _related(
     until: str | None,
     limit: int,
     offset: int,
-) -> dict:
+) -> bytes:
+    """The answer as JSON bytes, from the in-memory index (`source`) or, without one, the store."""
     try:
         total, edges = queries.related(
-            store, entity_id, depth, type_name, relation, since, until, limit, offset, lookup=index
+            store, entity_id, depth, type_name, relation, since, until, limit, offset, source=source
         )
     except KeyError:
         raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}") from None
-    return {
-        "count": total,
-        "data": [
-            {
-                "relation": e.relation,
-                "direction": e.direction,
-                "entity": _summary(e.other, e.other_name, e.other_type),
-                "role": e.role,
-                "start": e.start,
-                "end": e.end,
-                "depth": e.depth,
-                "via": queries.entity_id(e.via) if e.via else None,
-                "evidence": e.evidence,
-            }
-            for e in edges
-        ],
-    }
+    return orjson.dumps(
+        {
+            "count": total,
+            "data": [
+                {
+                    "relation": e.relation,
+                    "direction": e.direction,
+                    "entity": _summary(e.other, e.other_name, e.other_type),
+                    "role": e.role,
+                    "start": e.start,
+                    "end": e.end,
+                    "depth": e.depth,
+                    "via": queries.entity_id(e.via) if e.via else None,
+                    "evidence": e.evidence,
+                }
+                for e in edges
+            ],
+        }
+    )
 
 
 @router.get(
@@ -175,7 +179,7 @@ def _related(
     summary="Neighbours with relation, direction, role, dates and evidence",
     responses=NOT_FOUND,
 )
-def related(
+async def related(
     store: StoreDep,
     index: IndexDep,
     kind: Kind,
@@ -198,7 +202,15 @@ def related(
     event's day or the dates of the posts that state it."""
     if since and until and since > until:
         raise HTTPException(status_code=422, detail=f"since ({since}) is after until ({until})")
-    return _json(_related(store, index, f"{kind}/{key}", depth, type, relation, since, until, limit, offset))
+    if index.due():
+        await run_in_threadpool(index.check)
+    snapshot = index.current()
+    args = (store, snapshot, f"{kind}/{key}", depth, type, relation, since, until, limit, offset)
+    if snapshot is not None and depth == 1:
+        body = _related(*args)  # from memory, a slice at most: not worth a thread hop
+    else:
+        body = await run_in_threadpool(_related, *args)
+    return Response(body, media_type="application/json")
 
 
 @router.get(

@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from api.deps import StoreDep
+from api.deps import IndexDep, StoreDep
 from api.schemas import Health, StatsPublic
 from kg import queries
 from kg.vocab import CONTEXT_FILE
@@ -15,9 +15,15 @@ router = APIRouter(tags=["meta"])
 
 
 @router.get("/health", response_model=Health, summary="Is the store reachable?")
-def health(store: StoreDep) -> Health:
-    """`ok` with the store's kind and generation marker (it changes on every write)."""
-    return Health(status="ok", store=type(store).__name__, detail={"generation": store.generation()})
+def health(store: StoreDep, index: IndexDep) -> Health:
+    """`ok` with the store's kind and generation marker (it changes on every write), and the
+    state of this worker's in-memory graph index (`ready`, `loading` or `off`; its size and
+    how long it took to load)."""
+    return Health(
+        status="ok",
+        store=type(store).__name__,
+        detail={"generation": store.generation(), "index": index.status()},
+    )
 
 
 @router.get(
