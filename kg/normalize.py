@@ -10,9 +10,8 @@ import re
 import unicodedata
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from kg.resources import DATA_DIR
 
 # --- text -----------------------------------------------------------------------------
 

@@ -84,8 +84,9 @@ def test_kg_serve_answers_and_stops_its_store_server_on_ctrl_c(tmp_path: Path) -
 
         proc.send_signal(signal.SIGINT)  # Ctrl-C reaches the whole group; this is the harder case
         proc.wait(30)
-        for child in children:
-            assert not child.is_running() or child.status() == psutil.STATUS_ZOMBIE, child
+        _gone, alive = psutil.wait_procs(children, timeout=15)
+        alive = [c for c in alive if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+        assert not alive, alive
         assert "store server stopped" in log.read_text()
     finally:
         if proc.poll() is None:
