@@ -21,7 +21,7 @@ from kg.store import Store
 from kg.vocab import curie, data_iri, entity_type, iri, mapping, sparql_prefixes
 
 if TYPE_CHECKING:
-    from kg.related import Edge, Source
+    pass
 
 ID_BASE = data_iri("id/")
 
@@ -211,27 +211,6 @@ class Lookup:
             meta, key, value = out[r["p"].value], r["k"].value, r["v"].value
             meta[key] = min(meta[key] or value, value)  # one value even if a post states two
         return out
-
-
-def related(
-    store: Store,
-    entity: str,
-    depth: int = 1,
-    type_name: str | None = None,
-    relation: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-    lookup: Any = None,
-    source: Source | None = None,
-) -> tuple[int, list[Edge]]:
-    """Neighbours of an entity: see kg.related.related (imported late: it builds on this module)."""
-    from kg import related as walk
-
-    return walk.related(
-        store, entity, depth, type_name, relation, since, until, limit, offset, lookup, source
-    )
 
 
 def stats(store: Store) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import IndexDep, StoreDep
 from api.schemas import NOT_FOUND, EntitiesPublic, EntityPublic, RelatedPublic
 from kg import queries, sparql, viz
+from kg import related as related_walk
 from kg.related import Source
 from kg.store import Store
 
@@ -147,7 +148,7 @@ def _related(
 ) -> bytes:
     """The answer as JSON bytes, from the in-memory index (`source`) or, without one, the store."""
     try:
-        total, edges = queries.related(
+        total, edges = related_walk.related(
             store, entity_id, depth, type_name, relation, since, until, limit, offset, source=source
         )
     except KeyError:
