@@ -76,6 +76,22 @@ def test_acting_title(extractor) -> None:
     assert (rel.head, rel.tail, rel.role, rel.acting) == ("오가람", "한국보건산업진흥원", "원장", True)
 
 
+def test_acting_title_as_written_in_gold_output(extractor) -> None:
+    from kg.extract.gold import to_record
+
+    record = to_record(run(extractor, "한국보건산업진흥원(원장 직무대행 오가람)은 데모데이를 개최했다."))
+    rel = next(r for r in record["relations"] if r["relation"] == "holdsPosition")
+    assert (rel["role"], rel["acting"]) == ("원장 직무대행", True)
+
+
+def test_generic_unit_is_named_with_its_parent(extractor) -> None:
+    # every university has a 창업지원단: the unit keeps its parent's name, also in a bracket reading
+    ex = run(extractor, "개최 대학인 부산대학교 창업지원단(단장 직무대행 강표본)이 사례를 발표했다.")
+    assert ("강표본", "holdsPosition", "부산대학교 창업지원단", "단장") in facts(ex), facts(ex)
+    assert ("부산대학교 창업지원단", "subOrganizationOf", "부산대학교", "") in facts(ex)
+    assert ("Organization", "창업지원단") not in entities(ex)
+
+
 def test_fused_title_keeps_unit_under_parent(extractor) -> None:
     ex = run(extractor, "행정안전부(장관 윤호중) 김광용 재난안전관리본부장은 추모식 준비상황을 점검했다.")
     assert ("재난안전관리본부", "subOrganizationOf", "행정안전부", "") in facts(ex)

@@ -44,7 +44,8 @@ def to_record(extraction: Extraction, with_text: bool = False) -> dict[str, Any]
     for rel in extraction.relations:
         r: dict[str, Any] = {"head": rel.head, "relation": rel.relation, "tail": rel.tail}
         if rel.role:
-            r["role"] = rel.role
+            # the title as written: `원장 직무대행` (the graph keeps 원장 and kg:acting)
+            r["role"] = f"{rel.role} 직무대행" if rel.acting else rel.role
         if rel.acting:
             r["acting"] = True
         if rel.event:

@@ -259,6 +259,11 @@ class Recorder(Readings):
         if form:
             state.legal_forms[name] = form
         start = word.core_start + core.find(name) if name in core else word.core_start
+        parent = self._generic_unit_parent(doc, name, start)
+        if parent is not None:
+            # `부산대학교 창업지원단(단장 …)`: a unit every university has is named with its parent
+            name = doc_text(doc)[parent : start + len(name)]
+            start = parent
         self._mention(
             state,
             name,
@@ -269,6 +274,16 @@ class Recorder(Readings):
             self.org_subtype(name) or _form_subtype(form),
         )
         return name
+
+    def _generic_unit_parent(self, doc: Doc, name: str, start: int) -> int | None:
+        """Where the parent body written right before a generic unit name starts, if any."""
+        if name not in self.cues.generic_units:
+            return None
+        window = max(0, start - 32)
+        m = re.search(r"(?:^|[\s(（])(?P<p>[가-힣A-Za-z0-9]{2,30})\s$", doc_text(doc)[window:start])
+        if m is None or not self.is_org(m.group("p")) or m.group("p") in self.cues.generic_units:
+            return None
+        return window + m.start("p")
 
     def _holds(
         self,

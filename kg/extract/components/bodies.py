@@ -225,4 +225,9 @@ class BodyRules(Recorder):
                 continue  # 회의실, 딥테크, `복지부·중기부`: units and companies need more than an ending
             if not w.core.endswith(self.cues.strong_org_suffixes):
                 continue
+            if any(
+                m.type == "Organization" and m.start <= w.core_start and w.core_end <= m.end
+                for m in state.mentions
+            ):
+                continue  # already read as part of a longer name (`부산대학교 창업지원단`)
             self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.6, subtype)
