@@ -240,6 +240,20 @@ def test_event_date_from_summary_box_and_speakers(extractor) -> None:
     assert {"박지훈", "김하나"} <= got
 
 
+def test_those_present_at_the_gathering_after_its_lead_sentence(extractor) -> None:
+    text = (
+        "창업진흥원은 5일(수) 대전에서 ‘2025년 초기창업패키지’ 주관기관 워크숍을 열었다.\n"
+        "이날 워크숍에서는 중소벤처기업부 정하람 창업정책과장이 운영 지침을 설명했고, "
+        "충남대학교 창업지원단(단장 직무대행 문가온)이 성과 사례를 발표했다.\n"
+        "워크숍에 참석한 주식회사 늘봄테크의 서다인 대표는 “교류가 큰 도움이 됐다”고 말했다.\n"
+        "이어 정 과장은 대전창조경제혁신센터(윤보라 센터장)와 함께 입주기업을 찾아 애로를 들었다."
+    )
+    ex = run(extractor, text, date(2025, 11, 6))
+    got = {r.head for r in ex.relations if r.relation == "participatedIn" and r.tail == "2025-11-05"}
+    assert {"정하람", "문가온", "충남대학교 창업지원단", "서다인", "윤보라"} <= got, got
+    assert "창업정책과" not in got  # the unit of a fused title is a post, not a party
+
+
 def test_places_of_bodies(extractor) -> None:
     ex = run(extractor, "차관은 21일 대구 북구에 있는 대구창조경제혁신센터를 방문했다.", date(2019, 2, 22))
     assert ("대구창조경제혁신센터", "locatedIn", "대구 북구", "") in facts(ex)

@@ -21,7 +21,14 @@ def mention_of_word(state: DocState, word: Word, types: tuple[str, ...] = AGENT_
     """The best mention whose span ends inside the word's core (longest, most confident)."""
     best: Mention | None = None
     for m in state.mentions:
-        if m.type not in types or not (word.core_start <= m.start < word.core_end + 1):
+        if m.type not in types:
+            continue
+        # a name inside the core, or one that runs into it from the words before
+        # (`충남대학교 창업지원단(단장 …)이`: the word's core is 창업지원단)
+        if not (
+            word.core_start <= m.start < word.core_end + 1
+            or (m.start < word.core_start and m.end == word.core_end)
+        ):
             continue
         if m.end > word.core_end + 1:
             continue

@@ -29,7 +29,10 @@ COMPONENT = "events"
 HEADING = re.compile(
     r"^[\s<〈《【\[□■○◆◇▶]*(?P<x>[^<>〈〉《》【】\[\]\n]{3,50}?)\s*(?:개요|계획|일정|안내)?\s*[>〉》】\]]\s*$"
 )
-ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배석)(?:했|하였|한다|합니다|해)")
+ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배석)(?:했|하였|한다|합니다|해|한\s)")
+SAME_OCCASION = re.compile(r"^\W*(?:이어|이어서)\s|(?:이날|같은\s*날|당일)\s")
+SCOPE = re.compile(r"(?P<w>[가-힣]{2,12}?)(?:에서는|에서|에는|엔|에)\s")
+PRESENTED = re.compile(r"(?:발표|설명|소개|공유|시연|보고|제안|건의)(?:했|하고|하였|해)")
 SPEECH = re.compile(
     r"(?:말했|밝혔|강조했|건의했|답했|설명했|제안했|요청했|발표했|소개했|당부했|덧붙였|전했)다"
 )
@@ -59,7 +62,7 @@ class EventRules:
         self._named_events(doc, state, summary_date, summary_place)
         main: EventFact | None = None
         for k, sent in enumerate(state.sentences):
-            reported = self._participation(doc, state, sent, summary_date)
+            reported = self._participation(doc, state, sent, summary_date, main)
             if main is None and reported is not None and reported.date is not None:
                 main = reported
                 self._gathering(doc, state, main, state.sentences[k + 1 :])
@@ -280,9 +283,17 @@ class EventRules:
     # -- participation ---------------------------------------------------------------
 
     def _participation(
-        self, doc: Doc, state: DocState, sent: tuple[int, int], box_date: date | None
+        self,
+        doc: Doc,
+        state: DocState,
+        sent: tuple[int, int],
+        box_date: date | None,
+        main: EventFact | None = None,
     ) -> EventFact | None:
-        """Participants of the event a sentence reports; returns that event (or None)."""
+        """Participants of the event a sentence reports; returns that event (or None).
+
+        A sentence with no date of its own that says it happened on the same occasion
+        (`이어 …`, `같은 날 …`, `이날 …`) takes the date of the post's main event."""
         s, e = sent
         clause = doc_text(doc)[s:e]
         if not any(v in clause for v in self.cues.event_verbs):
@@ -296,12 +307,20 @@ class EventRules:
             and any(v in clause for v in ("방문", "찾아", "간담회", "면담"))
         ):
             when = box_date
+        follow_up = (
+            when is None and main is not None and main.date is not None and SAME_OCCASION.search(clause)
+        )
+        if follow_up and main is not None:
+            when = main.date
+            event = event or main
         if when is None:
             return None
         groups = subject_groups(doc, state, s, e)
         parts: list[Mention] = [m for g in groups for m in g]
         parts += [m for m in partners(doc, state, s, e) if self._joined_the_action(doc, m, e)]
-        parts += self._titled_people(doc, state, sent)
+        # a follow-up sentence tells who was there, it does not introduce bodies:
+        # `이어 … 대전창조경제혁신센터(윤보라 센터장)와 함께` counts the person in the bracket
+        parts += self._titled_people(doc, state, sent, bracketed=bool(follow_up))
         if any(v in clause for v in self.cues.meeting_verbs):
             parts += [
                 m
@@ -319,8 +338,11 @@ class EventRules:
         """`B와 업무협약을 체결`, not `A와 B의 차이`."""
         return not re.match(r"\S*의\s", doc_text(doc)[m.end : m.end + 6])
 
-    def _titled_people(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[Mention]:
-        """People with a title in the sentence, outside apposition brackets."""
+    def _titled_people(
+        self, doc: Doc, state: DocState, sent: tuple[int, int], bracketed: bool = False
+    ) -> list[Mention]:
+        """People with a title in the sentence, outside apposition brackets unless `bracketed`
+        (in a list of those present, `경남창조경제혁신센터(임예제 센터장)` is there in person)."""
         s, e = sent
         titled = {
             r.head for r in state.relations if r.relation == "holdsPosition" and s <= r.evidence.start < e + 1
@@ -331,7 +353,7 @@ class EventRules:
             if m.type == "Person"
             and s <= m.start < e
             and m.text in titled
-            and not in_bracket(doc, m.start, m.end, sent)
+            and (bracketed or not in_bracket(doc, m.start, m.end, sent))
         ]
 
     def _event_on(self, state: DocState, when: date) -> EventFact | None:
@@ -348,6 +370,9 @@ class EventRules:
         span: tuple[int, int],
         confidence: float,
     ) -> None:
+        text = doc_text(doc)
+        # the unit of a fused title (`장허구 창업진흥과장이`) is the post, not a party present
+        parts = [p for p in parts if not (p.type == "Organization" and text[p.end : p.end + 1] == "장")]
         ev = evidence(doc, span[0], span[1], COMPONENT, confidence)
         seen: set[str] = set()
         for p in parts:
@@ -370,10 +395,9 @@ class EventRules:
             if self._date_in(state, s, e):
                 continue  # a sentence with its own date tells of another occasion
             clause = doc_text(doc)[s:e]
-            if re.search(ATTENDANCE, clause) and re.search(
-                r"(?:이날|행사|식|회의|간담회|설명회|데모데이|현장)(?:에는|에|엔)\s", clause
-            ):
-                parts = self._titled_people(doc, state, (s, e)) + [
+            scoped = self._at_the_event(clause)
+            if ATTENDANCE.search(clause) and scoped:
+                parts = self._titled_people(doc, state, (s, e), bracketed=True) + [
                     m
                     for m in state.mentions
                     if m.type == "Organization"
@@ -383,6 +407,12 @@ class EventRules:
                     and m.subtype != "unit"
                 ]
                 self._attend(doc, state, parts, main.date, main, (s, e), 0.7)
+            elif scoped and PRESENTED.search(clause):
+                # `이날 워크숍에서는 A 과장이 … 설명했고, B(단장 C)가 … 발표했다`
+                parts = self._titled_people(doc, state, (s, e), bracketed=True) + [
+                    m for m in subjects(doc, state, s, e) if m.type == "Organization"
+                ]
+                self._attend(doc, state, parts, main.date, main, (s, e), 0.65)
             elif re.search(SPEECH, clause):
                 speakers = [m for m in subjects(doc, state, s, e) if m.type == "Person"]
                 titled = {m.text for m in self._titled_people(doc, state, (s, e))}
@@ -396,6 +426,16 @@ class EventRules:
                     (s, e),
                     0.65,
                 )
+
+    def _at_the_event(self, clause: str) -> bool:
+        """Does the sentence place itself at the gathering (`이날`, `간담회에서는`, `행사에는`)?"""
+        if re.search(r"(?:이날|당일|같은\s*날)\s", clause):
+            return True
+        for m in SCOPE.finditer(clause):
+            w = m.group("w")
+            if w in ("행사", "현장") or w.endswith("식") or self.cues.event_kind(w):
+                return True
+        return False
 
     def _box_participants(self, doc: Doc, state: DocState, span: tuple[int, int], when: date) -> None:
         event = next((ev for ev in state.events if ev.date == when), None)
