@@ -106,6 +106,19 @@ def partners(doc: Doc, state: DocState, start: int, end: int) -> list[Mention]:
     return _unique(out)
 
 
+def agreement_parties(doc: Doc, state: DocState, start: int, end: int) -> list[Mention]:
+    """The bodies that sign in a sentence with an agreement cue: the acting subjects and
+    their `와/과` partners. In `과기정통부는 진흥원이 … 와 협약을 체결했다고 밝혔다` the body
+    that reports is not a party."""
+    groups = [[m for m in g if m.type == "Organization"] for g in subject_groups(doc, state, start, end)]
+    groups = [g for g in groups if g]
+    parties = groups[-1] if groups else []
+    parties = parties + [
+        m for m in partners(doc, state, start, end) if all(m.text != p.text for p in parties)
+    ]
+    return list({p.text: p for p in reversed(parties)}.values())[::-1]
+
+
 def _is_and(doc: Doc, word: Word) -> bool:
     return doc_text(doc)[word.start : word.end] in ("및", "그리고", "및,")
 

@@ -18,7 +18,7 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import in_bracket, partners, subject_groups, subjects
+from kg.extract.clauses import agreement_parties, in_bracket, partners, subject_groups, subjects
 from kg.extract.cues import load_cues
 from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
 from kg.extract.words import particle_role, split_words
@@ -493,12 +493,7 @@ class EventRules:
         clause = doc_text(doc)[s:e]
         if not any(c in clause for c in self.cues.agreement_cues):
             return
-        groups = [[m for m in g if m.type == "Organization"] for g in subject_groups(doc, state, s, e)]
-        groups = [g for g in groups if g]
-        # `과기정통부는 진흥원이 … 와 협약을 체결했다고 밝혔다`: the body that reports is not a party
-        parties = groups[-1] if groups else []
-        parties = parties + [m for m in partners(doc, state, s, e) if all(m.text != p.text for p in parties)]
-        names = list(dict.fromkeys(p.text for p in parties))
+        names = [p.text for p in agreement_parties(doc, state, s, e)]
         if len(names) < 2:
             return
         ev = evidence(doc, s, e, COMPONENT, 0.8)

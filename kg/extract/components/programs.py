@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import subject_groups, subjects
+from kg.extract.clauses import agreement_parties, subject_groups, subjects
 from kg.extract.cues import Cues, load_cues
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.model import Mention, Relation
@@ -27,6 +27,15 @@ FIELD_OPERATOR = re.compile(
     r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
 )
 SPEECHY = re.compile(r"(?:다|요|니다|습니다|겠다|하자|라)[.!?]?$")
+COUNTED_BODIES = re.compile(r"(?:^|\s)(?P<n>두|세|네|다섯|양|[2-5]개)\s*(?:기관|부처|단체)(?:은|는|이|가)\s")
+RUN_OBJECT = re.compile(
+    r"\s*(?:을|를)\s+(?:[가-힣0-9]+\s+){0,3}?(?:함께\s+|공동으로\s+)?(?:운영|시행|추진)(?:한다|합니다|하고|하며|할|해|했)"
+)
+NUMBER_WORDS = {"두": 2, "양": 2, "세": 3, "네": 4, "다섯": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+OPERATOR_CLAUSE = re.compile(
+    r"(?P<x>[^\s,]+?)(?:이|가|에서)\s+(?:함께\s+|공동으로\s+)?(?:지원|주관|운영|시행|추진|주최|수행|총괄|전담)"
+    r"(?:하고|하며|하는|한다|하여|해)"
+)
 
 
 def classify_quoted(cues: Cues, text: str) -> tuple[str, str | None] | None:
@@ -78,6 +87,22 @@ class ProgramRules:
             cls = classify_quoted(self.cues, inner)
             if cls is None and re.match(r"\s*(?:사업|프로그램|패키지|지원사업)", after):
                 cls = ("Program", None)
+            if (
+                cls is None
+                and re.search(ATTRIBUTIVE + r"$", text[max(0, m.start() - 40) : m.start()])
+                and not SPEECHY.search(inner)
+                and inner.count(" ") <= 6
+            ):
+                # `중기부와 통계청이 함께 실시하는 '소상공인 실태조사'`: what bodies run is a program
+                cls = ("Program", None)
+            if (
+                cls is None
+                and RUN_OBJECT.match(text, m.end(), m.end() + 40)
+                and not SPEECHY.search(inner)
+                and inner.count(" ") <= 6
+            ):
+                # `‘재도전 원스톱 상담’을 올해부터 함께 운영한다`: so is what they are said to run
+                cls = ("Program", None)
             if cls is None:
                 continue
             type_, sub = cls
@@ -127,6 +152,7 @@ class ProgramRules:
                     state.relations.append(Relation(rel.head, "operates", mention.text, rel.evidence))
                 continue
             self._operators(doc, state, mention)
+        self.definitions(doc, state)
         return doc
 
     def _english_alias(self, doc: Doc, state: DocState, mention: Mention, after: int) -> None:
@@ -176,6 +202,8 @@ class ProgramRules:
         if not ops and self._operated(doc, program):
             ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
             if not ops:
+                ops = self._counted_parties(doc, state, sent[0], program.start)
+            if not ops:
                 ops = self._field_operators(doc, state) or self._topic_orgs(doc, state, program.start)
                 conf = 0.6
         if (
@@ -192,6 +220,50 @@ class ProgramRules:
         ev = evidence(doc, program.start, program.end, COMPONENT, conf)
         for op in ops:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
+
+    def _counted_parties(self, doc: Doc, state: DocState, start: int, before: int) -> list[Mention]:
+        """`세 기관은 … ‘P’를 함께 운영한다`: the parties of the post's agreement, when the
+        count the sentence gives matches them."""
+        m = COUNTED_BODIES.search(doc_text(doc)[start:before])
+        if m is None:
+            return []
+        count = NUMBER_WORDS.get(m.group("n").rstrip("개"), 0)
+        for s, e in reversed([sp for sp in state.sentences if sp[1] <= start]):
+            if any(c in doc_text(doc)[s:e] for c in self.cues.agreement_cues):
+                parties = agreement_parties(doc, state, s, e)
+                return parties if len({p.text for p in parties}) == count else []
+        return []
+
+    def definitions(self, doc: Doc, state: DocState) -> None:
+        """`P은 중기부가 지원하고 창진원이 주관하는 … 사업으로`: a sentence that defines a
+        program names the bodies that run it."""
+        text = doc_text(doc)
+        names = {m.text for m in state.mentions if m.type == "Program"}
+        for s, e in state.sentences:
+            head = re.match(
+                r"[\s□■○◦▪•ㅇ·\-]*(?:이번\s+)?(?P<p>[^\s,]{1,40}?(?:\s[^\s,]{1,20}?){0,5}?)(?:은|는)\s",
+                text[s:e],
+            )
+            if head is None:
+                continue
+            program = canonical_program(head.group("p").strip("‘’'\"“”「」｢｣"))
+            if program not in names:
+                continue
+            for run in OPERATOR_CLAUSE.finditer(text[s:e]):
+                at = s + run.start("x")
+                op = next(
+                    (
+                        x
+                        for x in state.mentions
+                        if x.type == "Organization"
+                        and x.start <= at < x.end + 1
+                        and x.end == s + run.end("x")
+                    ),
+                    None,
+                )
+                if op is not None:
+                    ev = evidence(doc, s, e, COMPONENT, 0.8)
+                    state.relations.append(Relation(op.text, "operates", program, ev))
 
     def _line_start(self, text: str, pos: int) -> int:
         return text.rfind("\n", 0, pos) + 1
@@ -234,7 +306,7 @@ class ProgramRules:
         """Is the program what the clause runs? `‘X’을 운영/추진/수립…`, `‘X’ 참가자를 모집`."""
         after = doc_text(doc)[program.end : program.end + 60]
         m = re.match(
-            r"\s*[’'\"”」｣』》〉>]?\s*(?:\([^)]{0,30}\))?\s*(?:[가-힣A-Za-z0-9·]+\s+){0,2}?[가-힣A-Za-z0-9·]*?"
+            r"\s*[’'\"”」｣』》〉>]?\s*(?:\([^)]{0,30}\))?\s*(?:[가-힣A-Za-z0-9·]+\s+){0,3}?[가-힣A-Za-z0-9·]*?"
             r"(?P<p>을|를|에\s*참여|에\s*참가|의\s*참여|은|는|이|가|에서|의|\s운영|\s추진|\s시행)(?=\s|$|[,.])",
             after,
         )
