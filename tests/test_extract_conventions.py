@@ -124,6 +124,15 @@ SUBORGS = [
     ("중기부 산하 창업진흥원은 설명회를 열었다.", ("창업진흥원", "중소벤처기업부")),
     ("캠코는 금융위원회 산하 공공기관으로 채무조정을 맡는다.", ("한국자산관리공사", "금융위원회")),
     ("부산대학교 창업지원단은 보육 성과를 발표했다.", ("부산대학교 창업지원단", "부산대학교")),
+    # the child carries a genitive: `소속 X의 Y 청장`
+    (
+        "이날 중기부 소속 부산지방중소벤처기업청의 한가람 청장이 참석했다.",
+        ("부산지방중소벤처기업청", "중소벤처기업부"),
+    ),
+    # the parent is the sentence's subject: `A는 산하 B를 통해`
+    ("중기부는 산하 창업진흥원을 통해 멘토링을 지원한다.", ("창업진흥원", "중소벤처기업부")),
+    # a 처 inside a public agency is one of its divisions
+    ("중진공 청년창업처 한다온 처장은 연계 절차를 설명했다.", ("청년창업처", "중소벤처기업진흥공단")),
 ]
 
 
@@ -172,6 +181,11 @@ AGREEMENTS = [
         {("국토교통부", "한국토지주택공사"), ("국토교통부", "중소벤처기업부")},
     ),
     ("관세청과 면세점협회는 MOU를 맺었다.", {("관세청", "면세점협회")}),
+    # a jointly held event is a joint programme
+    (
+        "중소벤처기업부와 과학기술정보통신부는 12일 ‘딥테크 데모데이’를 공동으로 개최했다.",
+        {("중소벤처기업부", "과학기술정보통신부")},
+    ),
 ]
 
 
@@ -272,6 +286,19 @@ def test_those_present_at_the_gathering_after_its_lead_sentence(extractor) -> No
     got = {r.head for r in ex.relations if r.relation == "participatedIn" and r.tail == "2025-11-05"}
     assert {"정하람", "문가온", "충남대학교 창업지원단", "서다인", "윤보라"} <= got, got
     assert "창업정책과" not in got  # the unit of a fused title is a post, not a party
+
+
+def test_a_quoted_council_being_formed_is_a_body_with_its_launch(extractor) -> None:
+    ex = run(
+        extractor,
+        "과학기술정보통신부와 정보통신산업진흥원은 15일(목) ‘AI 공급기업 협의회’ 발족식을 열었다.",
+        date(2023, 6, 16),
+    )
+    assert ("Organization", "AI 공급기업 협의회") in entities(ex)
+    assert ("Event", "AI 공급기업 협의회 발족식") in entities(ex)
+    assert ("AI 공급기업 협의회", "foundedOn", "2023-06-15", "") in facts(ex)
+    # two hosts: the text does not say which one the council belongs to
+    assert not [r for r in ex.relations if r.relation == "subOrganizationOf"]
 
 
 def test_places_of_bodies(extractor) -> None:

@@ -147,7 +147,9 @@ class BodyRules(Recorder):
                 continue
             if self.read_title(b.core) or not self.is_org(a.core):
                 continue
-            if not b.core.endswith(self.cues.unit_suffixes) or b.core in self.cues.org_stopwords:
+            if b.core in self.cues.org_stopwords:
+                continue
+            if not b.core.endswith(self.cues.unit_suffixes) and not self._agency_division(a.core, b.core):
                 continue
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
@@ -163,22 +165,25 @@ class BodyRules(Recorder):
                 ev = evidence(doc, a.start, b.end, COMPONENT, 0.85)
                 state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
 
+    def _agency_division(self, parent: str, name: str) -> bool:
+        """`LH 스마트도시개발처`, `중진공 청년창업처`: a 처 or 부 inside a public agency or a
+        company is one of its divisions, not a ministry-level body."""
+        if not name.endswith(("처", "부")) or len(name) < 4:
+            return False
+        return self.org_subtype(parent) in ("agency", "company", "association", "university")
+
     def subordinate_cues(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`기관 산하 X`, `기관 소속 X`, `기관 산하 … 운용기관인 X`, `X는 기관 산하 공공기관으로`."""
         for k in range(1, len(words) - 1):
             if words[k].core not in ("산하", "소속") or not words[k - 1].core:
                 continue
             parent_w = words[k - 1]
-            if particle_role(parent_w.particle) not in ("none", "genitive") or not self.is_org(parent_w.core):
+            # `중기부 소속 X`, `중기부의 산하 X`, and `중기부는 산하 창업진흥원을 통해`
+            if particle_role(parent_w.particle) not in ("none", "genitive", "subject") or not self.is_org(
+                parent_w.core
+            ):
                 continue
-            child_w = next(
-                (
-                    w
-                    for w in words[k + 1 : k + 5]
-                    if w.core and self.is_org(w.core) and particle_role(w.particle) != "genitive"
-                ),
-                None,
-            )
+            child_w = next((w for w in words[k + 1 : k + 5] if w.core and self.is_org(w.core)), None)
             between = words[k + 1 : words.index(child_w)] if child_w is not None else []
             if child_w is None or any(
                 particle_role(w.particle) in ("subject", "object", "conj") for w in between

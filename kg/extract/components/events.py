@@ -485,8 +485,9 @@ class EventRules:
                 for m in subjects(doc, state, s, e, before=new.start)
                 if m.type == "Organization" and m.text != new.text
             ]
-            for p in parents[:1]:
-                state.relations.append(Relation(new.text, "subOrganizationOf", p.text, ev))
+            if len(parents) == 1:
+                # with several founders the text does not say which one the body belongs to
+                state.relations.append(Relation(new.text, "subOrganizationOf", parents[0].text, ev))
 
     def _agreements(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
         s, e = sent

@@ -28,6 +28,9 @@ FIELD_OPERATOR = re.compile(
 )
 SPEECHY = re.compile(r"(?:다|요|니다|습니다|겠다|하자|라)[.!?]?$")
 COUNTED_BODIES = re.compile(r"(?:^|\s)(?P<n>두|세|네|다섯|양|[2-5]개)\s*(?:기관|부처|단체)(?:은|는|이|가)\s")
+FOUNDED_AFTER = re.compile(
+    r"\s*(?:을|를|이|가|은|는)?\s*(?:[가-힣0-9]+\s+){0,2}?(?:구성|발족|출범|신설|설치|창립)"
+)
 RUN_OBJECT = re.compile(
     r"\s*(?:을|를)\s+(?:[가-힣0-9]+\s+){0,3}?(?:함께\s+|공동으로\s+)?(?:운영|시행|추진)(?:한다|합니다|하고|하며|할|해|했)"
 )
@@ -103,6 +106,14 @@ class ProgramRules:
             ):
                 # `‘재도전 원스톱 상담’을 올해부터 함께 운영한다`: so is what they are said to run
                 cls = ("Program", None)
+            if (
+                cls is not None
+                and cls[0] == "Event"
+                and self.cues.org_subtype_by_suffix(inner) == "taskforce"
+                and FOUNDED_AFTER.match(text, m.end(), m.end() + 20)
+            ):
+                # `‘지역 청년창업 협의회’를 구성하고`, `‘… 협의회’ 발족식`: a body being founded
+                cls = ("Organization", "taskforce")
             if cls is None:
                 continue
             type_, sub = cls
@@ -139,6 +150,15 @@ class ProgramRules:
             mention = Mention(name, type_, s, e, COMPONENT, self.confidence, sub)
             state.add_mention(mention)
             state.anchors[(s, e)] = type_
+            ceremony = re.match(r"\s*(?P<w>[가-힣]{1,4}식)", text[m.end() : m.end() + 12])
+            if type_ == "Organization" and ceremony and self.cues.event_kind(ceremony.group("w")) == "launch":
+                # `‘AI 바우처 공급기업 협의회’ 발족식`: the body, and the event that launched it
+                event_name = f"{name} {ceremony.group('w')}"
+                state.add_mention(
+                    Mention(
+                        event_name, "Event", s, m.end() + ceremony.end(), COMPONENT, self.confidence, "launch"
+                    )
+                )
             self._english_alias(doc, state, mention, m.end())
         programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
         for k, mention in enumerate(programs):
