@@ -102,6 +102,19 @@ def test_common_nouns_are_not_people(extractor) -> None:
     assert not [e for e in ex.entities if e.type == "Person"]
 
 
+NOT_PEOPLE = [
+    "혁신적인 기술창업 아이디어를 가진 예비창업자의 사업화를 지원한다.",  # 예비창업자 is no post
+    "중진공은 해외 무역관과 연계한 현지 시장 검증을 지원한다.",  # 시장: a market
+    "최수규 차관은 전주 남부시장 청년몰을 찾았다.",  # 전주 is a city, 남부시장 a market
+]
+
+
+@pytest.mark.parametrize("text", NOT_PEOPLE)
+def test_words_before_title_like_nouns_are_not_people(extractor, text: str) -> None:
+    people = {e.name for e in run(extractor, text).entities if e.type == "Person"}
+    assert people <= {"최수규"}, people
+
+
 ALIASES = [
     ("중소벤처기업부(장관 한성숙, 이하 중기부)는 발표했다.", "중소벤처기업부", "중기부"),
     ("문화체육관광부(이하 '문체부')는 공모를 시작했다.", "문화체육관광부", "문체부"),

@@ -84,6 +84,8 @@ class Readings:
                     return TitleRead(title, prefix, acting)
                 if title in self.cues.ambiguous_titles and not self._office_prefix(title, prefix):
                     return None  # 남부시장 is a market, 서울시장 a mayor, 익산지사 a branch
+                if len(prefix) < 2:
+                    continue  # 남 + 부시장: try the shorter title (남부 + 시장)
                 return TitleRead(text, None, acting)
         return None
 
@@ -128,6 +130,8 @@ class Readings:
         if span is None:
             return True
         tokens = [t for t in span if not t.is_space]
+        if len(tokens) == 1 and tokens[0].tag_ == "NNP-지명":
+            return False  # `전주 남부시장`: MeCab knows it as a place
         return not (len(tokens) == 1 and tokens[0].tag_.startswith(COMMON_TAGS))
 
     def _proper_noun(self, doc: Doc, word: Word) -> bool:

@@ -331,8 +331,8 @@ class PeopleRules(Recorder):
             nxt = self._title_at(words, i + 1) or (
                 self._title_at(words, i + 2) if i + 2 < len(words) else None
             )
-            if nxt is not None:
-                return whole, i + 1
+            if nxt is not None and nxt[0].role not in self.cues.ambiguous_titles:
+                return whole, i + 1  # not `연계한 현지 시장`: a verb before a market
         # foreign names: 1–3 Hangul words, the last carrying a Latin bracket
         for span in (2, 3, 1):
             if i + span > len(words):
