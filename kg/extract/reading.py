@@ -171,14 +171,14 @@ class Readings:
         return surface
 
     def _clean_particle(self, doc: Doc, w: Word) -> bool:
-        """Did MeCab end the word with exactly one particle token (`장관과`, `대학이`)?"""
+        """Did MeCab end the word with particle tokens only (`장관과`, `대학이`, `협약식에는`)?"""
         if not w.particle:
             return True
         span = doc.char_span(w.core_end, w.core_end + len(w.particle), alignment_mode="expand")
         if span is None:
             return False
         tokens = [t for t in span if not t.is_space and t.text not in ",·"]
-        return len(tokens) == 1 and tokens[0].tag_.startswith("J")
+        return 1 <= len(tokens) <= 3 and all(t.tag_.startswith("J") for t in tokens)
 
     def _noun_surface(self, doc: Doc, w: Word) -> Word:
         """A word MeCab shredded, read whole as a noun phrase (`㈜하늘결로보틱스`)."""

@@ -115,6 +115,7 @@ class BodyRules(Recorder):
             lead = doc_text(doc)[w.lead_bracket[0] - 1 : w.lead_bracket[1] + 1] if w.lead_bracket else ""
             trail = f"({doc_text(doc)[w.brackets[0][0] : w.brackets[0][1]]})" if w.brackets else ""
             if lead in LEGAL_FORMS or trail in LEGAL_FORMS or w.core.startswith(("㈜", "㈔")):
+                w = self._noun_surface(doc, w)  # `㈜하늘결로보틱스`: MeCab reads 로 as a particle
                 title = self.read_title(split_legal_form(w.core)[0])
                 if title and title.unit:
                     # (사)전국도시형소공인연합회장: the body is the unit of the fused title
