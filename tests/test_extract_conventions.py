@@ -49,6 +49,8 @@ HOLDS = [
     ("이병권 중기부 제2차관은 간담회를 주재했다.", ("이병권", "중소벤처기업부", "제2차관")),
     # 직함 fused with the unit: 과장 of the 과 (the unit is the tail)
     ("보건복지부 김영학 재생의료정책과장은 제도를 설명했다.", ("김영학", "재생의료정책과", "과장")),
+    # `기관 단위 이름 직함`, with the unit's 과 that MeCab reads as `and`
+    ("문체부 관광산업정책과 김민수 과장은 지원을 약속했다.", ("김민수", "관광산업정책과", "과장")),
     ("행정안전부 김광용 재난안전관리본부장은 현장을 살폈다.", ("김광용", "재난안전관리본부", "본부장")),
     ("호남지방통계청 정다운 청장은 통계를 소개했다.", ("정다운", "호남지방통계청", "청장")),
     # a titled delegate of a company with English in brackets
@@ -312,6 +314,36 @@ def test_a_quoted_council_being_formed_is_a_body_with_its_launch(extractor) -> N
     assert ("AI 공급기업 협의회", "foundedOn", "2023-06-15", "") in facts(ex)
     # two hosts: the text does not say which one the council belongs to
     assert not [r for r in ex.relations if r.relation == "subOrganizationOf"]
+
+
+POSTS_TAKEN = [
+    (
+        "중소벤처기업부는 ‘딥테크 육성 전담반(TF)’(이하 ‘딥테크 TF’)을 16일 신설했다.\n"
+        "딥테크 TF는 중기부 창업벤처혁신실 소속으로, 나다온 창업벤처혁신실장이 단장을 맡는다.",
+        ("나다온", "딥테크 육성 전담반", "단장"),
+    ),
+    (
+        "과기정통부는 15일 ‘데이터 공급기업 협의회’ 발족식을 열었다.\n"
+        "초대 회장에는 분석 기업 ㈜이랑데이터의 변하늘 대표가 선출됐다.",
+        ("변하늘", "데이터 공급기업 협의회", "회장"),
+    ),
+    (
+        "행안부는 10일 ‘지역 청년창업 협의회’를 구성했다.\n"
+        "협의회는 관계자 15명으로 꾸려졌으며, 민간 전문가인 정수민 전북대학교 교수가 공동위원장을 맡았다.",
+        ("정수민", "지역 청년창업 협의회", "공동위원장"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), POSTS_TAKEN, ids=[p[1][0] for p in POSTS_TAKEN])
+def test_posts_taken_in_the_body_in_focus(extractor, text: str, expected: tuple[str, str, str]) -> None:
+    person, org, role = expected
+    assert (person, "holdsPosition", org, role) in facts(run(extractor, text))
+
+
+def test_short_name_after_a_quoted_body(extractor) -> None:
+    ex = run(extractor, "중기부는 ‘소공인 판로 지원단’(이하 ‘판로단’)을 1일 출범했다.")
+    assert "판로단" in aliases(ex, "소공인 판로 지원단")
 
 
 def test_places_of_bodies(extractor) -> None:

@@ -385,13 +385,16 @@ def _person_spans(doc: Doc) -> set[tuple[int, int]]:
     return cached
 
 
-def _unit_reading(word: Word, following: Word | None) -> Word:
-    """`창업정책과 ☎ 044-…`: MeCab reads the unit suffix 과 as the particle "and";
-    when nothing that could be conjoined follows, it is part of the name."""
+def _unit_reading(word: Word, following: list[Word]) -> Word:
+    """`창업정책과 ☎ 044-…`, `관광산업정책과 김민수 과장`: MeCab reads the unit suffix 과 as
+    the particle "and"; when nothing that could be conjoined follows, or the head of the unit
+    (a name, then 과장) does, it is part of the name."""
     if word.particle != "과" or len(word.core) < 3:
         return word
-    nxt = following.core if following is not None else ""
-    if nxt and re.match(r"[가-힣A-Za-z]", nxt) and not nxt.startswith(("과장", "팀장")):
+    nxt = following[0].core if following else ""
+    after = following[1].core if len(following) > 1 else ""
+    head_follows = nxt.startswith(("과장", "팀장")) or after.startswith(("과장", "팀장"))
+    if nxt and re.match(r"[가-힣A-Za-z]", nxt) and not head_follows:
         return word
     return replace(word, core=word.core + "과", core_end=word.core_end + 1, particle="")
 

@@ -5,6 +5,7 @@ from kg.extract.components import (  # noqa: F401
     genre,
     lexicon_ruler,
     ner_merge,
+    posts,
     programs,
     sentences,
 )

@@ -143,7 +143,7 @@ class BodyRules(Recorder):
     def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
         for k in range(len(words) - 1):
-            a, b = words[k], _unit_reading(words[k + 1], words[k + 2] if k + 2 < len(words) else None)
+            a, b = words[k], _unit_reading(words[k + 1], words[k + 2 : k + 4])
             if not a.core or not b.core or particle_role(a.particle) not in ("none",):
                 continue
             if self.read_title(b.core) or not self.is_org(a.core):

@@ -20,6 +20,7 @@ from kg.extract.reading import (
     Recorder,
     TitleRead,
     _is_subsequence,
+    _unit_reading,
 )
 from kg.extract.state import AliasFact, DocState, doc_text, evidence
 from kg.extract.words import Word, particle_role, split_words
@@ -197,6 +198,7 @@ class PeopleRules(Recorder):
         prev = words[i - 1]
         if not prev.core:
             return None
+        prev = _unit_reading(prev, words[i : i + 2])
         if particle_role(prev.particle) not in ("none", "genitive"):
             prev = self._noun_surface(doc, prev)
             if prev.particle or VERBAL_END.search(prev.core):

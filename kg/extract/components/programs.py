@@ -31,6 +31,7 @@ COUNTED_BODIES = re.compile(r"(?:^|\s)(?P<n>두|세|네|다섯|양|[2-5]개)\s*(
 FOUNDED_AFTER = re.compile(
     r"\s*(?:을|를|이|가|은|는)?\s*(?:[가-힣0-9]+\s+){0,2}?(?:구성|발족|출범|신설|설치|창립)"
 )
+SHORT_AFTER_QUOTE = re.compile(r"\s*\(\s*이하\s*[‘'\"“「]?(?P<a>[^’'\"”」()]{1,20}?)[’'\"”」]?\s*\)")
 RUN_OBJECT = re.compile(
     r"\s*(?:을|를)\s+(?:[가-힣0-9]+\s+){0,3}?(?:함께\s+|공동으로\s+)?(?:운영|시행|추진)(?:한다|합니다|하고|하며|할|해|했)"
 )
@@ -83,6 +84,8 @@ class ProgramRules:
             inner = m.group("x")
             if re.search(r"[’'\"”」｣』》〉]\s*\(\s*$", text[max(0, m.start() - 4) : m.start()]):
                 continue  # `‘코리아 듀티프리 페스타’(「Korea Duty-Free FESTA 2023」)`: an alias
+            if re.search(r"이하\s*$", text[max(0, m.start() - 4) : m.start()]):
+                continue  # `(이하 ‘딥테크 TF’)`: an alias the genre rules read
             s = m.start("x")
             e = m.end("x")
             # `‘X’ 사업` : the quote names the program, the noun after it says so
@@ -160,6 +163,11 @@ class ProgramRules:
                     )
                 )
             self._english_alias(doc, state, mention, m.end())
+            short = SHORT_AFTER_QUOTE.match(text, m.end(), m.end() + 40)
+            if short:
+                # `‘딥테크 스타트업 육성 전담반(TF)’(이하 ‘딥테크 TF’)`
+                ev = evidence(doc, s, m.end() + short.end(), COMPONENT, 0.9)
+                state.aliases.append(AliasFact(name, short.group("a").strip(), "short", ev, type_))
         programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
         for k, mention in enumerate(programs):
             prev = programs[k - 1] if k else None
