@@ -99,6 +99,16 @@ def test_fused_title_keeps_unit_under_parent(extractor) -> None:
     assert ("재난안전관리본부", "subOrganizationOf", "행정안전부", "") in facts(ex)
 
 
+def test_fused_title_of_an_association_is_not_a_ministry_unit(extractor) -> None:
+    text = (
+        "오영주 중소벤처기업부 장관은 12일 간담회를 했다.\n"
+        "이 자리에는 김철수 한국소공인협회장과 스타트업 대표 10여명이 참석했다."
+    )
+    ex = run(extractor, text)
+    assert ("김철수", "holdsPosition", "한국소공인협회", "협회장") in facts(ex)
+    assert not [r for r in ex.relations if r.relation == "subOrganizationOf"]
+
+
 def test_common_nouns_are_not_people(extractor) -> None:
     ex = run(extractor, "지역 소공인 대표 협·단체장들과 간담회를 가졌다. 11곳 지자체 모두에게 감사를 전했다.")
     assert not [e for e in ex.entities if e.type == "Person"]

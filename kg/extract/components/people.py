@@ -179,7 +179,13 @@ class PeopleRules(Recorder):
                 state.relations.append(
                     Relation(name, "holdsPosition", title.unit, ev, role=title.role, acting=title.acting)
                 )
-                parent = self._topic_org(state, TitleRead("실장", None), words[i].start)
+                # a unit (`재생의료정책과장`) sits in the ministry the post is about;
+                # a body with its own name (`한국소공인협회장`) does not
+                parent = (
+                    self._topic_org(state, TitleRead("실장", None), words[i].start)
+                    if self.org_subtype(title.unit) == "unit"
+                    else None
+                )
                 if parent and self.cues.lexicon.lookup(parent):
                     state.relations.append(Relation(title.unit, "subOrganizationOf", parent, ev))
             else:
