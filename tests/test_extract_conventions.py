@@ -356,6 +356,27 @@ def test_short_name_after_a_quoted_body(extractor) -> None:
     assert "판로단" in aliases(ex, "소공인 판로 지원단")
 
 
+EVENT_NAMES = [
+    # a noun phrase before 열다 (a verb MeCab gives no noun core)
+    (
+        "한국관광공사는 13일 관광기업지원센터에서 공모전 사업설명회를 열고 사례를 소개했다.",
+        "공모전 사업설명회",
+    ),
+    # a quoted program, then the kind of gathering
+    (
+        "대전센터는 18일 ‘딥테크 액셀러레이팅 프로그램 3기’ 데모데이를 열었다.",
+        "딥테크 액셀러레이팅 프로그램 3기 데모데이",
+    ),
+    # a numbered heading of a notice
+    ("3. 온라인 사업설명회\n ○ 일시 : 2026. 1. 22.(목) 14:00", "온라인 사업설명회"),
+]
+
+
+@pytest.mark.parametrize(("text", "event"), EVENT_NAMES, ids=[e[1] for e in EVENT_NAMES])
+def test_event_names(extractor, text: str, event: str) -> None:
+    assert ("Event", event) in entities(run(extractor, text, date(2026, 1, 10)))
+
+
 def test_places_of_bodies(extractor) -> None:
     ex = run(extractor, "차관은 21일 대구 북구에 있는 대구창조경제혁신센터를 방문했다.", date(2019, 2, 22))
     assert ("대구창조경제혁신센터", "locatedIn", "대구 북구", "") in facts(ex)

@@ -29,6 +29,9 @@ COMPONENT = "events"
 HEADING = re.compile(
     r"^[\s<〈《【\[□■○◆◇▶]*(?P<x>[^<>〈〉《》【】\[\]\n]{3,50}?)\s*(?:개요|계획|일정|안내)?\s*[>〉》】\]]\s*$"
 )
+NUMBERED_HEADING = re.compile(
+    r"^\s*(?:\d{1,2}|[가-하])\s*[.)]\s*(?P<x>[^\n:：.]{3,40}?)\s*$"
+)  # `3. 온라인 사업설명회`
 ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배석)(?:했|하였|한다|합니다|해|한\s)")
 SAME_OCCASION = re.compile(r"^\W*(?:이어|이어서)\s|(?:이날|같은\s*날|당일)\s")
 SCOPE = re.compile(r"(?P<w>[가-힣]{2,12}?)(?:에서는|에서|에는|엔|에)\s")
@@ -196,7 +199,7 @@ class EventRules:
             )
         # headings: `< 소공인 현장 방문 및 간담회 개요 >`
         for s, e in state.sentences:
-            heading = HEADING.match(doc_text(doc)[s:e])
+            heading = HEADING.match(doc_text(doc)[s:e]) or NUMBERED_HEADING.match(doc_text(doc)[s:e])
             if not heading:
                 continue
             name = heading.group("x").strip()
@@ -211,7 +214,8 @@ class EventRules:
             for k, w in enumerate(words):
                 if not w.core or particle_role(w.particle) != "object" or k + 1 >= len(words):
                     continue
-                if not words[k + 1].core.startswith(
+                verb = doc_text(doc)[words[k + 1].start : words[k + 1].end]  # 열고 has no noun core
+                if not verb.startswith(
                     ("개최", "열", "진행", "가졌", "가진", "마련", "실시", "주최", "주관")
                 ):
                     continue
@@ -229,16 +233,23 @@ class EventRules:
                     and k - first < 3
                 ):
                     first -= 1
+                name_start = words[first].core_start
                 if first == k:
-                    continue  # a bare `간담회` is not a name
-                name = doc_text(doc)[words[first].core_start : w.core_end]
+                    quoted = self._quoted_before(doc, state, w.core_start)
+                    if quoted is None:
+                        continue  # a bare `간담회` is not a name
+                    # `‘딥테크 액셀러레이팅 프로그램 3기’ 데모데이를 열었다`
+                    name_start = quoted.start
+                text = doc_text(doc)
+                name = re.sub(r"[’'\"”」｣』》〉>]", "", text[name_start : w.core_end])
+                name = " ".join(name.split())
                 hit = self._date_in(state, s, e)
                 fact = self._add_event(
                     doc,
                     state,
                     name,
                     kind,
-                    words[first].core_start,
+                    name_start,
                     w.core_end,
                     hit[0] if hit else box_date,
                     0.75,
@@ -262,6 +273,17 @@ class EventRules:
                 place = self._place(doc, state, first_item, box_place[0])
                 if place:
                     ev.place = place
+
+    def _quoted_before(self, doc: Doc, state: DocState, pos: int) -> Mention | None:
+        """The quoted name that ends right before `pos` (`‘P’ 데모데이`)."""
+        text = doc_text(doc)
+        before = text[:pos].rstrip()
+        if not before or before[-1] not in "’'\"”」｣』》〉>":
+            return None
+        return next(
+            (m for m in state.mentions if m.end == len(before) - 1 and m.type in ("Program", "Organization")),
+            None,
+        )
 
     def _place(self, doc: Doc, state: DocState, text: str, start: int) -> str | None:
         entry = self.cues.lexicon.lookup(text)
