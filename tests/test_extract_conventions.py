@@ -377,6 +377,28 @@ def test_event_names(extractor, text: str, event: str) -> None:
     assert ("Event", event) in entities(run(extractor, text, date(2026, 1, 10)))
 
 
+EVENT_DATES = [
+    # the date before the gathering's verb, not the creation date earlier in the sentence
+    (
+        "중기부는 ‘딥테크 전담반’을 16일(월) 신설하고, 19일(목) 세종청사에서 첫 회의를 열었다.",
+        date(2023, 10, 20),
+        "2023-10-19",
+    ),
+    # a range starts on its first day (the weekday puts 11월 19일(화) in 2024)
+    (
+        "산업부와 KOTRA는 11월 19일(화)부터 20일(수)까지 코엑스에서 상담회를 개최했다.",
+        date(2024, 11, 21),
+        "2024-11-19",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "day"), EVENT_DATES, ids=[d[2] for d in EVENT_DATES])
+def test_event_date_is_the_gatherings(extractor, text: str, published: date, day: str) -> None:
+    got = {r.tail for r in run(extractor, text, published).relations if r.relation == "participatedIn"}
+    assert got == {day}, got
+
+
 def test_places_of_bodies(extractor) -> None:
     ex = run(extractor, "차관은 21일 대구 북구에 있는 대구창조경제혁신센터를 방문했다.", date(2019, 2, 22))
     assert ("대구창조경제혁신센터", "locatedIn", "대구 북구", "") in facts(ex)

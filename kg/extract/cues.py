@@ -32,6 +32,7 @@ class Cues:
     place_suffixes: tuple[str, ...]
     strong_org_suffixes: tuple[str, ...]
     generic_units: frozenset[str]
+    body_references: frozenset[str]  # `공사는`, `센터가`: a body named in full earlier
     company_heads: tuple[str, ...]
     government_titles: tuple[str, ...]
     head_of_unit: dict[str, str]
@@ -101,6 +102,7 @@ def load_cues() -> Cues:
         place_suffixes=tuple(raw["place_suffixes"]),
         strong_org_suffixes=tuple(raw["strong_org_suffixes"]),
         generic_units=frozenset(raw["generic_units"]),
+        body_references=frozenset(raw["body_references"]),
         company_heads=tuple(raw["titles"]["company_heads"]),
         government_titles=tuple(raw["titles"]["government"]),
         head_of_unit=dict(raw["titles"]["head_of_unit"]),

@@ -207,6 +207,28 @@ class BodyRules(Recorder):
                 ev = evidence(doc, lo, hi, COMPONENT, 0.8)
                 state.relations.append(Relation(child, "subOrganizationOf", parent, ev))
 
+    def body_references(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`공사는 … 설명회를 열고`, `센터가 운영하는 ‘P’`: a bare generic noun as a subject
+        names the one body written in full earlier whose name ends with it."""
+        for w in words:
+            if w.core not in self.cues.body_references or particle_role(w.particle) not in (
+                "subject",
+                "conj",
+            ):
+                continue
+            if doc_text(doc)[w.start - 1 : w.start].strip() not in ("", "ㅇ", "□", "○", "-", "(", "‘"):
+                continue  # `지역 창조경제혁신센터`: part of a longer phrase
+            names = {
+                m.text
+                for m in state.mentions
+                if m.type == "Organization"
+                and m.end <= w.start
+                and m.text.replace(" ", "").endswith(w.core)
+                and m.text != w.core
+            }
+            if len(names) == 1:
+                self._mention(state, names.pop(), "Organization", w.core_start, w.core_end, 0.75)
+
     def suffix_orgs(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """A word whose ending names a body (…진흥원, …협회), used as subject or listed."""
         for w in words:

@@ -32,6 +32,7 @@ HEADING = re.compile(
 NUMBERED_HEADING = re.compile(
     r"^\s*(?:\d{1,2}|[가-하])\s*[.)]\s*(?P<x>[^\n:：.]{3,40}?)\s*$"
 )  # `3. 온라인 사업설명회`
+RANGE_END = re.compile(r"\s*(?:\([^)]{1,4}\))?\s*까지")
 ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배석)(?:했|하였|한다|합니다|해|한\s)")
 SAME_OCCASION = re.compile(r"^\W*(?:이어|이어서)\s|(?:이날|같은\s*날|당일)\s")
 SCOPE = re.compile(r"(?P<w>[가-힣]{2,12}?)(?:에서는|에서|에는|엔|에)\s")
@@ -124,6 +125,25 @@ class EventRules:
             if start <= s < end:
                 return d, s, e
         return None
+
+    def _event_date(self, state: DocState, s: int, e: int, clause: str) -> tuple[date, int, int] | None:
+        """The date of what the sentence reports: the last date before its first event verb
+        (`‘TF’를 16일 신설하고, 19일 첫 회의를 열었다` → the 19th), else its first date."""
+        # the end of a range (`19일(화)부터 20일(수)까지`, `5.1.~5.31.`) is not when it began
+        dates = [
+            (ds, de, d)
+            for ds, de, d in state.dates
+            if s <= ds < e
+            and not RANGE_END.match(clause, de - s)
+            and not re.search(r"[~∼]\s*$", clause[: ds - s])
+        ]
+        verbs = [s + m.start() for v in self.cues.event_verbs for m in re.finditer(re.escape(v), clause)]
+        for at in sorted(verbs):
+            before = [x for x in dates if x[1] <= at]
+            if before:
+                ds, de, d = before[-1]
+                return d, ds, de
+        return (dates[0][2], dates[0][0], dates[0][1]) if dates else None
 
     def _summary_box(
         self, doc: Doc, state: DocState
@@ -320,7 +340,7 @@ class EventRules:
         clause = doc_text(doc)[s:e]
         if not any(v in clause for v in self.cues.event_verbs):
             return None
-        hit = self._date_in(state, s, e)
+        hit = self._event_date(state, s, e, clause)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
         when = hit[0] if hit else (event.date if event and event.date else None)
         if (

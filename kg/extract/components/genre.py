@@ -37,4 +37,5 @@ class GenreRules(PeopleRules, BodyRules):
             self.units(doc, state, words)
             self.subordinate_cues(doc, state, words)
             self.suffix_orgs(doc, state, words)
+            self.body_references(doc, state, words)
         return doc
