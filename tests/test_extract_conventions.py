@@ -242,6 +242,19 @@ PROGRAMS = [
         "관광벤처사업 공모전",
         {"문화체육관광부", "한국관광공사"},
     ),
+    # a bare `센터가` names the centre written in full earlier; adverbs before the verb
+    (
+        "대구창조경제혁신센터는 21일 간담회를 열었다. 박가람 센터장은 센터가 올해 새로 운영하는 "
+        "‘스타트업 스케일업 프로그램’을 소개했다.",
+        "스타트업 스케일업 프로그램",
+        {"대구창조경제혁신센터"},
+    ),
+    # `‘P’ 운영 경험을 공유`: the subject ran it
+    (
+        "전북대학교 창업지원단은 ‘실험실 창업 연계 프로그램’ 운영 경험을 공유했다.",
+        "실험실 창업 연계 프로그램",
+        {"전북대학교 창업지원단"},
+    ),
     # what bodies are said to run is a program, whatever its name ends with
     (
         "이번 행사는 고용노동부와 통계청이 함께 실시하는 ‘청년 고용 동향 조사’ 결과를 알리는 자리다.",
