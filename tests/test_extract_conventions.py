@@ -255,6 +255,13 @@ PROGRAMS = [
         "실험실 창업 연계 프로그램",
         {"전북대학교 창업지원단"},
     ),
+    # `두 기관은`: the two bodies the lead sentence is about, a parent named with each
+    (
+        "통계청 소속 동북지방통계청과 중소벤처기업부 소속 대구경북지방중소벤처기업청은 12일 설명회를 열었다.\n"
+        "두 기관은 상반기 중 ‘상권 통계 교육 프로그램’을 공동으로 운영할 계획이다.",
+        "상권 통계 교육 프로그램",
+        {"동북지방통계청", "대구·경북지방중소벤처기업청"},
+    ),
     # what bodies are said to run is a program, whatever its name ends with
     (
         "이번 행사는 고용노동부와 통계청이 함께 실시하는 ‘청년 고용 동향 조사’ 결과를 알리는 자리다.",
@@ -410,6 +417,18 @@ EVENT_DATES = [
 def test_event_date_is_the_gatherings(extractor, text: str, published: date, day: str) -> None:
     got = {r.tail for r in run(extractor, text, published).relations if r.relation == "participatedIn"}
     assert got == {day}, got
+
+
+def test_speaker_whose_title_kept_its_particle(extractor) -> None:
+    # MeCab reads `동북지방통계청장은` as one noun; the speaker is still the subject
+    text = (
+        "동북지방통계청은 12일(화) 대구에서 소상공인 통계 활용 설명회를 열었다.\n"
+        "□ 나초고 동북지방통계청장은 “통계를 보면 알 수 있다”며 “돕겠다”고 말했다."
+    )
+    got = {
+        r.head for r in run(extractor, text, date(2024, 3, 13)).relations if r.relation == "participatedIn"
+    }
+    assert "나초고" in got, got
 
 
 def test_places_of_bodies(extractor) -> None:

@@ -8,6 +8,8 @@ the subject.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Doc
 
 from kg.extract.state import DocState, doc_text
@@ -55,6 +57,10 @@ def subject_groups(
         if before is not None and w.start >= before:
             break
         role = particle_role(w.particle)
+        if role == "none" and w.core[-1:] in ("은", "는", "이", "가") and _is_title(w.core[:-1]):
+            # `동북지방통계청장은`: MeCab kept the particle inside the noun
+            role = "subject"
+            w = replace(w, core=w.core[:-1], core_end=w.core_end - 1, particle=w.core[-1:])
         m = mention_of_word(state, w)
         if role == "subject" and k > 0 and _is_title_word(state, w):
             # `이병권 제2차관은`, `김광용 재난안전관리본부장은`: the person is the subject
@@ -78,6 +84,8 @@ def subject_groups(
             pending.append(m)
         elif role == "none" and m.type == "Person":
             continue
+        elif role == "none" and k + 1 < len(words) and words[k + 1].core in ("소속", "산하"):
+            continue  # `A과 중기부 소속 B는`: the parent of B, not the end of the list
         else:
             pending = []
     return groups
@@ -134,10 +142,13 @@ def _unique(mentions: list[Mention]) -> list[Mention]:
 
 
 def _is_title_word(state: DocState, word: Word) -> bool:
+    return _is_title(word.core)
+
+
+def _is_title(core: str) -> bool:
     from kg.extract.cues import load_cues
 
     lexicon = load_cues().lexicon
-    core = word.core
     return any(core.endswith(t.title) for t in lexicon.titles) or core.endswith(("직무대행", "대행"))
 
 

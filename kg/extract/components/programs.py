@@ -229,9 +229,12 @@ class ProgramRules:
             ops = self._adjacent_orgs(doc, state, q_start)
         if not ops and self._operated(doc, program):
             ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
-            if not ops:
-                ops = self._counted_parties(doc, state, sent[0], program.start)
-            if not ops:
+            counted = COUNTED_BODIES.search(text, sent[0], program.start)
+            if not ops and counted:
+                ops = self._counted_parties(
+                    doc, state, sent[0], int(NUMBER_WORDS.get(counted.group("n").rstrip("개"), 0))
+                )
+            elif not ops:
                 ops = self._field_operators(doc, state) or self._topic_orgs(doc, state, program.start)
                 conf = 0.6
         if (
@@ -249,17 +252,21 @@ class ProgramRules:
         for op in ops:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
 
-    def _counted_parties(self, doc: Doc, state: DocState, start: int, before: int) -> list[Mention]:
-        """`세 기관은 … ‘P’를 함께 운영한다`: the parties of the post's agreement, when the
-        count the sentence gives matches them."""
-        m = COUNTED_BODIES.search(doc_text(doc)[start:before])
-        if m is None:
-            return []
-        count = NUMBER_WORDS.get(m.group("n").rstrip("개"), 0)
-        for s, e in reversed([sp for sp in state.sentences if sp[1] <= start]):
-            if any(c in doc_text(doc)[s:e] for c in self.cues.agreement_cues):
+    def _counted_parties(self, doc: Doc, state: DocState, start: int, count: int) -> list[Mention]:
+        """`세 기관은 … ‘P’를 함께 운영한다`: the parties of the post's agreement, else the
+        bodies its lead sentence is about, when their number is the one the sentence gives."""
+        text = doc_text(doc)
+        earlier = [sp for sp in state.sentences if sp[1] <= start]
+        for s, e in reversed(earlier):
+            if any(c in text[s:e] for c in self.cues.agreement_cues):
                 parties = agreement_parties(doc, state, s, e)
                 return parties if len({p.text for p in parties}) == count else []
+        for s, e in earlier:
+            groups = [[m for m in g if m.type == "Organization"] for g in subject_groups(doc, state, s, e)]
+            groups = [g for g in groups if g]
+            if groups:
+                lead = groups[-1]
+                return lead if len({m.text for m in lead}) == count else []
         return []
 
     def definitions(self, doc: Doc, state: DocState) -> None:
