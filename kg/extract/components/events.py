@@ -83,6 +83,8 @@ class EventRules:
         for m in SEAT.finditer(text):
             words = m.group("place").split()
             flags = [self._admin_word(w) for w in words]
+            if not any(flags) and "위치" in m.group(0) and re.fullmatch(r"[가-힣]{2,6}", words[-1]):
+                flags[-1] = True  # `판교에 위치한 …`: the construction says it is a place
             if not any(flags):
                 continue
             # the run of administrative words that ends with the last of them:
@@ -97,11 +99,32 @@ class EventRules:
             org = next(
                 (
                     x
-                    for x in sorted(state.mentions, key=lambda x: x.start)
-                    if x.type == "Organization" and m.end() <= x.start <= m.end() + 12
+                    for x in sorted(state.mentions, key=lambda x: (x.start, x.start - x.end))
+                    if x.type == "Organization"
+                    and m.end() <= x.start <= m.end() + 12
+                    and re.fullmatch(r"[^\S\n]*(?:[㈜㈔]|\([주사재]\)|\S+[^\S\n]+)?", text[m.end() : x.start])
                 ),
                 None,
             )
+            if org is not None:
+                # `근로복지공단 전주지사`: the unit written after its parent is what is there
+                org = next(
+                    (
+                        u
+                        for u in state.mentions
+                        if u.type == "Organization"
+                        and u.subtype == "unit"
+                        and org.end < u.start <= org.end + 1
+                        and text[org.end : u.start].strip() == ""
+                    ),
+                    org,
+                )
+            elif re.match(r"[^.\n]{0,20}?(?:으로|로서|이다|입니다)", text[m.end() : m.end() + 30]):
+                # `관광기업지원센터는 서울 중구에 있는 관광 창업 거점으로`: the subject is there
+                sent = state.sentence_at(start)
+                org = next(
+                    (x for x in subjects(doc, state, sent[0], start) if x.type == "Organization"), None
+                )
             if org is None:
                 continue
             state.add_mention(Mention(place, "Place", start, start + len(place), COMPONENT, 0.75))
