@@ -1,6 +1,6 @@
 """Extraction throughput: posts/s and characters/s on one core and with two processes.
 
-    .venv/bin/python bench/extract.py [--posts 2000]     # writes bench/results/extract.json
+    .venv/bin/python -m bench.extract [--posts 2000]     # writes bench/results/extract.json
 
 Posts come from bench/corpus.py (synthetic ~1,500-character press releases built from the
 lexicon; deterministic). The model load is timed apart from the run. Peak memory is the
