@@ -257,9 +257,13 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> Non
     help="table for people; json/csv/tsv/xml are the SPARQL 1.1 result formats; ttl/nt for CONSTRUCT.",
 )
 def query(sparql: str, store_spec: str | None, fmt: str) -> None:
-    """Run a SPARQL query (use @FILE to read it from a file). The union of all graphs is the default graph."""
+    """Run a SPARQL query (use @FILE to read it from a file). The union of all graphs is the
+    default graph; the ontology's prefixes (org:, kg:, skos:, schema:, …) need no PREFIX lines."""
     if sparql.startswith("@"):
         sparql = Path(sparql[1:]).read_text(encoding="utf-8")
+    from kg.examples import complete_prefixes
+
+    sparql = complete_prefixes(sparql)
     store = _store(store_spec)
     media = {
         "json": "application/sparql-results+json",

@@ -92,6 +92,16 @@ def prefix_lines(body: str) -> str:
     return "".join(f"PREFIX {p}: <{declared[p]}>\n" for p in used)
 
 
+def complete_prefixes(query: str) -> str:
+    """The query with PREFIX lines for the ontology's prefixes it uses but does not declare
+    (what the query page pre-fills), so `kg query 'SELECT … { ?m a org:Membership }'` runs."""
+    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w-]*)\s*:", query)}
+    missing = [
+        line for line in prefix_lines(query).splitlines(keepends=True) if line.split()[1][:-1] not in declared
+    ]
+    return "".join(missing) + query
+
+
 def _without_strings(body: str) -> str:
     return re.sub(r'"(?:[^"\\]|\\.)*"', '""', body)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from click.testing import CliRunner
 
-from kg.cli import main
+from kg.cli import _table, main
 from kg.config import Settings
+from kg.examples import complete_prefixes
 
 from .conftest import ROOT
 
@@ -26,3 +29,19 @@ def test_every_command_is_in_the_readme_and_has_help() -> None:
         result = runner.invoke(main, [name, "--help"])
         first_line = " ".join((command.help or "").split("\n")[0].split())
         assert result.exit_code == 0 and first_line and first_line in " ".join(result.output.split())
+
+
+def test_readme_queries_answer_what_the_readme_shows(samples_store) -> None:
+    """Every ```sparql block followed by an output block: the query runs as written (the
+    ontology's prefixes filled in, as `kg query` does) and gives exactly the rows shown."""
+    blocks = re.findall(r"```sparql\n(.*?)```\n```\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2
+    for query, shown in blocks:
+        body, _ = samples_store.sparql(complete_prefixes(query), "text/tab-separated-values")
+        assert _table(body.decode("utf-8")).split() == shown.split(), query
+
+
+def test_kg_query_keeps_declared_prefixes() -> None:
+    query = "PREFIX org: <http://example.org/other#>\nSELECT * WHERE { ?s a org:X ; skos:prefLabel ?l }"
+    completed = complete_prefixes(query)
+    assert completed.count("PREFIX org:") == 1 and "PREFIX skos:" in completed
