@@ -13,7 +13,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.reading import COMPONENT, Recorder
+from kg.extract.components.bodies import BodyRules
+from kg.extract.reading import COMPONENT
 from kg.extract.state import DocState, doc_text, ensure_extensions, evidence
 from kg.extract.words import Word, particle_role, split_words
 from kg.model import Relation
@@ -27,11 +28,14 @@ def make_posts(nlp: Language, name: str, confidence: float) -> PostRules:
     return PostRules(confidence)
 
 
-class PostRules(Recorder):
+class PostRules(BodyRules):
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
         for s, e in state.sentences:
-            self.posts_taken(doc, state, split_words(doc, s, e))
+            words = split_words(doc, s, e)
+            # `협의회는`, `촉진단은`: now that quoted bodies are known, bare nouns can name them too
+            self.body_references(doc, state, words)
+            self.posts_taken(doc, state, words)
         return doc
 
     def posts_taken(self, doc: Doc, state: DocState, words: list[Word]) -> None:
@@ -91,13 +95,6 @@ class PostRules(Recorder):
             ]
             if known:  # `(이하 ‘딥테크 TF’)` … `딥테크 TF는`: the longest alias that fits
                 return self._canonical(max(known, key=lambda a: len(a.alias)).name)
-            earlier = [
-                m
-                for m in state.mentions
-                if m.type == "Organization" and m.start < w.start and m.text.replace(" ", "").endswith(w.core)
-            ]
-            if earlier:
-                return self._canonical(max(earlier, key=lambda m: m.start).text)
             break
         formed = [
             m
