@@ -58,6 +58,9 @@ class EventRules:
     def __init__(self, confidence: float) -> None:
         self.cues = load_cues()
         self.confidence = confidence
+        self.event_verb = re.compile(
+            "|".join(map(re.escape, sorted(self.cues.event_verbs, key=len, reverse=True)))
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
@@ -160,8 +163,8 @@ class EventRules:
             and not RANGE_END.match(clause, de - s)
             and not re.search(r"[~∼]\s*$", clause[: ds - s])
         ]
-        verbs = [s + m.start() for v in self.cues.event_verbs for m in re.finditer(re.escape(v), clause)]
-        for at in sorted(verbs):
+        verbs = [s + m.start() for m in self.event_verb.finditer(clause)]
+        for at in verbs:
             before = [x for x in dates if x[1] <= at]
             if before:
                 ds, de, d = before[-1]
@@ -361,7 +364,7 @@ class EventRules:
         (`이어 …`, `같은 날 …`, `이날 …`) takes the date of the post's main event."""
         s, e = sent
         clause = doc_text(doc)[s:e]
-        if not any(v in clause for v in self.cues.event_verbs):
+        if not self.event_verb.search(clause):
             return None
         hit = self._event_date(state, s, e, clause)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
