@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from kg.extract.cues import Cues, load_cues
 from kg.extract.state import DocState, doc_text, evidence
-from kg.extract.words import Word
+from kg.extract.words import Word, _tag_at
 from kg.model import Evidence, Mention, Relation
 from kg.normalize import LEGAL_FORMS, find_dates, split_legal_form
 
@@ -126,6 +126,12 @@ class Readings:
             return False
         if (word.core_start, word.core_end) in _person_spans(doc):
             return True
+        first = _tag_at(doc).get(word.core_start)
+        if first is not None:  # the word starts a token: read its tag without a Span
+            end, tag = first
+            if end < word.core_end:
+                return True  # several tokens
+            return tag != "NNP-지명" and not tag.startswith(COMMON_TAGS)
         span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
         if span is None:
             return True

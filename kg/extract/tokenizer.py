@@ -162,9 +162,15 @@ class MecabTokenizer:
             tags.append(tag)
             pos = end
         self._gap(text[pos:], words, spaces, tags)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
-        for token, tag in zip(doc, tags, strict=True):
-            token.tag_ = tag
+        doc = Doc(self.vocab, words=words, spaces=spaces, tags=tags)
+        # char offset of each token start → (end, first POS component): what the genre rules
+        # read (kg.extract.words), computed here without making a Token object per token
+        offsets: dict[int, tuple[int, str]] = {}
+        at = 0
+        for word, space, tag in zip(words, spaces, tags, strict=True):
+            offsets[at] = (at + len(word), tag.split("+")[0])
+            at += len(word) + space
+        doc.user_data["kg_tags"] = offsets
         return doc
 
     @staticmethod

@@ -91,11 +91,11 @@ class KgSentences:
         state: DocState = doc._.kg
         spans = sentence_spans(doc_text(doc))
         state.sentences = spans
-        starts = {s for s, _ in spans}
         # one array write: setting Token.is_sent_start token by token re-checks the whole doc
-        flags = numpy.array([[1 if t.i == 0 or t.idx in starts else -1] for t in doc], dtype="int64").astype(
-            "uint64"
-        )
         if len(doc):
+            idx = doc.to_array("IDX")
+            first = numpy.isin(idx, numpy.fromiter((s for s, _ in spans), dtype=idx.dtype))
+            first[0] = True
+            flags = numpy.where(first, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
             doc.from_array(["SENT_START"], flags)  # type: ignore[arg-type]
         return doc
