@@ -35,6 +35,7 @@ from kg.related import (
     Fact,
     Hop,
     Link,
+    LinkDraft,
     Source,
     rank_evidence,
 )
@@ -196,31 +197,19 @@ def _facts(
     return dict(weights), {k: tuple(v) for k, v in evidence.items()}, spans
 
 
-class _EdgeDraft:
-    """One edge while its rows come in (several memberships and facts can make one edge)."""
-
-    __slots__ = ("end", "facts", "memberships", "start")
-
-    def __init__(self) -> None:
-        self.facts: set[Fact] = set()
-        self.memberships: set[str] = set()
-        self.start: str | None = None
-        self.end: str | None = None
-
-
 # (relation, head, tail, role); a partnerOf edge has its two ends in sorted order
 EdgeKey = tuple[str, str, str, str]
 
 
-def _edges(store: Store, page_rows: int) -> dict[EdgeKey, _EdgeDraft]:
+def _edges(store: Store, page_rows: int) -> dict[EdgeKey, LinkDraft]:
     """Every edge the related endpoint reports, as kg.related.links_of reads them one node at a time."""
     prefixes = sparql_prefixes()
-    edges: dict[EdgeKey, _EdgeDraft] = {}
+    edges: dict[EdgeKey, LinkDraft] = {}
 
-    def edge(key: EdgeKey) -> _EdgeDraft:
+    def edge(key: EdgeKey) -> LinkDraft:
         found = edges.get(key)
         if found is None:
-            found = edges[key] = _EdgeDraft()
+            found = edges[key] = LinkDraft()
         return found
 
     rel_of = {iri(p): name for p, name in EDGE_PREDICATES.items()}

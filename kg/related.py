@@ -266,7 +266,7 @@ def _evidence_query(node: str) -> str:
     )
 
 
-class _LinkDraft:
+class LinkDraft:
     """A link while its rows come in (several memberships and facts can make one link)."""
 
     __slots__ = ("end", "facts", "memberships", "start")
@@ -278,7 +278,7 @@ class _LinkDraft:
         self.end: str | None = None
 
 
-def _merge_links(drafts: dict[tuple[str, str, str, str], _LinkDraft]) -> list[Link]:
+def _merge_links(drafts: dict[tuple[str, str, str, str], LinkDraft]) -> list[Link]:
     return [
         Link(rel, direction, other, role or None, d.start, d.end, tuple(sorted(d.facts)))
         for (rel, direction, other, role), d in sorted(drafts.items())
@@ -286,11 +286,11 @@ def _merge_links(drafts: dict[tuple[str, str, str, str], _LinkDraft]) -> list[Li
 
 
 def _draft(
-    drafts: dict[tuple[str, str, str, str], _LinkDraft], key: tuple[str, str, str, str], fact: Fact
-) -> _LinkDraft:
+    drafts: dict[tuple[str, str, str, str], LinkDraft], key: tuple[str, str, str, str], fact: Fact
+) -> LinkDraft:
     d = drafts.get(key)
     if d is None:
-        d = drafts[key] = _LinkDraft()
+        d = drafts[key] = LinkDraft()
     d.facts.add(fact)
     return d
 
@@ -298,7 +298,7 @@ def _draft(
 def links_of(store: Store, node: str, relation: str | None) -> tuple[bool, list[Link]]:
     """The links of one node, read from the store in one query."""
     exists = False
-    drafts: dict[tuple[str, str, str, str], _LinkDraft] = {}
+    drafts: dict[tuple[str, str, str, str], LinkDraft] = {}
     event_dates: dict[str, str] = {}
     own_date: str | None = None
     intervals: dict[str, tuple[str, str]] = {}
