@@ -289,7 +289,7 @@ class EventRules:
                 text = doc_text(doc)
                 name = re.sub(r"[’'\"”」｣』》〉>]", "", text[name_start : w.core_end])
                 name = " ".join(name.split())
-                hit = self._date_in(state, s, e)
+                hit = self._event_date(state, s, e, text[s:e])
                 fact = self._add_event(
                     doc,
                     state,

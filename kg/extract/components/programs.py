@@ -95,19 +95,15 @@ class ProgramRules:
                 cls = ("Program", None)
             if (
                 cls is None
-                and re.search(ATTRIBUTIVE + r"$", text[max(0, m.start() - 40) : m.start()])
                 and not SPEECHY.search(inner)
                 and inner.count(" ") <= 6
+                and (
+                    re.search(ATTRIBUTIVE + r"$", text[max(0, m.start() - 40) : m.start()])
+                    or RUN_OBJECT.match(text, m.end(), m.end() + 40)
+                )
             ):
-                # `중기부와 통계청이 함께 실시하는 '소상공인 실태조사'`: what bodies run is a program
-                cls = ("Program", None)
-            if (
-                cls is None
-                and RUN_OBJECT.match(text, m.end(), m.end() + 40)
-                and not SPEECHY.search(inner)
-                and inner.count(" ") <= 6
-            ):
-                # `‘재도전 원스톱 상담’을 올해부터 함께 운영한다`: so is what they are said to run
+                # what bodies are said to run is a program, whatever its name ends with:
+                # `중기부와 통계청이 함께 실시하는 '소상공인 실태조사'`, `‘재도전 원스톱 상담’을 … 운영한다`
                 cls = ("Program", None)
             if (
                 cls is not None
@@ -232,7 +228,7 @@ class ProgramRules:
             counted = COUNTED_BODIES.search(text, sent[0], program.start)
             if not ops and counted:
                 ops = self._counted_parties(
-                    doc, state, sent[0], int(NUMBER_WORDS.get(counted.group("n").rstrip("개"), 0))
+                    doc, state, sent[0], NUMBER_WORDS[counted.group("n").rstrip("개")]
                 )
             elif not ops:
                 ops = self._field_operators(doc, state) or self._topic_orgs(doc, state, program.start)
