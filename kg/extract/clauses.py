@@ -124,7 +124,10 @@ def agreement_parties(doc: Doc, state: DocState, start: int, end: int) -> list[M
     parties = parties + [
         m for m in partners(doc, state, start, end) if all(m.text != p.text for p in parties)
     ]
-    return list({p.text: p for p in reversed(parties)}.values())[::-1]
+    first: dict[str, Mention] = {}
+    for p in parties:
+        first.setdefault(p.text, p)
+    return list(first.values())
 
 
 def _is_and(doc: Doc, word: Word) -> bool:
