@@ -13,11 +13,13 @@ the server stops too) once the row cap is reached or the time limit passes.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -145,9 +147,12 @@ class RemoteStore(Store):
                 raise KgError(f"SPARQL store {ep.url} unreachable: {exc}") from exc
         raise AssertionError("unreachable")
 
-    def _read_all(self, ep: _Endpoint, resp: http.client.HTTPResponse) -> bytes:
+    @contextlib.contextmanager
+    def _reading(self, ep: _Endpoint, resp: http.client.HTTPResponse) -> Iterator[None]:
+        """Reading an answer: a timeout or a broken connection drops the connection and is
+        reported; a connection the server closes after the answer is dropped too."""
         try:
-            data = resp.read()
+            yield
         except TimeoutError as exc:
             self._drop(ep)
             raise _Timeout(str(exc)) from exc
@@ -156,6 +161,10 @@ class RemoteStore(Store):
             raise KgError(f"SPARQL store {ep.url}: the answer broke off: {exc}") from exc
         if resp.will_close:
             self._drop(ep)
+
+    def _read_all(self, ep: _Endpoint, resp: http.client.HTTPResponse) -> bytes:
+        with self._reading(ep, resp):
+            data = resp.read()
         return data
 
     def _query(self, query: str, accept: str) -> bytes:
@@ -295,7 +304,7 @@ class RemoteStore(Store):
         want = max_rows + header if max_rows is not None else -1  # lines to keep
         chunks: list[bytes] = []
         lines = 0
-        try:
+        with self._reading(ep, resp):
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -315,14 +324,6 @@ class RemoteStore(Store):
                     data = b"".join(chunks)
                     cut = _nth_newline(data, want)
                     return data[: cut + 1], want - header, True
-        except TimeoutError as exc:
-            self._drop(ep)
-            raise _Timeout(str(exc)) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            self._drop(ep)
-            raise KgError(f"SPARQL store {ep.url}: the answer broke off: {exc}") from exc
-        if resp.will_close:
-            self._drop(ep)
         data = b"".join(chunks)
         return data, max(0, data.count(b"\n") - header), False
 

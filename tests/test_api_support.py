@@ -6,15 +6,9 @@ Test modules import the fixtures from here; this module has no tests of its own.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -22,64 +16,13 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kg.config import Settings
+from kg.oxserver import OxigraphServer, free_port
 from kg.remote import RemoteStore
 from kg.store import OxigraphStore, Store
 
 from .conftest import FOUNDING_POST, SAMPLES
 
 ADMIN = "s3cret-admin-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not os.access(found, os.X_OK):
-        pytest.fail("the `oxigraph` server binary (pip package oxigraph) is not installed")
-    return found
-
-
-class OxigraphServer:
-    """`oxigraph serve` on a free loopback port, stopped when the test session ends."""
-
-    def __init__(self, location: Path, timeout_s: int = 3) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [
-                oxigraph_binary(),
-                "serve",
-                "--location",
-                str(location),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--timeout-s",
-                str(timeout_s),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +52,7 @@ def memory_store(nquads: bytes) -> OxigraphStore:
 def oxigraph_server(
     sample_nquads: bytes, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[OxigraphServer]:
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"), timeout_s=3)
     RemoteStore(server.url).load(sample_nquads, "nq")
     yield server
     server.stop()

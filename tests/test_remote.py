@@ -12,10 +12,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from kg.oxserver import OxigraphServer
 from kg.remote import RemoteStore
 
 from .conftest import ROOT, SAMPLES
-from .test_api_support import OxigraphServer, settings
+from .test_api_support import settings
 
 POSTS = [
     "sample-2017-12-mss-venture-ecosystem-meeting.md",
@@ -39,7 +40,7 @@ def ingest(store_url: str, folder: Path) -> str:
 
 
 def test_cli_ingest_into_an_oxigraph_server_and_read_back(tmp_path: Path) -> None:
-    server = OxigraphServer(tmp_path / "store")
+    server = OxigraphServer(tmp_path / "store", timeout_s=3)
     try:
         posts = tmp_path / "posts"
         posts.mkdir()

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import psutil
 
+from kg.oxserver import free_port
+
 from .conftest import ROOT, SAMPLES
-from .test_api_support import free_port
 from .test_remote import POSTS, ingest
 
 
