@@ -170,10 +170,9 @@ class Lookup:
 
     def entities(self, iris: set[str]) -> dict[str, tuple[str, str]]:
         """IRI → (display name, type name)."""
-        iris = {i for i in iris if safe_iri(i)}
+        iris, values = _iri_values(iris)
         if not iris:
             return {}
-        values = " ".join(f"<{i}>" for i in iris)
         rows = self.store.select(
             sparql_prefixes()
             + f"""SELECT ?s ?l ?c WHERE {{ VALUES ?s {{ {values} }}
@@ -194,10 +193,9 @@ class Lookup:
 
     def posts(self, iris: set[str]) -> dict[str, dict[str, str | None]]:
         """Post IRI → {"id", "title", "date", "url"}."""
-        iris = {i for i in iris if safe_iri(i)}
+        iris, values = _iri_values(iris)
         if not iris:
             return {}
-        values = " ".join(f"<{i}>" for i in iris)
         rows = self.store.select(
             sparql_prefixes()
             + f"""SELECT ?p ?k ?v WHERE {{ VALUES ?p {{ {values} }}
@@ -338,3 +336,9 @@ ORDER BY ?start ?s ?pred ?o"""
 
 def type_class(type_name: str) -> str:
     return iri(entity_type(type_name)["classes"][0])
+
+
+def _iri_values(iris: set[str]) -> tuple[set[str], str]:
+    """The IRIs safe to write into a query, and their VALUES list."""
+    safe = {i for i in iris if safe_iri(i)}
+    return safe, " ".join(f"<{i}>" for i in safe)
