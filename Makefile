@@ -25,12 +25,13 @@ run: install
 	$(KG) ingest --store $(STORE) data/samples $(SHARED_POSTS)
 	$(KG) serve --store $(STORE)
 
-## make test: lint, format check, types, then every test (see tests/).
+## make test: lint, format check, import contracts, types, then every test (see tests/).
 test: install lint typecheck unit
 
 lint: install
-	$(VENV)/bin/ruff check kg api tests bench
-	$(VENV)/bin/ruff format --check kg api tests bench
+	$(VENV)/bin/ruff check kg api tests bench scripts
+	$(VENV)/bin/ruff format --check kg api tests bench scripts
+	$(VENV)/bin/lint-imports
 
 typecheck: install
 	$(VENV)/bin/mypy

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kg.config import Settings
-from kg.graph_index import GraphIndex
-from kg.store import Store
+from kg.read.graph_index import GraphIndex
+from kg.store.base import Store
 
 
 async def get_store(request: Request) -> Store:

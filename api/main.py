@@ -11,13 +11,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from api.errors import status_of
 from api.routes import entities, meta, posts, sparql
 from kg import __version__
 from kg.config import Settings
-from kg.graph_index import GraphIndex
 from kg.model import KgError
-from kg.sparql import SparqlError
-from kg.store import Store, open_store
+from kg.read.graph_index import GraphIndex
+from kg.store import open_store
+from kg.store.base import SparqlError, Store
 
 DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support news.
 
@@ -31,19 +32,6 @@ An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as 
 """
 
 
-def build_store(settings: Settings) -> Store:
-    """The store named by the settings; a remote one waits a little past the query time limit."""
-    if settings.store.startswith(("http://", "https://")):
-        from kg.remote import RemoteStore
-
-        return RemoteStore(
-            settings.store,
-            timeout=settings.query_timeout + 5.0,
-            server_cancels=settings.store_enforces_timeout,
-        )
-    return open_store(settings.store)
-
-
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -55,7 +43,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app = FastAPI(title="kg", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.store = store if store is not None else build_store(settings)
+    app.state.store = (
+        store if store is not None else open_store(settings=settings, timeout=settings.query_timeout + 5.0)
+    )
     app.state.index = GraphIndex(
         app.state.store,
         refresh_seconds=settings.refresh_seconds,
@@ -69,8 +59,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:
-        headers = {"Retry-After": "1"} if exc.status == 503 else None
-        return PlainTextResponse(str(exc) + "\n", status_code=exc.status, headers=headers)
+        status = status_of(exc)
+        headers = {"Retry-After": "1"} if status == 503 else None
+        return PlainTextResponse(str(exc) + "\n", status_code=status, headers=headers)
 
     @app.exception_handler(KgError)
     async def store_error(request: Request, exc: KgError) -> JSONResponse:

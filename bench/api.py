@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     env = {**os.environ, "KG_STORE": str(args.store)}
     started = time.monotonic()
     serve = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--port", str(args.port)],
+        [sys.executable, "-m", "kg.cli.commands", "serve", "--port", str(args.port)],
         env=env,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -1,10 +1,10 @@
 """Generate a realistic kg graph of a few million quads, in bulk, for the API benchmarks.
 
-The quads have the shape kg.graph writes (one named graph per post; organisations from the
+The quads have the shape kg.build.rdf writes (one named graph per post; organisations from the
 authority lexicon plus generated companies, associations and centres; people holding titles
 through org:Membership; events with attendees; programs an organisation operates; partners;
 places; every relation also as a kg:Fact with its evidence sentence), the merged default
-graph that kg.store maintains, derived org:memberDuring intervals and the generation marker.
+graph that kg.store.base maintains, derived org:memberDuring intervals and the generation marker.
 Participation follows a Zipf law, so a few bodies (중소벤처기업부 …) are hubs, as in real news.
 
 It writes N-Quads and bulk-loads them into an on-disk Oxigraph store (no extraction run):
@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.graph import lexicon_quads
-from kg.lexicon import load_lexicon
-from kg.resolve import entity_iri, iri_key
-from kg.store import graph_node, store_node
-from kg.vocab import ONTOLOGY_FILE, data_iri, iri, mapping
+from kg.build.rdf import lexicon_quads
+from kg.build.resolve import entity_iri, iri_key
+from kg.store.base import graph_node, store_node
+from kg.vocab.lexicon import load_lexicon
+from kg.vocab.ontology import ONTOLOGY_FILE, data_iri, iri, mapping
 
 GIVEN = "민서준도윤하은지우서연예준시우주원하준지호수아지민서현유진은우현우승민채원다은가은동현재원성민영수"
 COMPANY_WORDS = [

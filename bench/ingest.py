@@ -4,7 +4,7 @@
     python bench/ingest.py --sizes 200 1000  # a quicker look
 
 For each size, a JSON Lines corpus from bench/corpus.py (~1,500-character Korean
-press-release posts) is ingested by `python -m kg.cli ingest FILE --store DIR -j N` into a
+press-release posts) is ingested by `python -m kg.cli.commands ingest FILE --store DIR -j N` into a
 fresh on-disk store, timed from process start to exit, with the peak memory of the
 process tree sampled every 0.2 s (psutil; the sum of the RSS of kg and its workers, an
 upper bound since forked workers share pages). Targets (issue 7): ≥ 30 posts/s with two
@@ -55,7 +55,7 @@ def tree_rss(proc: psutil.Process) -> int:
 def run_once(size: int, processes: int, seed: int, workdir: Path) -> dict[str, object]:
     corpus = write_jsonl(workdir / f"corpus-{size}.jsonl", size, seed)
     store = workdir / f"store-{size}"
-    cmd = [sys.executable, "-m", "kg.cli", "ingest", str(corpus), "--store", str(store)]
+    cmd = [sys.executable, "-m", "kg.cli.commands", "ingest", str(corpus), "--store", str(store)]
     cmd += ["-j", str(processes), "--log-every", "30"]
     load_before = os.getloadavg()[0]
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -68,7 +68,7 @@ def _run(name: str, queue: Any) -> None:
             return [(s, e) for s, e, _ in tagger.morphemes(t)]
     elif name == "mecab-ko + kg user dictionary":
         from kg.extract.tokenizer import MecabTagger, build_user_dictionary
-        from kg.lexicon import load_lexicon
+        from kg.vocab.lexicon import load_lexicon
 
         tagger = MecabTagger(build_user_dictionary(load_lexicon().dictionary_entries()))
 

@@ -7,7 +7,7 @@ and a real browser on the 5,000-node page (time to stabilise, then frame times w
 
 The graph is synthetic but built the way kg builds graphs: made-up extractions (posts with
 organisations, people, programs, events and places, and every relation kind) are resolved
-and turned into quads by kg.graph, then loaded into an in-memory Oxigraph store. "Generation" is what `kg viz` does: query the store
+and turned into quads by kg.build.rdf, then loaded into an in-memory Oxigraph store. "Generation" is what `kg viz` does: query the store
 (`whole_graph`) and write the page (`render`); both parts are reported.
 """
 
@@ -30,11 +30,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg import viz  # noqa: E402
-from kg.graph import post_quads  # noqa: E402
+from kg.build.rdf import post_quads  # noqa: E402
+from kg.build.resolve import Resolver  # noqa: E402
 from kg.model import Entity, Evidence, Extraction, Post, Relation  # noqa: E402
-from kg.resolve import Resolver  # noqa: E402
-from kg.store import OxigraphStore, Store  # noqa: E402
+from kg.store.base import Store  # noqa: E402
+from kg.store.oxigraph import OxigraphStore  # noqa: E402
+from kg.views import network as viz  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "viz.json"
 SYLLABLES = "가나다라마바사아자차카타파하거너더러머버서어저처커터퍼허고노도로모보소오조초코토포호"
@@ -116,7 +117,7 @@ def synthetic_posts(n_entities: int, seed: int = 7) -> list[Extraction]:
 
 
 def build_store(n_entities: int) -> tuple[Store, float, int]:
-    """The synthetic posts as kg.graph writes them, loaded with Store.load.
+    """The synthetic posts as kg.build.rdf writes them, loaded with Store.load.
 
     Each post's quads go into its named graph and their triples into the default graph (the
     union the store keeps). Store.replace_posts would do the same plus the derived membership

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -49,7 +52,7 @@ class Settings(BaseSettings):
     )
     graph_index: bool = Field(
         True,
-        description="Keep the graph's neighbourhoods in memory in each API worker (kg.graph_index) and "
+        description="Keep the graph's neighbourhoods in memory in each API worker (kg.read.graph_index) and "
         "answer /entities/{id}/related from there; while it loads (at start and after a write) the "
         "store answers.",
     )
@@ -59,3 +62,23 @@ class Settings(BaseSettings):
         description="Rows per request when the in-memory indexes read the store (LIMIT/OFFSET pages); "
         "at most the store's own row cap (e.g. Virtuoso's ResultSetMaxRows). 0: one request per scan.",
     )
+    store_update: str | None = Field(
+        None,
+        description="URL for SPARQL Update on a remote store when it is not beside the query URL "
+        "(default: `/update` next to `/query`, or the `/sparql` URL itself).",
+    )
+    store_gsp: str | None = Field(
+        None,
+        description="URL of a remote store's Graph Store Protocol endpoint, used by `kg load` "
+        "(default: `/store` beside the query URL).",
+    )
+    cache_dir: str | None = Field(
+        None,
+        description="Folder for files kg compiles once and reuses (the MeCab user dictionary); "
+        "default `$XDG_CACHE_HOME/kg` or `~/.cache/kg`.",
+    )
+
+    def cache_path(self) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir)
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"

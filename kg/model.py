@@ -1,7 +1,7 @@
 """Data classes shared by every stage: a post, what extraction finds in it, and errors.
 
-These sit at the bottom of the import graph: they import nothing from `kg` but
-`normalize`, so ingest, extract, resolve, graph, store, API and CLI all speak them.
+These sit at the bottom of the import graph: they import nothing from `kg`, so ingest,
+extract, build, store, read, views, API and CLI all speak them.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 EntityType = Literal["Person", "Organization", "Program", "Event", "Place"]
-ENTITY_TYPES: tuple[str, ...] = ("Person", "Organization", "Program", "Event", "Place")
+ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 
 RelationKind = Literal[
     "holdsPosition",
@@ -23,15 +23,7 @@ RelationKind = Literal[
     "locatedIn",
     "foundedOn",
 ]
-RELATION_KINDS: tuple[str, ...] = (
-    "holdsPosition",
-    "subOrganizationOf",
-    "operates",
-    "participatedIn",
-    "partnerOf",
-    "locatedIn",
-    "foundedOn",
-)
+RELATION_KINDS: tuple[RelationKind, ...] = get_args(RelationKind)
 # Relations whose tail is a date (YYYY-MM-DD), not an entity.
 DATE_TAIL_RELATIONS = frozenset({"participatedIn", "foundedOn"})
 SYMMETRIC_RELATIONS = frozenset({"partnerOf"})
@@ -102,7 +94,7 @@ class Entity:
     """One thing a post talks about, after its mentions were merged within the post."""
 
     name: str  # canonical (fullest formal) name
-    type: str
+    type: EntityType
     subtype: str | None = None
     aliases: list[str] = field(default_factory=list)  # short forms, abbreviations
     english: list[str] = field(default_factory=list)  # English names given in the text
@@ -123,7 +115,7 @@ class Relation:
     """
 
     head: str
-    relation: str  # one of RELATION_KINDS
+    relation: RelationKind
     tail: str
     evidence: Evidence
     role: str | None = None  # holdsPosition: the title as written (장관, 제2차관 ...)

@@ -30,7 +30,7 @@ def extractor():
 def founding_store(extractor):
     """An in-memory store holding the founding post."""
     need_shared()
-    from kg.build import ingest
+    from kg.build.pipeline import ingest
     from kg.ingest import read_posts
     from kg.store import open_store
 
@@ -43,9 +43,9 @@ def founding_store(extractor):
 @pytest.fixture(scope="session")
 def samples_store(extractor):
     """An in-memory store holding the bundled sample posts, plus the founding post when ../shared is there."""
-    from kg.build import ingest
-    from kg.examples import sample_paths
+    from kg.build.pipeline import ingest
     from kg.ingest import read_posts
+    from kg.read.examples import sample_paths
     from kg.store import open_store
 
     store = open_store("memory")

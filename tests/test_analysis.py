@@ -1,4 +1,4 @@
-"""kg.analysis on the sample posts: the networkx graph, centrality, communities, bipartite view, timelines."""
+"""kg.views.analysis on the sample posts: the networkx graph, centrality, communities, bipartite view, timelines."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import sys
 import networkx as nx
 import pytest
 
-from kg import analysis, viz
-from kg.queries import entity_id
-from kg.vocab import sparql_prefixes
+from kg.read.queries import entity_id
+from kg.views import analysis
+from kg.views import network as viz
+from kg.vocab.ontology import sparql_prefixes
 
 from .conftest import ROOT
 
@@ -95,6 +96,6 @@ def test_plots(samples_store, graph) -> None:
 
 
 def test_analysis_imports_no_spacy() -> None:
-    code = "import sys, kg.analysis, kg.examples, kg.viz; print(any(m.startswith(('spacy', 'kg.extract')) for m in sys.modules))"
+    code = "import sys, kg.views.analysis, kg.read.examples, kg.views.network; print(any(m.startswith(('spacy', 'kg.extract')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"

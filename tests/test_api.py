@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 
 from api.main import create_app
-from kg.store import Store
+from kg.store.base import Store
 
 from .conftest import FOUNDING_POST, ROOT
 from .test_api_support import (  # noqa: F401  (fixtures)
@@ -213,7 +213,7 @@ def test_query_page_runs_a_query_in_a_browser(live: LiveServer) -> None:
     if chromium is None:
         pytest.skip("no Chromium on this machine")
     query = "SELECT ?l WHERE { kgr:org\\/중소벤처기업부 skos:altLabel ?l }"
-    from kg.vocab import sparql_prefixes
+    from kg.vocab.ontology import sparql_prefixes
 
     url = f"{live.url}/?run=1&query=" + urllib.parse.quote(sparql_prefixes() + query)
     out = subprocess.run(

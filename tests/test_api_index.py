@@ -1,10 +1,10 @@
 # ruff: noqa: F811  (pytest fixtures are imported from test_api_support and named as arguments)
-"""The in-memory graph index (kg.graph_index) answers /related exactly as the store does, on both
+"""The in-memory graph index (kg.read.graph_index) answers /related exactly as the store does, on both
 backends; it reads big scans in pages; it follows writes; hub pages are stable."""
 
 from __future__ import annotations
 
-import time
+import threading
 import urllib.parse
 from typing import Any
 
@@ -13,13 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from kg import scan
-from kg.graph_index import GraphIndex, load_snapshot
-from kg.label_index import load_labels
-from kg.queries import Lookup
-from kg.related import SparqlSource, related
-from kg.store import OxigraphStore, Store
-from kg.vocab import data_iri, iri
+from kg.read.graph_index import GraphIndex, load_snapshot
+from kg.read.labels import load_labels
+from kg.read.queries import Lookup
+from kg.read.related import SparqlSource, related
+from kg.store import scan
+from kg.store.base import Store
+from kg.store.oxigraph import OxigraphStore
+from kg.vocab.ontology import data_iri, iri
 
 from .test_api_support import (  # noqa: F401  (fixtures)
     backend,
@@ -51,7 +52,7 @@ def _answer(store: Store, entity: str, source: object = None, **params: object) 
 
 def test_index_answers_like_the_store(backend: Store) -> None:
     snapshot = load_snapshot(backend, backend.generation(), page_rows=0)
-    nodes = sorted(snapshot._links)
+    nodes = snapshot.nodes()
     assert MSS in nodes and len(nodes) > 100
     # every entity on the in-process store; a sample (and the hub) over HTTP, where each
     # SPARQL answer costs a few round trips
@@ -78,7 +79,11 @@ def test_index_labels_equal_the_label_index(backend: Store) -> None:
 def test_scans_read_in_pages_give_the_same_index(backend: Store) -> None:
     whole = load_snapshot(backend, None, page_rows=0)
     paged = load_snapshot(backend, None, page_rows=97)
-    assert paged._links == whole._links and paged._evidence == whole._evidence
+    assert paged.nodes() == whole.nodes()
+    for node in whole.nodes():
+        links = whole.links(node, None, True)
+        assert paged.links(node, None, True) == links, node
+        assert paged.evidence(node, list(links[1])) == whole.evidence(node, list(links[1])), node
     assert paged.labels.post_meta == whole.labels.post_meta
     assert paged.stats() | {"loaded_in_s": 0} == whole.stats() | {"loaded_in_s": 0}
 
@@ -105,7 +110,7 @@ def test_tsv_cells_decode_like_the_store_reads_them() -> None:
 
 
 def _post(name: str, partner: str) -> tuple[str, list[ox.Quad]]:
-    """A post stating that 중소벤처기업부 and `partner` signed an agreement (kg.graph's shape, by hand)."""
+    """A post stating that 중소벤처기업부 and `partner` signed an agreement (kg.build.rdf's shape, by hand)."""
     post = data_iri(f"id/post/test-index-{name}")
     g = ox.NamedNode(post)
     mss, other = ox.NamedNode(MSS), ox.NamedNode(data_iri(f"id/org/{partner}"))
@@ -193,17 +198,31 @@ def test_hub_pages_are_stable_and_the_same_on_both_paths(sample_nquads: bytes) -
     assert without.get("/health").json()["detail"]["index"]["state"] == "off"
 
 
+class GatedStore(OxigraphStore):
+    """An in-memory store whose scans (what the index loads from) wait until the gate opens,
+    as a big store's load takes seconds; the store's other answers come at once."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.gate = threading.Event()
+
+    def select_tsv(self, query: str) -> bytes:
+        self.gate.wait(60)
+        return super().select_tsv(query)
+
+
 def test_requests_are_answered_while_the_index_loads(sample_nquads: bytes) -> None:
     """Before the first snapshot is there (a big store loads for seconds), the store answers."""
-    store = memory_store(sample_nquads)
+    store = GatedStore()
+    store.load(sample_nquads, "nq")
     app = create_app(settings(refresh_seconds=3600.0), store)
     index: GraphIndex = app.state.index
-    index._checked = time.monotonic()  # as if the start-up check had just begun a long load
-    client = TestClient(app)
-    assert index.current() is None
-    answer = client.get("/entities/org/중소벤처기업부/related", params={"limit": 500}).json()
-    assert index.current() is None and answer["count"] > 3
-    assert index.wait(30) is not None
+    with TestClient(app) as client:  # the start-up load begins and waits at the gate
+        assert index.current() is None
+        answer = client.get("/entities/org/중소벤처기업부/related", params={"limit": 500}).json()
+        assert index.current() is None and answer["count"] > 3
+        store.gate.set()
+        assert index.wait(30) is not None
     assert client.get("/entities/org/중소벤처기업부/related", params={"limit": 500}).json() == answer
 
 
@@ -212,7 +231,11 @@ def test_a_page_of_a_hub_is_a_slice(backend: Store) -> None:
     snapshot = load_snapshot(backend, backend.generation())
     first = snapshot.hops(MSS, 2, None, None, None)
     assert len(first) >= 200, "the sample hub is big enough for the cache"
-    assert snapshot.hops(MSS, 2, None, None, None) is first
+    assert snapshot.stats()["cached_answers"] == 1
+    assert snapshot.hops(MSS, 2, None, None, None) == first
+    assert snapshot.stats()["cached_answers"] == 1, "the second request is answered from the kept list"
+    snapshot.hops(MSS, 1, None, None, None)  # short answers are not kept
+    assert snapshot.stats()["cached_answers"] == 1
     from_store = SparqlSource(backend).hops(MSS, 2, None, None, None)
     assert [h[:8] for h in from_store] == [h[:8] for h in first]  # (the index's links also carry dates)
 

@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kg.config import Settings
-from kg.oxserver import OxigraphServer, free_port
-from kg.remote import RemoteStore
-from kg.store import OxigraphStore, Store
+from kg.store.base import Store
+from kg.store.oxigraph import OxigraphStore
+from kg.store.remote import RemoteStore
+from kg.store.server import OxigraphServer, free_port
 
 from .conftest import FOUNDING_POST, SAMPLES
 
@@ -29,7 +30,7 @@ ADMIN = "s3cret-admin-token"
 def sample_nquads(extractor) -> bytes:
     """The bundled sample posts (and the founding post, when ../shared is there) through the
     real pipeline, as N-Quads."""
-    from kg.build import ingest
+    from kg.build.pipeline import ingest
     from kg.ingest import read_posts
 
     store = OxigraphStore(None)

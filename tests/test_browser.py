@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from kg import viz
-from kg.queries import entity_id, entity_iri
+from kg.read.queries import entity_id, entity_iri
+from kg.views import network as viz
 
 from .cdp import CHROMIUM, Browser
 from .conftest import ROOT
-from .test_viz import HOSTILE, _hostile_view
+from .test_viz import HOSTILE, hostile_view
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts"
@@ -187,7 +187,7 @@ def test_filters_search_and_ego_network_in_the_page(browser, samples_store, tmp_
 
 
 def test_hostile_names_render_as_text(browser, tmp_path) -> None:
-    nodes, edges = _hostile_view()
+    nodes, edges = hostile_view()
     page = open_view(browser, tmp_path / "hostile.html", nodes, edges, title=HOSTILE[1])
     assert drawn(browser) == (len(nodes), len(edges))
     assert browser.evaluate("document.title") == HOSTILE[1]

@@ -6,9 +6,10 @@ import re
 
 from click.testing import CliRunner
 
-from kg.cli import _table, main
+from kg.cli.commands import format_table, main
 from kg.config import Settings
-from kg.examples import complete_prefixes
+from kg.read.examples import complete_prefixes
+from kg.sparql.protocol import answer, render
 
 from .conftest import ROOT
 
@@ -37,8 +38,8 @@ def test_readme_queries_answer_what_the_readme_shows(samples_store) -> None:
     blocks = re.findall(r"```sparql\n(.*?)```\n```\n(.*?)```", README, re.S)
     assert len(blocks) >= 2
     for query, shown in blocks:
-        body, _ = samples_store.sparql(complete_prefixes(query), "text/tab-separated-values")
-        assert _table(body.decode("utf-8")).split() == shown.split(), query
+        body = render(*answer(samples_store, complete_prefixes(query), "text/tab-separated-values"))
+        assert format_table(body.decode("utf-8")).split() == shown.split(), query
 
 
 def test_kg_query_keeps_declared_prefixes() -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.store import OxigraphStore, graph_node
-from kg.vocab import sparql_prefixes
+from kg.store.base import graph_node
+from kg.store.oxigraph import OxigraphStore
+from kg.vocab.ontology import sparql_prefixes
 
 ROOT = Path(__file__).resolve().parents[1]
 N_POSTS = 1000
@@ -38,7 +39,17 @@ def _corpus(path: Path) -> Path:
 
 
 def _ingest(corpus: Path, store: Path, *extra: str) -> subprocess.Popen[str]:
-    cmd = [sys.executable, "-m", "kg.cli", "ingest", str(corpus), "--store", str(store), "--batch-size", "8"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kg.cli.commands",
+        "ingest",
+        str(corpus),
+        "--store",
+        str(store),
+        "--batch-size",
+        "8",
+    ]
     return subprocess.Popen(
         [*cmd, *extra],
         cwd=ROOT,

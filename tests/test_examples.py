@@ -1,11 +1,11 @@
-"""The README's SPARQL questions (kg.examples) answered on the sample posts and the founding post."""
+"""The README's SPARQL questions (kg.read.examples) answered on the sample posts and the founding post."""
 
 from __future__ import annotations
 
 import pytest
 
-from kg import examples
-from kg.vocab import sparql_prefixes
+from kg.read import examples
+from kg.vocab.ontology import sparql_prefixes
 
 from .conftest import FOUNDING_POST
 
@@ -125,8 +125,10 @@ def test_parameters_cannot_change_the_query() -> None:
 def test_rows_from_sparql_json_match_run(samples_store) -> None:
     import orjson
 
+    from kg.sparql.protocol import answer, render
+
     text = examples.example("ministers").sparql()
-    body, _ = samples_store.sparql(text, "application/sparql-results+json")
+    body = render(*answer(samples_store, text, "application/sparql-results+json"))
     assert examples.rows_from_json(orjson.loads(body)) == examples.run(samples_store, "ministers")
 
 

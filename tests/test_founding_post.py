@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.vocab import sparql_prefixes
+from kg.vocab.ontology import sparql_prefixes
 
 from .conftest import FOUNDING_POST, need_shared
 

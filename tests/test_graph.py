@@ -10,12 +10,13 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, RDFS
 
-from kg.build import ingest
+from kg.build.pipeline import ingest
 from kg.ingest import read_posts
 from kg.model import Post
-from kg.store import graph_node, open_store
-from kg.validate import validate_store
-from kg.vocab import ONTOLOGY_FILE, SHAPES_FILE, iri, sparql_prefixes
+from kg.read.validate import validate_store
+from kg.store import open_store
+from kg.store.base import graph_node
+from kg.vocab.ontology import ONTOLOGY_FILE, SHAPES_FILE, iri, sparql_prefixes
 
 from .conftest import FOUNDING_POST, SAMPLES, need_shared
 

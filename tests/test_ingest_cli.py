@@ -9,9 +9,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.cli import main
-from kg.store import OxigraphStore, graph_node
-from kg.vocab import sparql_prefixes
+from kg.cli.commands import main
+from kg.store.base import graph_node
+from kg.store.oxigraph import OxigraphStore
+from kg.vocab.ontology import sparql_prefixes
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

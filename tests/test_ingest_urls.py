@@ -158,7 +158,7 @@ def test_cli_ingests_urls_and_exits_non_zero_when_one_fails(server: str, tmp_pat
         [
             sys.executable,
             "-m",
-            "kg.cli",
+            "kg.cli.commands",
             "ingest",
             "--store",
             str(tmp_path / "store"),

@@ -6,14 +6,9 @@ from datetime import date
 
 import pytest
 
-from kg.normalize import (
-    clean_text,
-    find_dates,
-    name_key,
-    parse_date,
-    split_legal_form,
-    strip_chrome,
-)
+from kg.text.clean import clean_text, strip_chrome
+from kg.text.dates import find_dates, parse_date
+from kg.text.names import name_key, split_legal_form
 
 REF = date(2025, 12, 3)
 
@@ -45,10 +40,16 @@ def test_weekday_picks_the_month() -> None:
     assert parse_date("16일(목)", date(2025, 11, 2)) == date(2025, 10, 16)
 
 
-def test_no_dates_in_counts() -> None:
-    assert find_dates("3일간 진행되며 10일차 교육", REF) == [] or all(
-        d.year == 2025 for _, _, d in find_dates("3일간 진행되며 10일차 교육", REF)
-    )
+@pytest.mark.parametrize("text", ["3일간 진행되며 10일차 교육", "7일간 열린다"])
+def test_no_dates_in_counts(text: str) -> None:
+    """Day counts (`3일간`, `10일차`) are durations, not dates."""
+    assert find_dates(text, REF) == []
+
+
+def test_dates_are_found_where_they_stand() -> None:
+    text = "지난 1일 출범했으며 오는 12월 10일(수) 발대식을 연다"
+    found = [(text[a:b], d) for a, b, d in find_dates(text, REF)]
+    assert found == [("지난 1일", date(2025, 12, 1)), ("12월 10일(수)", date(2025, 12, 10))]
 
 
 @pytest.mark.parametrize(

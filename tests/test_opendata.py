@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import ingest
+from kg.build.pipeline import ingest
+from kg.build.structured import structured_extraction
 from kg.ingest import read_posts
 from kg.ingest.opendata import program_name
 from kg.model import Extraction, InputError, Post
 from kg.store import open_store
-from kg.structured import structured_extraction
-from kg.vocab import sparql_prefixes
+from kg.vocab.ontology import sparql_prefixes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opendata"
 

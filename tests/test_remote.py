@@ -12,8 +12,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from kg.oxserver import OxigraphServer
-from kg.remote import RemoteStore
+from kg.store.remote import RemoteStore
+from kg.store.server import OxigraphServer
 
 from .conftest import ROOT, SAMPLES
 from .test_api_support import settings
@@ -28,7 +28,7 @@ POSTS = [
 def ingest(store_url: str, folder: Path) -> str:
     """`kg ingest FOLDER` in its own process with KG_STORE set; its report line."""
     out = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "ingest", str(folder)],
+        [sys.executable, "-m", "kg.cli.commands", "ingest", str(folder)],
         cwd=ROOT,
         env={**os.environ, "KG_STORE": store_url},
         capture_output=True,

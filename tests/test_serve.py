@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 
-from kg.oxserver import free_port
+from kg.store.server import free_port
 
 from .conftest import ROOT, SAMPLES
 from .test_remote import POSTS, ingest
@@ -41,7 +41,7 @@ def test_kg_serve_answers_and_stops_its_store_server_on_ctrl_c(tmp_path: Path) -
     log = tmp_path / "serve.log"
     with log.open("w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port)],
+            [sys.executable, "-m", "kg.cli.commands", "serve", "--store", str(store), "--port", str(port)],
             cwd=ROOT,
             env={**os.environ, "KG_REFRESH_SECONDS": "0"},
             stdout=subprocess.DEVNULL,

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 
 from api.main import create_app
-from kg import sparql
-from kg.store import Store
-from kg.vocab import data_iri, iri, sparql_prefixes
+from kg.sparql import protocol as sparql
+from kg.store.base import Store
+from kg.vocab.ontology import data_iri, iri, sparql_prefixes
 
 from .test_api_support import (  # noqa: F401  (fixtures)
     ADMIN,
@@ -299,7 +299,7 @@ def test_tsv_interchange_keeps_every_term_kind() -> None:
     store = ox.Store()
     rows = 'SELECT ?a ?b ?c ?d WHERE { BIND(<urn:x> AS ?a) BIND("줄\\n바꿈\\t탭"@ko AS ?b) BIND(3 AS ?c) BIND(BNODE() AS ?d) }'
     expected = store.query(rows).serialize(format=ox.QueryResultsFormat.JSON)
-    from kg.store import OxigraphStore
+    from kg.store.oxigraph import OxigraphStore
 
     mem = OxigraphStore(None)
     raw = mem.evaluate(rows, "SELECT")

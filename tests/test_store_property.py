@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.build import ensure_reference_graphs, ingest
+from kg.build.pipeline import ensure_reference_graphs, ingest
 from kg.model import Extraction, Post
 from kg.store import open_store
 

@@ -14,10 +14,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import IndexDep, StoreDep
 from api.schemas import NOT_FOUND, EntitiesPublic, EntityPublic, RelatedPublic
-from kg import queries, sparql, viz
-from kg import related as related_walk
-from kg.related import Source
-from kg.store import Store
+from kg.read import queries
+from kg.read import related as related_walk
+from kg.read.related import Source
+from kg.sparql import protocol as sparql
+from kg.store.base import Store
+from kg.views import network as viz
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -85,18 +87,15 @@ def search(
     )
 
 
+ENTITY_MEDIA = {"application/json": "json", "application/ld+json": "jsonld", "text/turtle": "turtle"}
+
+
 def _wants(request: Request, fmt: str | None) -> str:
-    """json unless the Accept header prefers JSON-LD or Turtle by name (a browser's */* gets JSON)."""
+    """The format parameter, else what the Accept header likes best (JSON on ties: a browser's */*)."""
     if fmt:
         return fmt
-    ranges = sparql._media_ranges(request.headers.get("accept") or "*/*")
-    scores = {
-        "json": sparql._quality(ranges, "application/json")[0],
-        "jsonld": max((q for m, q in ranges if m == "application/ld+json"), default=0.0),
-        "turtle": max((q for m, q in ranges if m == "text/turtle"), default=0.0),
-    }
-    best = max(scores, key=lambda k: (scores[k], k == "json"))
-    return best if scores[best] > 0 else "json"
+    chosen = sparql.best_media(list(ENTITY_MEDIA), request.headers.get("accept"))
+    return ENTITY_MEDIA[chosen] if chosen else "json"
 
 
 @router.get(

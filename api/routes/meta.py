@@ -8,8 +8,8 @@ from fastapi.responses import Response
 
 from api.deps import IndexDep, StoreDep
 from api.schemas import Health, StatsPublic
-from kg import queries
-from kg.vocab import CONTEXT_FILE
+from kg.read import queries
+from kg.vocab.ontology import CONTEXT_FILE
 
 router = APIRouter(tags=["meta"])
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from api.deps import StoreDep
 from api.routes.entities import DATE
 from api.schemas import NOT_FOUND, PostPublic, PostsPublic
-from kg import queries
+from kg.read import queries
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 

@@ -19,10 +19,18 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
-from kg import sparql
 from kg.config import Settings
-from kg.store import Dataset, Store, _generation_ops, empty_graph_iri
-from kg.vocab import sparql_prefixes
+from kg.sparql import protocol as sparql
+from kg.store.base import (
+    Dataset,
+    QueryRefused,
+    SparqlError,
+    SparqlSyntaxError,
+    Store,
+    empty_graph_iri,
+    generation_ops,
+)
+from kg.vocab.ontology import sparql_prefixes
 
 router = APIRouter(tags=["sparql"])
 PAGE = Path(__file__).resolve().parent.parent / "static" / "query.html"
@@ -69,7 +77,7 @@ def _authorised(request: Request, settings: Settings) -> bool:
 
 def _check_refusals(info: sparql.QueryInfo) -> None:
     if info.has_service:
-        raise sparql.QueryRefused("SERVICE (federated query to other hosts) is disabled on this endpoint")
+        raise QueryRefused("SERVICE (federated query to other hosts) is disabled on this endpoint")
 
 
 def _run_query(
@@ -84,13 +92,13 @@ def _run_query(
     info = sparql.inspect(text)
     if info.is_update:
         if not _authorised(request, settings):
-            raise sparql.QueryRefused(_read_only_message(settings))
-        raise sparql.SparqlError("an update must be sent as POST update= or application/sparql-update")
+            raise QueryRefused(_read_only_message(settings))
+        raise SparqlError("an update must be sent as POST update= or application/sparql-update")
     _check_refusals(info)
     if info.form is None:
         # let the parser say what is wrong
         store.evaluate(text, "SELECT", None, settings.query_timeout, 1)
-        raise sparql.SparqlSyntaxError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+        raise SparqlSyntaxError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     fmt = sparql.negotiate(info.form, request.headers.get("accept"), fmt_param)
     raw = store.evaluate(
         text, info.form, _dataset(settings, info, default, named), settings.query_timeout, settings.max_rows
@@ -109,23 +117,23 @@ def _read_only_message(settings: Settings) -> str:
 
 def _run_update(store: Store, settings: Settings, request: Request, text: str) -> Response:
     if not _authorised(request, settings):
-        raise sparql.QueryRefused(_read_only_message(settings))
+        raise QueryRefused(_read_only_message(settings))
     info = sparql.inspect(text)
     if info.has_service or info.loads:
-        raise sparql.QueryRefused("SERVICE and LOAD (reading from other hosts) are disabled on this endpoint")
+        raise QueryRefused("SERVICE and LOAD (reading from other hosts) are disabled on this endpoint")
     try:
         store.update(text)
     except SyntaxError as exc:
-        raise sparql.SparqlSyntaxError(str(exc)) from exc
-    except sparql.SparqlError:
+        raise SparqlSyntaxError(str(exc)) from exc
+    except SparqlError:
         raise
     except Exception as exc:
         message = str(exc)
         if "400" in message or "error at" in message:
-            raise sparql.SparqlSyntaxError(message) from exc
+            raise SparqlSyntaxError(message) from exc
         raise
     # tell caches and the label index that the graph changed
-    store.update(sparql_prefixes() + " ;\n".join(_generation_ops()))
+    store.update(sparql_prefixes() + " ;\n".join(generation_ops()))
     return Response(status_code=204)
 
 
@@ -163,9 +171,9 @@ async def sparql_get(
     if query is None:
         if _browser_wants_page(request):
             return page()
-        raise sparql.SparqlError("no query given: pass ?query=… (or open / for the query page)")
+        raise SparqlError("no query given: pass ?query=… (or open / for the query page)")
     if "update" in request.query_params:
-        raise sparql.SparqlError("updates must be sent with POST")
+        raise SparqlError("updates must be sent with POST")
     return await run_in_threadpool(
         _run_query, store, settings, request, query, default_graph_uri, named_graph_uri, format
     )
@@ -216,7 +224,7 @@ async def sparql_post(
     try:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise sparql.SparqlError("the request body is not UTF-8") from None
+        raise SparqlError("the request body is not UTF-8") from None
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/x-www-form-urlencoded":
         form = parse_qs(body, keep_blank_values=True)
@@ -227,11 +235,11 @@ async def sparql_post(
             return await run_in_threadpool(_run_update, store, settings, request, form["update"][0])
         query = (form.get("query") or [""])[0]
         if not query.strip():
-            raise sparql.SparqlError("no query given: send the form field query=…")
+            raise SparqlError("no query given: send the form field query=…")
         return await run_in_threadpool(_run_query, store, settings, request, query, default, named, fmt)
     if ctype == "application/sparql-query":
         if not body.strip():
-            raise sparql.SparqlError("the request body holds no query")
+            raise SparqlError("the request body holds no query")
         return await run_in_threadpool(
             _run_query, store, settings, request, body, default_graph_uri, named_graph_uri, format
         )

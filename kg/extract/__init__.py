@@ -16,7 +16,7 @@ from typing import Any
 
 from kg import __version__
 from kg.model import Extraction, InputError, Post
-from kg.normalize import clean_text, strip_chrome
+from kg.text.clean import clean_text, strip_chrome
 
 EXTRACTOR_VERSION = f"kg-extract/{__version__}"
 

@@ -16,8 +16,9 @@ from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
 from kg.extract.state import DocState, doc_text, evidence
-from kg.model import Entity, Evidence, Extraction, Mention, Post, Relation, Value
-from kg.normalize import find_quantities, name_key, split_legal_form
+from kg.model import ENTITY_TYPES, Entity, EntityType, Evidence, Extraction, Mention, Post, Relation, Value
+from kg.text.names import name_key, split_legal_form
+from kg.text.numbers import find_quantities
 
 MIN_CONFIDENCE = 0.6
 PUBLISHER = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<alias>[^()]+)\))?$")
@@ -246,7 +247,7 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
         )
         ent = Entity(
             name=name,
-            type=g.type,
+            type=entity_type(g.type),
             subtype=g.subtype,
             aliases=aliases,
             english=english,
@@ -291,3 +292,11 @@ def _name(g: _Group) -> str:
         return g.canonical
     korean = [n for n in g.names if re.search(r"[가-힣]", n)]
     return max(korean or g.names, key=len)
+
+
+def entity_type(name: str) -> EntityType:
+    """The entity type a mention group carries (components write only the five types)."""
+    for known in ENTITY_TYPES:
+        if known == name:
+            return known
+    raise ValueError(f"not an entity type: {name}")

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.lexicon import Lexicon, load_lexicon
-from kg.normalize import DATA_DIR
+from kg.resources import DATA_DIR
+from kg.vocab.lexicon import Lexicon, load_lexicon
 
 HANGUL_NAME = re.compile(r"[가-힣]{2,4}")
 

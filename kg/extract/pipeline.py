@@ -11,7 +11,7 @@ from spacy.language import Language
 import kg.extract.components
 import kg.extract.tokenizer  # noqa: F401  (registers the tokenizer)
 from kg.extract.state import ensure_extensions
-from kg.normalize import DATA_DIR
+from kg.resources import DATA_DIR
 
 CONFIG_FILE = Path(__file__).with_name("pipeline.cfg")
 NER_MODEL = DATA_DIR / "models" / "ner-klue"

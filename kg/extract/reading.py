@@ -16,9 +16,10 @@ from spacy.tokens import Doc
 
 from kg.extract.cues import Cues, load_cues
 from kg.extract.state import DocState, doc_text, evidence
-from kg.extract.words import Word, _tag_at
+from kg.extract.words import Word, tag_at
 from kg.model import Evidence, Mention, Relation
-from kg.normalize import LEGAL_FORMS, find_dates, split_legal_form
+from kg.text.dates import find_dates
+from kg.text.names import LEGAL_FORMS, split_legal_form
 
 COMPONENT = "genre"
 VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|하는|하며|하고|인)$")
@@ -126,7 +127,7 @@ class Readings:
             return False
         if (word.core_start, word.core_end) in _person_spans(doc):
             return True
-        first = _tag_at(doc).get(word.core_start)
+        first = tag_at(doc).get(word.core_start)
         if first is not None:  # the word starts a token: read its tag without a Span
             end, tag = first
             if end < word.core_end:
@@ -281,7 +282,7 @@ class Recorder(Readings):
             start,
             start + len(name),
             conf or self.confidence,
-            self.org_subtype(name) or _form_subtype(form),
+            self.org_subtype(name) or form_subtype(form),
         )
         return name
 
@@ -391,7 +392,7 @@ def _person_spans(doc: Doc) -> set[tuple[int, int]]:
     return cached
 
 
-def _unit_reading(word: Word, following: list[Word]) -> Word:
+def unit_reading(word: Word, following: list[Word]) -> Word:
     """`창업정책과 ☎ 044-…`, `관광산업정책과 김민수 과장`: MeCab reads the unit suffix 과 as
     the particle "and"; when nothing that could be conjoined follows, or the head of the unit
     (a name, then 과장) does, it is part of the name."""
@@ -405,7 +406,7 @@ def _unit_reading(word: Word, following: list[Word]) -> Word:
     return replace(word, core=word.core + "과", core_end=word.core_end + 1, particle="")
 
 
-def _form_subtype(form: str | None) -> str | None:
+def form_subtype(form: str | None) -> str | None:
     return {
         "사단법인": "association",
         "재단법인": "agency",
@@ -414,6 +415,6 @@ def _form_subtype(form: str | None) -> str | None:
     }.get(form or "")
 
 
-def _is_subsequence(short: str, long: str) -> bool:
+def is_subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)

@@ -28,6 +28,8 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from kg.config import Settings
+
 _MECABRC = Path(mecab.__file__ or ".").parent / "mecabrc"
 
 
@@ -49,10 +51,7 @@ def user_dictionary_csv(entries: Iterable[tuple[str, str]]) -> str:
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("KG_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kg"
-    )
-    path = Path(root)
+    path = Settings().cache_path()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -211,7 +210,7 @@ def create_mecab_tokenizer(user_dictionary: bool = True) -> Any:
     def make(nlp: Any) -> MecabTokenizer:
         path = None
         if user_dictionary:
-            from kg.lexicon import load_lexicon
+            from kg.vocab.lexicon import load_lexicon
 
             path = build_user_dictionary(load_lexicon().dictionary_entries())
         return MecabTokenizer(nlp.vocab, path)

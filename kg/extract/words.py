@@ -40,7 +40,7 @@ class Word:
         return bool(self.brackets)
 
 
-def _tag_at(doc: Doc) -> dict[int, tuple[int, str]]:
+def tag_at(doc: Doc) -> dict[int, tuple[int, str]]:
     """char offset of each token start → (token end char, first POS component), once per doc."""
     cache = doc.user_data.get("kg_tags")
     if cache is None:
@@ -54,7 +54,7 @@ def split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]]
     memo: dict[tuple[int, int], list[Word]] = doc.user_data.setdefault("kg_words", {})
     key = (start, end)
     if key not in memo:
-        memo[key] = _split_words(doc, start, end, tags if tags is not None else _tag_at(doc))
+        memo[key] = _split_words(doc, start, end, tags if tags is not None else tag_at(doc))
     return memo[key]
 
 

@@ -21,7 +21,8 @@ from kg.ingest.decode import NotText, decode_bytes, read_limited
 from kg.ingest.sites import CHROME, GENERIC, PROFILES, SiteProfile
 from kg.ingest.text import KOGL_NAMES, find_hashtags, find_kogl, find_publisher
 from kg.model import InputError, Post
-from kg.normalize import clean_text, parse_date
+from kg.text.clean import clean_text
+from kg.text.dates import parse_date
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _DATE_LABEL = re.compile(

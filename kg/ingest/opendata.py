@@ -2,7 +2,7 @@
 
 These records state Program → operating agency → responsible ministry as fields, so
 they need no NLP for those facts: each record becomes a Post whose `structured` holds
-the named roles with the JSON field each came from, and `kg.structured` turns them into
+the named roles with the JSON field each came from, and `kg.build.structured` turns them into
 facts. The record's descriptive fields also become the post text, for extraction.
 The field mapping is documented in docs/ingest.md; SCHEMAS below is that table in code.
 """
@@ -18,7 +18,8 @@ from typing import Any
 
 from kg.ingest.decode import NotText, decode_bytes, read_limited
 from kg.model import InputError, Post
-from kg.normalize import clean_text, parse_date
+from kg.text.clean import clean_text
+from kg.text.dates import parse_date
 
 
 @dataclass(frozen=True)

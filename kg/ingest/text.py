@@ -14,7 +14,8 @@ from pathlib import Path
 
 from kg.ingest.decode import NotText, decode_bytes, read_limited
 from kg.model import InputError, Post
-from kg.normalize import clean_text, parse_date
+from kg.text.clean import clean_text
+from kg.text.dates import parse_date
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<head>.*?)\n---[ \t]*\n", re.S)
 _DATE_LINE = re.compile(

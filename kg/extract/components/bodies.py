@@ -12,11 +12,11 @@ import re
 
 from spacy.tokens import Doc
 
-from kg.extract.reading import COMPONENT, WEAK_SUBTYPES, Recorder, _form_subtype, _unit_reading
+from kg.extract.reading import COMPONENT, WEAK_SUBTYPES, Recorder, form_subtype, unit_reading
 from kg.extract.state import DocState, doc_text, evidence
 from kg.extract.words import Word, particle_role
 from kg.model import Relation
-from kg.normalize import LEGAL_FORMS, split_legal_form
+from kg.text.names import LEGAL_FORMS, split_legal_form
 
 FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8}?)\s*[:：]\s*(?P<value>.+)$")
 
@@ -137,13 +137,13 @@ class BodyRules(Recorder):
                     nxt.core_start,
                     nxt.core_end,
                     0.9,
-                    self.org_subtype(nxt.core) or _form_subtype(w.core),
+                    self.org_subtype(nxt.core) or form_subtype(w.core),
                 )
 
     def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
         for k in range(len(words) - 1):
-            a, b = words[k], _unit_reading(words[k + 1], words[k + 2 : k + 4])
+            a, b = words[k], unit_reading(words[k + 1], words[k + 2 : k + 4])
             if not a.core or not b.core or particle_role(a.particle) not in ("none",):
                 continue
             if self.read_title(b.core) or not self.is_org(a.core):

@@ -23,7 +23,7 @@ from kg.extract.cues import load_cues
 from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
 from kg.extract.words import particle_role, split_words
 from kg.model import Mention, Relation
-from kg.normalize import find_dates
+from kg.text.dates import find_dates
 
 COMPONENT = "events"
 HEADING = re.compile(

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from kg.extract.components.bodies import BodyRules
 from kg.extract.components.people import PeopleRules
 from kg.extract.state import DocState, ensure_extensions
-from kg.extract.words import _tag_at, split_words
+from kg.extract.words import split_words, tag_at
 
 
 @Language.factory("kg_genre", default_config={"confidence": 0.9})
@@ -24,7 +24,7 @@ def make_genre(nlp: Language, name: str, confidence: float) -> GenreRules:
 class GenreRules(PeopleRules, BodyRules):
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        tags = _tag_at(doc)
+        tags = tag_at(doc)
         for s, e in state.sentences:
             words = split_words(doc, s, e, tags)
             self.field_line(doc, state, s, e, tags)

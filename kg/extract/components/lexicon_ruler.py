@@ -1,6 +1,6 @@
 """Mentions of known bodies, places and programs from the authority lexicon.
 
-Names are found on characters (kg.lexicon.Lexicon.find), at word starts, longest first;
+Names are found on characters (kg.vocab.lexicon.Lexicon.find), at word starts, longest first;
 the same names are in the MeCab user dictionary so the tokens other components see
 do not cut through them.
 """

@@ -19,13 +19,13 @@ from kg.extract.reading import (
     VERBAL_END,
     Recorder,
     TitleRead,
-    _is_subsequence,
-    _unit_reading,
+    is_subsequence,
+    unit_reading,
 )
 from kg.extract.state import AliasFact, DocState, doc_text, evidence
 from kg.extract.words import Word, particle_role, split_words
 from kg.model import Relation
-from kg.normalize import LEGAL_FORMS, split_legal_form
+from kg.text.names import LEGAL_FORMS, split_legal_form
 
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
@@ -72,7 +72,7 @@ class PeopleRules(Recorder):
                 if (
                     re.fullmatch(r"[가-힣]{2,5}", raw)
                     and len(raw) < len(w.core)
-                    and _is_subsequence(raw, w.core)
+                    and is_subsequence(raw, w.core)
                     and not self.read_title(raw)
                 ):
                     aliases.append((raw, "short"))
@@ -204,7 +204,7 @@ class PeopleRules(Recorder):
         prev = words[i - 1]
         if not prev.core:
             return None
-        prev = _unit_reading(prev, words[i : i + 2])
+        prev = unit_reading(prev, words[i : i + 2])
         if particle_role(prev.particle) not in ("none", "genitive"):
             prev = self._noun_surface(doc, prev)
             if prev.particle or VERBAL_END.search(prev.core):

@@ -1,0 +1,1 @@
+"""The `kg` command line: thin commands over the library (see `kg --help`)."""

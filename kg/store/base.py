@@ -1,0 +1,291 @@
+"""What every store is: the `Store` interface, the forms answers take, the errors a query can
+meet, and the SPARQL Update text that writes whole posts.
+
+The backends (`kg.store.oxigraph`, `kg.store.remote`) and the protocol layer (`kg.sparql`)
+depend on this module and on nothing of each other. `replace_posts` / `remove_posts` write
+each post's named graph atomically (one SPARQL Update request per batch of whole posts)
+together with the derived membership intervals and the store's generation marker.
+"""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.model import KgError
+from kg.vocab.ontology import data_iri, iri, mapping, prefixes, sparql_prefixes
+
+Row = dict[str, Any]  # variable name → pyoxigraph term
+
+
+def prefix_map() -> dict[str, str]:
+    """The ontology's prefixes (and `kgr:` for kg's own resources), for serialisers."""
+    return {**{k: v for k, v in prefixes().items() if k}, "kgr": data_iri("id/")}
+
+
+def graph_node(name: str) -> ox.NamedNode:
+    return ox.NamedNode(data_iri(mapping()["graphs"][name]))
+
+
+def store_node() -> ox.NamedNode:
+    return ox.NamedNode(data_iri("id/store"))
+
+
+def term_sparql(term: Any) -> str:
+    """A term in SPARQL/N-Triples syntax (pyoxigraph terms print that way)."""
+    return str(term)
+
+
+def quads_data(quads: Iterable[ox.Quad]) -> str:
+    """`GRAPH <g> { s p o . }` blocks for INSERT DATA, grouped by graph."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(str(q.graph_name), []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return "\n".join(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}" for g, lines in by_graph.items())
+
+
+# -- errors a user query can meet ----------------------------------------------------------
+
+
+class SparqlError(KgError):
+    """A query the store or the endpoint cannot answer (the web layer maps each kind to an HTTP status)."""
+
+
+class SparqlSyntaxError(SparqlError):
+    """The query or update does not parse; the message is the parser's."""
+
+
+class QueryRefused(SparqlError):
+    """A query or update this endpoint will not run (an update without the admin token, SERVICE, LOAD)."""
+
+
+class QueryTimeout(SparqlError):
+    """The query ran past the time limit and was stopped."""
+
+
+class StoreBusy(SparqlError):
+    """No query slot came free in time."""
+
+
+class StoreUnavailable(SparqlError):
+    """The store did not answer, or answered something unreadable."""
+
+
+class NotAcceptable(SparqlError):
+    """None of the client's acceptable formats can carry the result."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a user's query runs over (SPARQL 1.1 Protocol `default-graph-uri` and
+    `named-graph-uri`). `default=None` is the store's default graph; `named=None` all named graphs.
+    `[]` is an empty graph / no named graphs."""
+
+    default: tuple[str, ...] | None = None
+    named: tuple[str, ...] | None = None
+
+
+def empty_graph_iri() -> str:
+    """A graph that is never written: the default graph when the union default graph is off."""
+    return data_iri("graph/empty")
+
+
+def tsv_line(values: list[Any]) -> str:
+    """One TSV result row; pyoxigraph terms print in the N-Triples syntax TSV uses."""
+    return "\t".join("" if v is None else str(v) for v in values)
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """A user query's answer in the stores' interchange form (see kg.sparql.protocol).
+
+    SELECT: TSV (header line, one solution per line); ASK: b"true"/b"false";
+    CONSTRUCT/DESCRIBE: N-Triples. `truncated` when more than `max_rows` rows existed.
+    """
+
+    form: str
+    data: bytes
+    rows: int
+    truncated: bool = False
+
+
+class Store(ABC):
+    """The operations kg needs from a quad store.
+
+    The store's default graph holds the set union of all named graphs except the meta
+    graph (kept up to date by every write), so a query without GRAPH sees each triple
+    once, the way Jena's or GraphDB's union default graph behaves. The SPARQL endpoint can
+    hide it (`Settings.union_default_graph = False`): user queries then get an empty
+    default graph and must name graphs. The library's own queries always use it.
+    """
+
+    @abstractmethod
+    def select(self, query: str) -> list[Row]: ...
+
+    @abstractmethod
+    def ask(self, query: str) -> bool: ...
+
+    @abstractmethod
+    def construct(self, query: str) -> list[ox.Triple]: ...
+
+    @abstractmethod
+    def update(self, update: str) -> None: ...
+
+    @abstractmethod
+    def dump(self, fmt: str) -> bytes: ...
+
+    @abstractmethod
+    def load(self, data: bytes, fmt: str, graph: str | None = None) -> None: ...
+
+    @abstractmethod
+    def evaluate(
+        self,
+        query: str,
+        form: str,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+    ) -> RawResult:
+        """Run a user's query (form: SELECT, ASK, CONSTRUCT or DESCRIBE) within `timeout` seconds.
+
+        Raises kg.sparql.protocol.SparqlSyntaxError with the parser's message, QueryTimeout when
+        the time is up, StoreBusy when no query slot came free in time.
+        """
+
+    def select_tsv(self, query: str) -> bytes:
+        """A SELECT answer as TSV bytes (header line first); backends send it the cheapest way they have."""
+        return self.evaluate(query, "SELECT").data
+
+    def close(self) -> None:  # noqa: B027  (optional hook)
+        """Release resources; the default has none."""
+
+    # -- shared logic, written in SPARQL so it runs on any store ------------------------
+
+    def quad_count(self) -> int:
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"].value) if rows else 0
+
+    def generation(self) -> str | None:
+        rows = self.select(
+            sparql_prefixes()
+            + f"SELECT ?g WHERE {{ GRAPH {graph_node('meta')} {{ {store_node()} kg:generation ?g }} }} LIMIT 1"
+        )
+        return rows[0]["g"].value if rows else None
+
+    def post_hashes(self, post_iris: Sequence[str]) -> dict[str, str]:
+        """post IRI → stored content hash, for the posts that are in the store."""
+        if not post_iris:
+            return {}
+        values = " ".join(f"<{p}>" for p in post_iris)
+        rows = self.select(
+            sparql_prefixes()
+            + f"SELECT ?p ?h WHERE {{ VALUES ?p {{ {values} }} GRAPH ?p {{ ?p kg:contentHash ?h }} }}"
+        )
+        return {r["p"].value: r["h"].value for r in rows}
+
+    def memberships_in(self, post_iris: Sequence[str]) -> set[str]:
+        if not post_iris:
+            return set()
+        values = " ".join(f"<{p}>" for p in post_iris)
+        rows = self.select(
+            sparql_prefixes()
+            + f"SELECT DISTINCT ?m WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?m kg:attestedOn ?d }} }}"
+        )
+        return {r["m"].value for r in rows}
+
+    def replace_posts(self, posts: Sequence[tuple[str, list[ox.Quad]]]) -> None:
+        """Write whole posts: each post's graph is replaced by its new quads, atomically."""
+        if not posts:
+            return
+        iris = [p for p, _ in posts]
+        memberships = self.memberships_in(iris)
+        for _, quads in posts:
+            for q in quads:
+                if q.predicate.value == iri("kg:attestedOn") and isinstance(q.subject, ox.NamedNode):
+                    memberships.add(q.subject.value)
+        ops = [op for p in iris for op in drop_graph_ops(f"<{p}>")]
+        ops += insert_ops([q for _, quads in posts for q in quads])
+        self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships) + generation_ops()))
+
+    def remove_posts(self, post_iris: Sequence[str]) -> int:
+        present = list(self.post_hashes(post_iris))
+        if not present:
+            return 0
+        memberships = self.memberships_in(present)
+        ops = [op for p in present for op in drop_graph_ops(f"<{p}>")]
+        self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships) + generation_ops()))
+        return len(present)
+
+    def replace_graph(self, name: str, quads: Iterable[ox.Quad]) -> None:
+        g = graph_node(name)
+        ops = drop_graph_ops(str(g)) + insert_ops(list(quads))
+        self.update(sparql_prefixes() + " ;\n".join(ops + generation_ops()))
+
+    def post_iris(self) -> list[str]:
+        rows = self.select(
+            sparql_prefixes() + "SELECT ?p WHERE { GRAPH ?p { ?p a schema:Article } } ORDER BY ?p"
+        )
+        return [r["p"].value for r in rows]
+
+
+def drop_graph_ops(graph: str) -> list[str]:
+    """Drop a named graph and the triples of the merged default graph that only it stated."""
+    return [
+        f"""DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {graph}) }} }}""",
+        f"DROP SILENT GRAPH {graph}",
+    ]
+
+
+def insert_ops(quads: list[ox.Quad]) -> list[str]:
+    """Insert quads into their named graphs and their triples into the merged default graph."""
+    if not quads:
+        return []
+    triples = "\n".join(dict.fromkeys(f"{q.subject} {q.predicate} {q.object} ." for q in quads))
+    return [f"INSERT DATA {{\n{quads_data(quads)}\n{triples}\n}}"]
+
+
+def generation_ops() -> list[str]:
+    meta = graph_node("meta")
+    node = store_node()
+    return [
+        f"DELETE WHERE {{ GRAPH {meta} {{ {node} kg:generation ?old }} }}",
+        f'INSERT DATA {{ GRAPH {meta} {{ {node} kg:generation "{uuid.uuid4()}" }} }}',
+    ]
+
+
+def derived_ops(memberships: set[str]) -> list[str]:
+    """Recompute org:memberDuring of the given memberships from their attestation dates.
+
+    The interval and its instants have IRIs derived from the membership's, so the old
+    ones are deleted by name (a pattern search over the derived graph is slow on big stores).
+    """
+    if not memberships:
+        return []
+    derived = graph_node("derived")
+    ms = sorted(memberships)
+    values = " ".join(f"<{m}>" for m in ms)
+    nodes = " ".join(f"<{m}{suffix}>" for m in ms for suffix in ("/during", "/during/begin", "/during/end"))
+    return [
+        f"""DELETE {{ GRAPH {derived} {{ ?s ?p ?o }} ?s ?p ?o }}
+WHERE {{ VALUES ?s {{ {nodes} }} GRAPH {derived} {{ ?s ?p ?o }} }}""",
+        f"""DELETE {{ GRAPH {derived} {{ ?m org:memberDuring ?i }} ?m org:memberDuring ?i }}
+WHERE {{ VALUES ?m {{ {values} }} GRAPH {derived} {{ ?m org:memberDuring ?i }} }}""",
+        f"""INSERT {{ GRAPH {derived} {{
+  ?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e ;
+     prov:wasDerivedFrom ?m .
+  ?b a time:Instant ; time:inXSDDate ?first . ?e a time:Instant ; time:inXSDDate ?last }}
+  ?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e ;
+     prov:wasDerivedFrom ?m .
+  ?b a time:Instant ; time:inXSDDate ?first . ?e a time:Instant ; time:inXSDDate ?last }}
+WHERE {{ {{ SELECT ?m (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{
+    VALUES ?m {{ {values} }} GRAPH ?g {{ ?m kg:attestedOn ?d }} }} GROUP BY ?m }}
+  BIND(IRI(CONCAT(STR(?m), "/during")) AS ?i)
+  BIND(IRI(CONCAT(STR(?m), "/during/begin")) AS ?b)
+  BIND(IRI(CONCAT(STR(?m), "/during/end")) AS ?e) }}""",
+    ]

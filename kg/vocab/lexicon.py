@@ -1,0 +1,198 @@
+"""The authority lexicon: known public bodies, titles, places and surnames, read from data/.
+
+Record format of `data/lexicon/*.jsonl` (one JSON object per line):
+
+    {"id": "mss", "type": "Organization", "subtype": "government",
+     "name": "중소벤처기업부", "aliases": ["중기부"], "english": ["Ministry of SMEs and Startups"],
+     "abbr": ["MSS"], "parent": null}
+
+- `id`: stable ASCII key (skos:notation); `name`: official Korean name (canonical);
+- `aliases`: Korean short forms; `english`: English names; `abbr`: Latin abbreviations;
+- `type`: Person | Organization | Program | Event | Place; `subtype` for organisations is one
+  of the keys of `org_subtypes` in ontology/mapping.json; `parent`: the `id` of the body
+  it belongs to (a unit, an agency under a ministry), when that is a fixed fact.
+
+Titles (`data/lexicon/titles.jsonl`): {"title": "장관", "head": true}.
+Surnames (`data/lexicon/surnames.txt`): one Korean surname per line.
+Terms (`data/lexicon/terms.txt`): domain words that only go into the MeCab user dictionary.
+The extraction pipeline, the resolver and the MeCab user dictionary all read this one source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from kg.resources import DATA_DIR
+from kg.text.names import name_key
+
+LEXICON_DIR = DATA_DIR / "lexicon"
+TITLE_FILE = "titles.jsonl"
+SURNAME_FILE = "surnames.txt"
+TERMS_FILE = "terms.txt"
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    id: str
+    type: str
+    name: str
+    subtype: str | None = None
+    aliases: tuple[str, ...] = ()
+    english: tuple[str, ...] = ()
+    abbr: tuple[str, ...] = ()
+    parent: str | None = None
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases, *self.english, *self.abbr)
+
+
+@dataclass(frozen=True)
+class Title:
+    title: str
+    head: bool = False
+
+
+@dataclass
+class Lexicon:
+    entries: list[LexiconEntry] = field(default_factory=list)
+    titles: list[Title] = field(default_factory=list)
+    surnames: frozenset[str] = frozenset()
+    terms: tuple[str, ...] = ()  # domain words for the MeCab user dictionary only
+
+    def __post_init__(self) -> None:
+        self._by_id = {e.id: e for e in self.entries}
+        self._by_key: dict[str, LexiconEntry] = {}
+        for entry in self.entries:
+            for surface in entry.surfaces:
+                self._by_key.setdefault(name_key(surface), entry)
+        self._titles = {t.title: t for t in self.titles}
+
+    def by_id(self, entry_id: str) -> LexiconEntry | None:
+        return self._by_id.get(entry_id)
+
+    def lookup(self, name: str) -> LexiconEntry | None:
+        """The entry whose name, alias, English name or abbreviation is `name`."""
+        return self._by_key.get(name_key(name))
+
+    def title(self, text: str) -> Title | None:
+        return self._titles.get(text)
+
+    def parent_of(self, entry: LexiconEntry) -> LexiconEntry | None:
+        return self._by_id.get(entry.parent) if entry.parent else None
+
+    def dictionary_entries(self) -> Iterator[tuple[str, str]]:
+        """(surface, POS) rows for the MeCab user dictionary: names are NNP, terms NNG."""
+        for term in self.terms:
+            yield term, "NNG"
+        for entry in self.entries:
+            for surface in (entry.name, *entry.aliases):
+                if " " not in surface:
+                    yield surface, "NNP"
+
+    def find(self, text: str) -> list[tuple[int, int, LexiconEntry]]:
+        """Every lexicon name in `text` that starts a word, longest first, without overlaps.
+
+        Matching is on characters, not tokens: MeCab segments a name differently alone
+        and in context (`한국관광공사` → 한국/관광공사 alone, one token in a sentence).
+        """
+        index = self._index()
+        out: list[tuple[int, int, LexiconEntry]] = []
+        i = 0
+        n = len(text)
+        while i < n - 1:
+            if i > 0 and (text[i - 1].isalnum() or text[i - 1] == "-"):
+                i += 1
+                continue
+            found: tuple[int, LexiconEntry] | None = None
+            for surface, entry in index.get(text[i : i + 2], ()):
+                if text.startswith(surface, i) and not _glued_latin(text, i + len(surface), surface):
+                    found = (len(surface), entry)
+                    break  # candidates are longest first
+            if found is None:
+                i += 1
+                continue
+            out.append((i, i + found[0], found[1]))
+            i += found[0]
+        return out
+
+    def _index(self) -> dict[str, list[tuple[str, LexiconEntry]]]:
+        cached: dict[str, list[tuple[str, LexiconEntry]]] | None = getattr(self, "_prefix_index", None)
+        if cached is not None:
+            return cached
+        index: dict[str, list[tuple[str, LexiconEntry]]] = {}
+        for entry in self.entries:
+            for surface in entry.surfaces:
+                if len(surface) >= 2:
+                    index.setdefault(surface[:2], []).append((surface, entry))
+        for items in index.values():
+            items.sort(key=lambda item: -len(item[0]))
+        self._prefix_index = index
+        return index
+
+
+def _glued_latin(text: str, end: int, surface: str) -> bool:
+    """`LH` inside `LHS`: a Latin name must not run on into more Latin letters."""
+    return (
+        end < len(text)
+        and surface[-1].isascii()
+        and surface[-1].isalnum()
+        and text[end].isascii()
+        and text[end].isalnum()
+    )
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{n}: not JSON: {exc}") from None
+
+
+def _entry(rec: dict[str, Any], where: str) -> LexiconEntry:
+    try:
+        return LexiconEntry(
+            id=rec["id"],
+            type=rec.get("type", "Organization"),
+            name=rec["name"],
+            subtype=rec.get("subtype"),
+            aliases=tuple(rec.get("aliases") or ()),
+            english=tuple(rec.get("english") or ()),
+            abbr=tuple(rec.get("abbr") or ()),
+            parent=rec.get("parent"),
+        )
+    except KeyError as exc:
+        raise ValueError(f"{where}: lexicon record lacks {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
+    entries: list[LexiconEntry] = []
+    titles: list[Title] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        if path.name == TITLE_FILE:
+            titles = [Title(r["title"], bool(r.get("head"))) for r in _read_jsonl(path)]
+            continue
+        for n, rec in enumerate(_read_jsonl(path), 1):
+            entries.append(_entry(rec, f"{path}:{n}"))
+    surname_path = directory / SURNAME_FILE
+    surnames: frozenset[str] = frozenset()
+    if surname_path.exists():
+        surnames = frozenset(s.strip() for s in surname_path.read_text(encoding="utf-8").split() if s.strip())
+    terms_path = directory / TERMS_FILE
+    terms: tuple[str, ...] = ()
+    if terms_path.exists():
+        terms = tuple(
+            line.strip()
+            for line in terms_path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+    return Lexicon(entries, titles, surnames, terms)
