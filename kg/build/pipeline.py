@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kg.build.rdf import lexicon_quads, post_quads
-from kg.model import Extraction, InputError, Post
 from kg.build.resolve import Resolver, post_iri
-from kg.store.base import Store
 from kg.build.structured import with_structured
+from kg.model import Extraction, InputError, Post
+from kg.store.base import Store
 
 OnEvent = Callable[[str, Any], None]
 Extract = Callable[[Iterable[Post]], Iterable[Extraction | InputError]]

@@ -20,9 +20,9 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kg.vocab.lexicon import Lexicon, load_lexicon
-from kg.model import Evidence, Relation
 from kg.build.resolve import ResolvedPost, entity_iri, iri_key, unnamed_event_iri
+from kg.model import Evidence, Relation
+from kg.vocab.lexicon import Lexicon, load_lexicon
 from kg.vocab.ontology import data_iri, entity_type, iri, mapping, relation_predicate
 
 XSD_DATE = "xsd:date"

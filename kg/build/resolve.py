@@ -19,9 +19,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from kg.vocab.lexicon import Lexicon, load_lexicon
 from kg.model import Entity, Extraction, Post
 from kg.text.names import name_key
+from kg.vocab.lexicon import Lexicon, load_lexicon
 from kg.vocab.ontology import data_iri, entity_type
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,120}$")

@@ -23,8 +23,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.build.rdf import lexicon_quads, post_quads
-from kg.model import Extraction, InputError
 from kg.build.resolve import Resolver
+from kg.model import Extraction, InputError
 from kg.store.base import Store, graph_node
 
 SHARD_PATTERN = "shard-{:05d}.nq"

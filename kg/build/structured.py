@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kg.vocab.lexicon import Lexicon, load_lexicon
 from kg.model import Entity, EntityType, Evidence, Extraction, Mention, Post, Relation
+from kg.vocab.lexicon import Lexicon, load_lexicon
 
 COMPONENT = "opendata"
 VERSION = "kg-opendata/1"
