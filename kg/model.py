@@ -73,6 +73,7 @@ class Evidence:
     end: int
     component: str
     confidence: float
+    rule: str = ""  # the id of the rule (or model) that read it: data/patterns/rules.jsonl
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Mention:
     confidence: float = 1.0
     subtype: str | None = None  # organisation subtype, event kind, ...
     key: str | None = None  # authority-lexicon id when the lexicon knows it
+    rule: str = ""  # the id of the rule (or model) that found it
 
 
 @dataclass
@@ -122,6 +124,7 @@ class Relation:
     event: str | None = None  # participatedIn: the event's name, when the text names it
     acting: bool = False  # holdsPosition: 직무대행 (acting)
     start: str | None = None  # holdsPosition: explicit start date (취임, 임명) if stated
+    rules: tuple[str, ...] = ()  # every rule that read this fact in the post (set when merged)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.build.resolve import ResolvedPost, entity_iri, iri_key, unnamed_event_iri
+from kg.extract.rules import rulebook
 from kg.model import Evidence, Relation
 from kg.vocab.lexicon import Lexicon, load_lexicon
 from kg.vocab.ontology import data_iri, entity_type, iri, mapping, relation_predicate
@@ -140,8 +141,10 @@ class PostGraph:
 
     # -- facts ------------------------------------------------------------------------
 
-    def fact(self, s: NamedNode, p: NamedNode, o: NamedNode | Literal, ev: Evidence) -> None:
-        """Assert s p o in the post graph and describe where it was read."""
+    def fact(
+        self, s: NamedNode, p: NamedNode, o: NamedNode | Literal, ev: Evidence, rules: tuple[str, ...] = ()
+    ) -> None:
+        """Assert s p o in the post graph and describe where it was read and by which rules."""
         self.add(s, p, o)
         f = NamedNode(f"{self.g.value}#fact-{_hash(s.value, p.value, str(o))}")
         self.add(f, N("rdf:type"), N("kg:Fact"))
@@ -149,13 +152,8 @@ class PostGraph:
         self.add(f, N("rdf:predicate"), p)
         self.add(f, N("rdf:object"), o)
         self.add(f, N("prov:wasDerivedFrom"), self.g)
-        agent = NamedNode(
-            data_iri(f"id/extractor/{ev.component}/{self.r.extraction.extractor_version.split('/')[-1]}")
-        )
-        self.add(f, N("prov:wasAttributedTo"), agent)
-        self.add(agent, N("rdf:type"), N("kg:Extractor"))
-        self.add(agent, N("rdfs:label"), Literal(ev.component))
-        self.add(agent, N("kg:version"), Literal(self.r.extraction.extractor_version))
+        for rule_id in rules or (ev.rule or ev.component,):
+            self.add(f, N("prov:wasAttributedTo"), self.rule_agent(rule_id, ev.component))
         self.add(
             f,
             N("kg:confidence"),
@@ -164,6 +162,26 @@ class PostGraph:
         self.add(f, N("kg:evidenceText"), ko(ev.sentence))
         self.add(f, N("kg:charStart"), Literal(str(ev.start), datatype=N("xsd:integer")))
         self.add(f, N("kg:charEnd"), Literal(str(ev.end), datatype=N("xsd:integer")))
+
+    def rule_agent(self, rule_id: str, component: str) -> NamedNode:
+        """The rule (at its version) as a PROV software agent, acting for its pipeline component."""
+        version = self.r.extraction.extractor_version.split("/")[-1]
+        book = rulebook()
+        known = rule_id in book.rules
+        rule = NamedNode(data_iri(f"id/rule/{rule_id}/{book[rule_id].version if known else version}"))
+        comp = book[rule_id].component if known else component
+        agent = NamedNode(data_iri(f"id/extractor/{comp}/{version}"))
+        self.add(rule, N("rdf:type"), N("kg:ExtractionRule"))
+        self.add(rule, N("rdf:type"), N("kg:Extractor"))
+        self.add(rule, N("rdfs:label"), Literal(rule_id))
+        self.add(rule, N("kg:version"), Literal(book[rule_id].version if known else version))
+        if known:
+            self.add(rule, N("dcterms:description"), en(book[rule_id].description))
+        self.add(rule, N("prov:actedOnBehalfOf"), agent)
+        self.add(agent, N("rdf:type"), N("kg:Extractor"))
+        self.add(agent, N("rdfs:label"), Literal(comp))
+        self.add(agent, N("kg:version"), Literal(self.r.extraction.extractor_version))
+        return rule
 
     def relations(self) -> None:
         for rel in self.r.extraction.relations:
@@ -186,7 +204,7 @@ class PostGraph:
         membership = NamedNode(data_iri(f"id/membership/{_hash(person.value, org.value, rel.role)}"))
         position = NamedNode(data_iri(f"id/position/{_hash(org.value, rel.role)}"))
         self.add(membership, N("rdf:type"), N("org:Membership"))
-        self.fact(membership, N("org:member"), person, rel.evidence)
+        self.fact(membership, N("org:member"), person, rel.evidence, rel.rules)
         self.add(membership, N("org:organization"), org)
         self.add(membership, N("org:role"), role_node)
         self.add(membership, N("kg:roleLabel"), ko(rel.role))
@@ -201,11 +219,11 @@ class PostGraph:
         self.add(position, N("org:postIn"), org)
         self.add(position, N("org:role"), role_node)
         self.add(position, N("skos:prefLabel"), ko(f"{rel.tail} {rel.role}"))
-        self.fact(person, N("org:holds"), position, rel.evidence)
+        self.fact(person, N("org:holds"), position, rel.evidence, rel.rules)
         self.add(position, N("org:heldBy"), person)
         self.add(person, N("org:memberOf"), org)
         if rel.role in self.head_titles and not rel.acting:
-            self.fact(person, N("org:headOf"), org, rel.evidence)
+            self.fact(person, N("org:headOf"), org, rel.evidence, rel.rules)
 
     def _rel_participatedIn(self, rel: Relation) -> None:
         who = self._node(rel.head, ("Person", "Organization"))
@@ -221,38 +239,38 @@ class PostGraph:
             self.add(event, N("skos:prefLabel"), ko(label))
             self.add(event, N("kg:eventKind"), N(mapping()["event_kinds"]["other"]))
         self.add(event, N("schema:startDate"), date_lit(rel.tail))
-        self.fact(event, N("schema:attendee"), who, rel.evidence)
+        self.fact(event, N("schema:attendee"), who, rel.evidence, rel.rules)
 
     def _rel_subOrganizationOf(self, rel: Relation) -> None:
         child = self._node(rel.head, ("Organization",))
         parent = self._node(rel.tail, ("Organization",))
         if child and parent:
-            self.fact(child, relation_predicate_node("subOrganizationOf"), parent, rel.evidence)
+            self.fact(child, relation_predicate_node("subOrganizationOf"), parent, rel.evidence, rel.rules)
             self.add(parent, N("org:hasSubOrganization"), child)
 
     def _rel_operates(self, rel: Relation) -> None:
         org = self._node(rel.head, ("Organization",))
         program = self._node(rel.tail, ("Program",))
         if org and program:
-            self.fact(org, relation_predicate_node("operates"), program, rel.evidence)
+            self.fact(org, relation_predicate_node("operates"), program, rel.evidence, rel.rules)
 
     def _rel_partnerOf(self, rel: Relation) -> None:
         a = self._node(rel.head, ("Organization",))
         b = self._node(rel.tail, ("Organization",))
         if a and b:
-            self.fact(a, relation_predicate_node("partnerOf"), b, rel.evidence)
+            self.fact(a, relation_predicate_node("partnerOf"), b, rel.evidence, rel.rules)
             self.add(b, relation_predicate_node("partnerOf"), a)
 
     def _rel_locatedIn(self, rel: Relation) -> None:
         thing = self._node(rel.head, ("Event", "Organization"))
         place = self._node(rel.tail, ("Place",))
         if thing and place:
-            self.fact(thing, relation_predicate_node("locatedIn"), place, rel.evidence)
+            self.fact(thing, relation_predicate_node("locatedIn"), place, rel.evidence, rel.rules)
 
     def _rel_foundedOn(self, rel: Relation) -> None:
         org = self._node(rel.head, ("Organization",))
         if org:
-            self.fact(org, relation_predicate_node("foundedOn"), date_lit(rel.tail), rel.evidence)
+            self.fact(org, relation_predicate_node("foundedOn"), date_lit(rel.tail), rel.evidence, rel.rules)
 
     def build(self) -> list[Quad]:
         self.post()

@@ -24,6 +24,7 @@ from kg.model import Entity, EntityType, Evidence, Extraction, Mention, Post, Re
 from kg.vocab.lexicon import Lexicon, load_lexicon
 
 COMPONENT = "opendata"
+RULE = "opendata.field"  # a fact read from a named field of an open-data record, not from text
 VERSION = "kg-opendata/1"
 _GOVERNMENT_NAME = re.compile(r"(?:부|처|청|위원회|실)$")
 
@@ -39,7 +40,7 @@ def _evidence(text: str, field: str, name: str) -> Evidence:
     end = text.find("\n", start)
     end = len(text) if end < 0 else end
     sentence = text[start:end].strip() or f"{field}: {name}"
-    return Evidence(sentence=sentence, start=start, end=end, component=COMPONENT, confidence=1.0)
+    return Evidence(sentence=sentence, start=start, end=end, component=COMPONENT, confidence=1.0, rule=RULE)
 
 
 def _org_subtype(name: str, role: str, lexicon: Lexicon) -> str:
@@ -68,7 +69,7 @@ def structured_extraction(post: Post, text: str | None = None, lexicon: Lexicon 
         by_role[role] = (name, ev)
         kind: EntityType = "Program" if role == "program" else "Organization"
         subtype = None if kind == "Program" else _org_subtype(name, role, lexicon)
-        mention = Mention(name, kind, ev.start, ev.end, COMPONENT, 1.0, subtype)
+        mention = Mention(name, kind, ev.start, ev.end, COMPONENT, 1.0, subtype, rule=RULE)
         extraction.entities.append(
             Entity(name=name, type=kind, subtype=subtype, mentions=[mention], evidence=ev)
         )

@@ -22,13 +22,14 @@ EXTRACTOR_VERSION = f"kg-extract/{__version__}"
 
 
 class Extractor:
-    def __init__(self, nlp: Any = None) -> None:
+    def __init__(self, nlp: Any = None, min_confidence: float | None = None) -> None:
         if nlp is None:
             from kg.extract.pipeline import build_nlp
 
             nlp = build_nlp()
         self.nlp = nlp
         self.version = EXTRACTOR_VERSION
+        self.min_confidence = min_confidence  # None: the default floor (kg.extract.assemble)
 
     def clean(self, post: Post) -> str:
         return strip_chrome(clean_text(post.text))
@@ -41,7 +42,9 @@ class Extractor:
         doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
         for _name, proc in self.nlp.pipeline:
             doc = proc(doc)
-        return assemble(doc, post, self.version)
+        if self.min_confidence is None:
+            return assemble(doc, post, self.version)
+        return assemble(doc, post, self.version, self.min_confidence)
 
     def pipe(
         self, posts: Iterable[Post], processes: int = 1, chunksize: int = 4

@@ -10,17 +10,19 @@ and de-duplicated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
+from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text, evidence
 from kg.model import ENTITY_TYPES, Entity, EntityType, Evidence, Extraction, Mention, Post, Relation, Value
 from kg.text.names import name_key, split_legal_form
 from kg.text.numbers import find_quantities
 
 MIN_CONFIDENCE = 0.6
+PUBLISHER_RULE = "metadata.publisher"
 PUBLISHER = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<alias>[^()]+)\))?$")
 
 
@@ -91,7 +93,9 @@ class _Groups:
         self.by_key[k] = g
 
 
-def assemble(doc: Doc, post: Post, version: str) -> Extraction:
+def assemble(doc: Doc, post: Post, version: str, min_confidence: float = MIN_CONFIDENCE) -> Extraction:
+    """The post's entities and facts; an entity in no fact is kept when its best rule is right at
+    least `min_confidence` of the time (calibration asks for every one, with 0)."""
     state: DocState = doc._.kg
     lexicon = load_cues().lexicon
     groups = _Groups()
@@ -145,7 +149,15 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
             g = groups.add("Organization", pub_name)
             g.key = g.key or pub_key
             g.in_relation = True
-            g.evidence = g.evidence or Evidence(f"게시: {post.publisher}", 0, 0, "metadata", 0.9)
+            book = rulebook()
+            g.evidence = g.evidence or Evidence(
+                f"게시: {post.publisher}",
+                0,
+                0,
+                book.component(PUBLISHER_RULE),
+                book.confidence(PUBLISHER_RULE),
+                PUBLISHER_RULE,
+            )
             if pm.group("alias"):
                 alias = pm.group("alias").strip()
                 groups.by_key[("Organization", name_key(alias))] = g
@@ -161,7 +173,10 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
 
     relations: list[Relation] = []
     seen: dict[tuple[str, str, str, str], Relation] = {}
+    book = rulebook()
     for rel in state.relations:
+        if rel.evidence.rule and not book.enabled(rel.evidence.rule):
+            continue  # a rule measured under the precision floor is switched off
         head_types: tuple[str, ...] = {
             "holdsPosition": ("Person",),
             "participatedIn": ("Person", "Organization"),
@@ -203,11 +218,23 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
             a, b = sorted((new.head, new.tail))
             k = (a, new.relation, b, "")
         if k in seen:
-            if _evidence_rank(new, head, rel) > _evidence_rank(seen[k], head, rel):
-                seen[k].evidence = new.evidence
+            kept = seen[k]
+            if rel.evidence.rule not in kept.rules:
+                kept.rules = (*kept.rules, rel.evidence.rule)
+            if _evidence_rank(new, head, rel) > _evidence_rank(kept, head, rel):
+                kept.evidence = new.evidence
             continue
+        new.rules = (rel.evidence.rule,)
         seen[k] = new
         relations.append(new)
+
+    # a fact read by several rules is as likely right as any of them (their errors taken as independent)
+    for rel in relations:
+        if len(rel.rules) > 1:
+            wrong = 1.0
+            for rule in rel.rules:
+                wrong *= 1.0 - book.confidence(rule)
+            rel.evidence = replace(rel.evidence, confidence=round(1.0 - wrong, 3))
 
     # 5) events: dates and places become facts of the event entity
     events = {e.name: e for e in state.events if e.name}
@@ -225,13 +252,13 @@ def assemble(doc: Doc, post: Post, version: str) -> Extraction:
             continue
         if g.type == "Place" and not g.in_relation and not any(m.component != "lexicon" for m in g.mentions):
             continue
-        if g.confidence < MIN_CONFIDENCE and not g.in_relation:
+        if g.confidence < min_confidence and not g.in_relation:
             continue
         name = _name(g)
         first = min(g.mentions, key=lambda m: m.start) if g.mentions else None
         ev = g.evidence
         if first is not None:
-            ev = evidence(doc, first.start, first.end, first.component, first.confidence)
+            ev = evidence(doc, first.start, first.end, first.rule)
         aliases = [
             a
             for a in dict.fromkeys(g.aliases + [m.text for m in g.mentions])

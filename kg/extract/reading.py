@@ -15,13 +15,12 @@ from typing import TypeVar
 from spacy.tokens import Doc
 
 from kg.extract.cues import Cues, load_cues
-from kg.extract.state import DocState, doc_text, evidence
+from kg.extract.state import DocState, doc_text, evidence, mention
 from kg.extract.words import Word, tag_at
 from kg.model import Evidence, Mention, Relation
 from kg.text.dates import find_dates
 from kg.text.names import LEGAL_FORMS, split_legal_form
 
-COMPONENT = "genre"
 VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|하는|하며|하고|인)$")
 PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서)$")
 TOOK_OFFICE = re.compile(r"취임|임명|부임|선임|새로 선출|취임식")
@@ -48,9 +47,8 @@ def memo(cache: dict[str, V], key: str, compute: Callable[[str], V]) -> V:
 
 
 class Readings:
-    def __init__(self, confidence: float) -> None:
+    def __init__(self) -> None:
         self.cues: Cues = load_cues()
-        self.confidence = confidence
         self.titles = sorted({t.title for t in self.cues.lexicon.titles}, key=len, reverse=True)
         self.title_set = set(self.titles)
         self._titles_seen: dict[str, TitleRead | None] = {}
@@ -231,7 +229,7 @@ class Readings:
 
 
 class Recorder(Readings):
-    """Adds mentions and relations to the doc state."""
+    """Adds mentions and relations to the doc state, each with the id of the rule that read it."""
 
     def _mention(
         self,
@@ -240,17 +238,16 @@ class Recorder(Readings):
         type_: str,
         start: int,
         end: int,
-        conf: float,
+        rule: str,
         subtype: str | None = None,
     ) -> Mention:
         entry = self.cues.lexicon.lookup(text) if type_ == "Organization" else None
-        m = Mention(
+        m = mention(
             text,
             type_,
             start,
             end,
-            COMPONENT,
-            conf,
+            rule,
             subtype or (entry.subtype if entry else None),
             entry.id if entry else None,
         )
@@ -258,7 +255,7 @@ class Recorder(Readings):
         state.anchors[(start, end)] = type_
         return m
 
-    def _org(self, doc: Doc, state: DocState, word: Word, conf: float | None = None) -> str | None:
+    def _org(self, doc: Doc, state: DocState, word: Word, rule: str) -> str | None:
         """Register the word's core as an organisation; return its name (legal form split)."""
         core = word.core
         if not core:
@@ -281,7 +278,7 @@ class Recorder(Readings):
             "Organization",
             start,
             start + len(name),
-            conf or self.confidence,
+            rule,
             self.org_subtype(name) or form_subtype(form),
         )
         return name
@@ -305,15 +302,23 @@ class Recorder(Readings):
         title: TitleRead,
         start: int,
         end: int,
-        conf: float,
+        rule: str,
     ) -> None:
         if org is None:
             return
-        ev = evidence(doc, start, end, COMPONENT, conf)
+        ev = evidence(doc, start, end, rule)
         tail, role = org, title.role
         if title.unit:
+            # `중기부 재난안전관리본부장`: the unit fused into the title sits in the body named
             tail = title.unit
-            state.relations.append(Relation(title.unit, "subOrganizationOf", org, ev))
+            state.relations.append(
+                Relation(
+                    title.unit,
+                    "subOrganizationOf",
+                    org,
+                    evidence(doc, start, end, "genre.fused-title-parent"),
+                )
+            )
         state.relations.append(
             Relation(
                 person,
@@ -333,7 +338,8 @@ class Recorder(Readings):
         hits = find_dates(ev.sentence, state.published)
         return hits[0][2].isoformat() if hits else None
 
-    def _unit_mention(self, state: DocState, title: TitleRead, word: Word, conf: float) -> None:
+    def _unit_mention(self, state: DocState, title: TitleRead, word: Word) -> None:
+        """The unit fused into a title (`재난안전관리본부장` → 재난안전관리본부)."""
         if title.unit:
             pos = word.core_start + max(word.core.find(title.unit), 0)
             self._mention(
@@ -342,7 +348,7 @@ class Recorder(Readings):
                 "Organization",
                 pos,
                 pos + len(title.unit),
-                conf,
+                "genre.fused-title-unit",
                 self.org_subtype(title.unit) or "unit",
             )
 

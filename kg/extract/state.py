@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from kg.extract.rules import rulebook
 from kg.model import Evidence, Mention, Relation
 
 
@@ -62,7 +63,9 @@ class DocState:
         return self.sentences[i]
 
     def add_mention(self, mention: Mention) -> Mention:
-        self.mentions.append(mention)
+        """Record a mention, unless its rule is switched off (measured under the precision floor)."""
+        if not mention.rule or rulebook().enabled(mention.rule):
+            self.mentions.append(mention)
         return mention
 
     def mentions_in(self, start: int, end: int, types: tuple[str, ...] = ()) -> list[Mention]:
@@ -79,8 +82,8 @@ class DocState:
 _WS = re.compile(r"\s+")
 
 
-def evidence(doc: Doc, start: int, end: int, component: str, confidence: float) -> Evidence:
-    """The sentence around [start, end) as evidence; whitespace collapsed for display."""
+def evidence(doc: Doc, start: int, end: int, rule: str) -> Evidence:
+    """The sentence around [start, end) as evidence, read by `rule` (whitespace collapsed)."""
     state: DocState = doc._.kg
     s_start, s_end = state.sentence_at(start)
     if s_end < end:  # the fact spans sentences: cite both
@@ -88,7 +91,22 @@ def evidence(doc: Doc, start: int, end: int, component: str, confidence: float) 
     if s_end <= s_start:
         s_start, s_end = start, end
     text = _WS.sub(" ", doc_text(doc)[s_start:s_end]).strip()
-    return Evidence(text, s_start, s_end, component, round(confidence, 3))
+    book = rulebook()
+    return Evidence(text, s_start, s_end, book.component(rule), book.confidence(rule), rule)
+
+
+def mention(
+    text: str,
+    type_: str,
+    start: int,
+    end: int,
+    rule: str,
+    subtype: str | None = None,
+    key: str | None = None,
+) -> Mention:
+    """A mention found by `rule`, with the rule's component and measured confidence."""
+    book = rulebook()
+    return Mention(text, type_, start, end, book.component(rule), book.confidence(rule), subtype, key, rule)
 
 
 def doc_text(doc: Doc) -> str:

@@ -12,7 +12,7 @@ import re
 
 from spacy.tokens import Doc
 
-from kg.extract.reading import COMPONENT, WEAK_SUBTYPES, Recorder, form_subtype, unit_reading
+from kg.extract.reading import WEAK_SUBTYPES, Recorder, form_subtype, unit_reading
 from kg.extract.state import DocState, doc_text, evidence
 from kg.extract.words import Word, particle_role
 from kg.model import Relation
@@ -69,7 +69,7 @@ class BodyRules(Recorder):
                         "Organization",
                         pos + offset,
                         pos + offset + len(org_name),
-                        0.85,
+                        "genre.field-body-of-title",
                         self.org_subtype(org_name) or "company",
                     )
                     if form:
@@ -82,7 +82,7 @@ class BodyRules(Recorder):
                     "Organization",
                     pos + offset,
                     pos + offset + len(title.unit),
-                    0.85,
+                    "genre.fused-title-unit",
                     self.org_subtype(title.unit),
                 )
                 if form:
@@ -101,7 +101,7 @@ class BodyRules(Recorder):
                     "Organization",
                     pos + offset,
                     pos + offset + len(name),
-                    0.8,
+                    "genre.field-body",
                     self.org_subtype(name) or "company",
                 )
                 if form:
@@ -122,11 +122,11 @@ class BodyRules(Recorder):
                     form = LEGAL_FORMS.get(lead) or LEGAL_FORMS.get(trail)
                     if form:
                         state.legal_forms[title.unit] = form
-                    self._unit_mention(state, title, w, 0.85)
+                    self._unit_mention(state, title, w)
                     continue
                 if trail in LEGAL_FORMS:
                     state.legal_forms[w.core] = LEGAL_FORMS[trail]
-                self._org(doc, state, w, 0.9)
+                self._org(doc, state, w, "genre.legal-form")
             elif w.core in ("주식회사", "사단법인", "재단법인") and k + 1 < len(words) and words[k + 1].core:
                 nxt = words[k + 1]
                 state.legal_forms[nxt.core] = w.core
@@ -136,7 +136,7 @@ class BodyRules(Recorder):
                     "Organization",
                     nxt.core_start,
                     nxt.core_end,
-                    0.9,
+                    "genre.legal-form",
                     self.org_subtype(nxt.core) or form_subtype(w.core),
                 )
 
@@ -154,16 +154,18 @@ class BodyRules(Recorder):
                 continue
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
-            parent = self._org(doc, state, a, 0.85)
+            parent = self._org(doc, state, a, "genre.body-unit")
             unit: str | None
             if b.core in self.cues.generic_units:
                 # `부산대학교 창업지원단`: a unit every university has is named with its parent
                 unit = doc_text(doc)[a.core_start : b.core_end]
-                self._mention(state, unit, "Organization", a.core_start, b.core_end, 0.85, "unit")
+                self._mention(
+                    state, unit, "Organization", a.core_start, b.core_end, "genre.body-unit", "unit"
+                )
             else:
-                unit = self._org(doc, state, b, 0.85)
+                unit = self._org(doc, state, b, "genre.body-unit")
             if parent and unit:
-                ev = evidence(doc, a.start, b.end, COMPONENT, 0.85)
+                ev = evidence(doc, a.start, b.end, "genre.body-unit")
                 state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
 
     def _agency_division(self, parent: str, name: str) -> bool:
@@ -200,11 +202,11 @@ class BodyRules(Recorder):
                 )
                 if child_w is None or "으로" not in "".join(w.particle for w in words[k + 1 : k + 3]):
                     continue
-            parent = self._org(doc, state, parent_w, 0.8)
-            child = self._org(doc, state, child_w, 0.8)
+            parent = self._org(doc, state, parent_w, "genre.subordinate-cue")
+            child = self._org(doc, state, child_w, "genre.subordinate-cue")
             if parent and child and parent != child:
                 lo, hi = min(parent_w.start, child_w.start), max(parent_w.end, child_w.end)
-                ev = evidence(doc, lo, hi, COMPONENT, 0.8)
+                ev = evidence(doc, lo, hi, "genre.subordinate-cue")
                 state.relations.append(Relation(child, "subOrganizationOf", parent, ev))
 
     def body_references(self, doc: Doc, state: DocState, words: list[Word]) -> None:
@@ -227,7 +229,9 @@ class BodyRules(Recorder):
                 and m.text != w.core
             }
             if len(names) == 1:
-                self._mention(state, names.pop(), "Organization", w.core_start, w.core_end, 0.75)
+                self._mention(
+                    state, names.pop(), "Organization", w.core_start, w.core_end, "genre.body-reference"
+                )
 
     def suffix_orgs(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """A word whose ending names a body (…진흥원, …협회), used as subject or listed."""
@@ -258,4 +262,6 @@ class BodyRules(Recorder):
                 for m in state.mentions
             ):
                 continue  # already read as part of a longer name (`부산대학교 창업지원단`)
-            self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.6, subtype)
+            self._mention(
+                state, w.core, "Organization", w.core_start, w.core_end, "genre.suffix-body", subtype
+            )

@@ -21,11 +21,13 @@ from spacy.tokens import Doc
 from kg.extract.clauses import agreement_parties, in_bracket, partners, subject_groups, subjects
 from kg.extract.cues import load_cues
 from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
+from kg.extract.state import mention as make_mention
 from kg.extract.words import particle_role, split_words
 from kg.model import Mention, Relation
 from kg.text.dates import find_dates
 
-COMPONENT = "events"
+STRONG_MENTION = 0.8  # mentions from rules this often right name a body present at a gathering
+KEPT_MENTION = 0.6  # the precision floor a mention needs to count in a summary box
 HEADING = re.compile(
     r"^[\s<〈《【\[□■○◆◇▶]*(?P<x>[^<>〈〉《》【】\[\]\n]{3,50}?)\s*(?:개요|계획|일정|안내)?\s*[>〉》】\]]\s*$"
 )
@@ -48,16 +50,15 @@ FIELD_PEOPLE = re.compile(
 )
 
 
-@Language.factory("kg_events", default_config={"confidence": 0.8})
-def make_events(nlp: Language, name: str, confidence: float) -> EventRules:
+@Language.factory("kg_events", assigns=["doc._.kg"], requires=["doc._.kg"])
+def make_events(nlp: Language, name: str) -> EventRules:
     ensure_extensions()
-    return EventRules(confidence)
+    return EventRules()
 
 
 class EventRules:
-    def __init__(self, confidence: float) -> None:
+    def __init__(self) -> None:
         self.cues = load_cues()
-        self.confidence = confidence
         self.event_verb = re.compile(
             "|".join(map(re.escape, sorted(self.cues.event_verbs, key=len, reverse=True)))
         )
@@ -130,8 +131,8 @@ class EventRules:
                 )
             if org is None:
                 continue
-            state.add_mention(Mention(place, "Place", start, start + len(place), COMPONENT, 0.75))
-            ev = evidence(doc, start, org.end, COMPONENT, 0.75)
+            state.add_mention(make_mention(place, "Place", start, start + len(place), "events.seat"))
+            ev = evidence(doc, start, org.end, "events.seat")
             state.relations.append(Relation(org.text, "locatedIn", place, ev))
 
     def _admin_word(self, word: str) -> bool:
@@ -211,7 +212,7 @@ class EventRules:
         s: int,
         e: int,
         when: date | None,
-        conf: float,
+        rule: str,
         mention: bool = True,
     ) -> EventFact:
         for ev in state.events:
@@ -219,10 +220,10 @@ class EventRules:
                 if ev.date is None:
                     ev.date = when
                 return ev
-        fact = EventFact(name, kind, s, e, evidence(doc, s, e, COMPONENT, conf), when)
+        fact = EventFact(name, kind, s, e, evidence(doc, s, e, rule), when)
         state.events.append(fact)
         if name and mention:
-            state.add_mention(Mention(name, "Event", s, e, COMPONENT, conf, kind))
+            state.add_mention(make_mention(name, "Event", s, e, rule, kind))
         return fact
 
     def _named_events(
@@ -240,7 +241,7 @@ class EventRules:
                 m.start,
                 m.end,
                 hit[0] if hit else box_date,
-                m.confidence,
+                m.rule,
                 mention=False,
             )
         # headings: `< 소공인 현장 방문 및 간담회 개요 >`
@@ -253,7 +254,7 @@ class EventRules:
             if kind is None or len(name) < 4:
                 continue
             ns = s + heading.start("x")
-            self._add_event(doc, state, name, kind, ns, ns + len(name), box_date, 0.8)
+            self._add_event(doc, state, name, kind, ns, ns + len(name), box_date, "events.heading")
         # `투자유치 설명회(IR)를 개최했다`
         for s, e in state.sentences:
             words = split_words(doc, s, e)
@@ -298,7 +299,7 @@ class EventRules:
                     name_start,
                     w.core_end,
                     hit[0] if hit else box_date,
-                    0.75,
+                    "events.object-of-event-verb",
                 )
                 if w.brackets:
                     alias = doc_text(doc)[w.brackets[0][0] : w.brackets[0][1]].strip()
@@ -340,7 +341,7 @@ class EventRules:
             and len(text) >= 3
             and not self.cues.org_subtype_by_suffix(text)
         ):
-            state.add_mention(Mention(text, "Place", start, start + len(text), COMPONENT, 0.7))
+            state.add_mention(make_mention(text, "Place", start, start + len(text), "events.place-by-suffix"))
             return text
         return None
 
@@ -384,23 +385,32 @@ class EventRules:
         if when is None:
             return None
         groups = subject_groups(doc, state, s, e)
-        parts: list[Mention] = [m for g in groups for m in g]
-        parts += [m for m in partners(doc, state, s, e) if self._joined_the_action(doc, m, e)]
+        parts: list[tuple[Mention, str]] = [(m, "events.subject-of-dated-event") for g in groups for m in g]
+        parts += [
+            (m, "events.partner-in-dated-event")
+            for m in partners(doc, state, s, e)
+            if self._joined_the_action(doc, m, e)
+        ]
         # a follow-up sentence tells who was there, it does not introduce bodies:
         # `이어 … 대전창조경제혁신센터(윤보라 센터장)와 함께` counts the person in the bracket
-        parts += self._titled_people(doc, state, sent, bracketed=bool(follow_up))
+        parts += [
+            (m, "events.titled-person-in-dated-event")
+            for m in self._titled_people(doc, state, sent, bracketed=bool(follow_up))
+        ]
         if any(v in clause for v in self.cues.meeting_verbs):
             parts += [
-                m
+                (m, "events.body-at-meeting")
                 for m in state.mentions
                 if m.type == "Organization" and s <= m.start < e and not in_bracket(doc, m.start, m.end, sent)
             ]
         if event is None:
             event = self._event_on(state, when)
-        self._attend(doc, state, parts, when, event, (s, e), self.confidence)
+        self._attend(doc, state, parts, when, event, (s, e))
         if event is not None and event.date is None:
             event.date = when
-        return event or EventFact(None, "other", s, e, evidence(doc, s, e, COMPONENT, 0.7), when)
+        return event or EventFact(
+            None, "other", s, e, evidence(doc, s, e, "events.subject-of-dated-event"), when
+        )
 
     def _joined_the_action(self, doc: Doc, m: Mention, sentence_end: int) -> bool:
         """`B와 업무협약을 체결`, not `A와 B의 차이`."""
@@ -432,21 +442,20 @@ class EventRules:
         self,
         doc: Doc,
         state: DocState,
-        parts: list[Mention],
+        parts: list[tuple[Mention, str]],
         when: date,
         event: EventFact | None,
         span: tuple[int, int],
-        confidence: float,
     ) -> None:
+        """Each (mention, rule) took part in the event on `when`; the first rule that names someone counts."""
         text = doc_text(doc)
-        # the unit of a fused title (`장허구 창업진흥과장이`) is the post, not a party present
-        parts = [p for p in parts if not (p.type == "Organization" and text[p.end : p.end + 1] == "장")]
-        ev = evidence(doc, span[0], span[1], COMPONENT, confidence)
         seen: set[str] = set()
-        for p in parts:
-            if p.text in seen:
+        for p, rule in parts:
+            # the unit of a fused title (`장허구 창업진흥과장이`) is the post, not a party present
+            if p.text in seen or (p.type == "Organization" and text[p.end : p.end + 1] == "장"):
                 continue
             seen.add(p.text)
+            ev = evidence(doc, span[0], span[1], rule)
             state.relations.append(
                 Relation(p.text, "participatedIn", when.isoformat(), ev, event=event.name if event else None)
             )
@@ -465,22 +474,24 @@ class EventRules:
             clause = doc_text(doc)[s:e]
             scoped = self._at_the_event(clause)
             if ATTENDANCE.search(clause) and scoped:
-                parts = self._titled_people(doc, state, (s, e), bracketed=True) + [
-                    m
+                rule = "events.attendee-after-lead"
+                parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)] + [
+                    (m, rule)
                     for m in state.mentions
                     if m.type == "Organization"
                     and s <= m.start < e
                     and not in_bracket(doc, m.start, m.end, (s, e))
-                    and m.confidence >= 0.8
+                    and m.confidence >= STRONG_MENTION
                     and m.subtype != "unit"
                 ]
-                self._attend(doc, state, parts, main.date, main, (s, e), 0.7)
+                self._attend(doc, state, parts, main.date, main, (s, e))
             elif scoped and PRESENTED.search(clause):
                 # `이날 워크숍에서는 A 과장이 … 설명했고, B(단장 C)가 … 발표했다`
-                parts = self._titled_people(doc, state, (s, e), bracketed=True) + [
-                    m for m in subjects(doc, state, s, e) if m.type == "Organization"
+                rule = "events.presenter-after-lead"
+                parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)] + [
+                    (m, rule) for m in subjects(doc, state, s, e) if m.type == "Organization"
                 ]
-                self._attend(doc, state, parts, main.date, main, (s, e), 0.65)
+                self._attend(doc, state, parts, main.date, main, (s, e))
             elif re.search(SPEECH, clause):
                 speakers = [m for m in subjects(doc, state, s, e) if m.type == "Person"]
                 titled = {m.text for m in self._titled_people(doc, state, (s, e))}
@@ -488,11 +499,14 @@ class EventRules:
                 self._attend(
                     doc,
                     state,
-                    [m for m in speakers if m.text in titled or m.text in known],
+                    [
+                        (m, "events.speaker-after-lead")
+                        for m in speakers
+                        if m.text in titled or m.text in known
+                    ],
                     main.date,
                     main,
                     (s, e),
-                    0.65,
                 )
 
     def _at_the_event(self, clause: str) -> bool:
@@ -507,9 +521,13 @@ class EventRules:
 
     def _box_participants(self, doc: Doc, state: DocState, span: tuple[int, int], when: date) -> None:
         event = next((ev for ev in state.events if ev.date == when), None)
-        ev = evidence(doc, span[0], span[1], COMPONENT, 0.75)
+        ev = evidence(doc, span[0], span[1], "events.summary-box-participant")
         for m in state.mentions:
-            if m.type in ("Organization", "Person") and span[0] <= m.start < span[1] and m.confidence >= 0.6:
+            if (
+                m.type in ("Organization", "Person")
+                and span[0] <= m.start < span[1]
+                and m.confidence >= KEPT_MENTION
+            ):
                 state.relations.append(
                     Relation(
                         m.text,
@@ -544,8 +562,8 @@ class EventRules:
         if len(between) > 40:
             return
         hit = self._date_in(state, new.end, verb_at + len(verb)) or self._date_in(state, s, e)
-        ev = evidence(doc, new.start, verb_at + len(verb), COMPONENT, 0.85)
         if hit:
+            ev = evidence(doc, new.start, verb_at + len(verb), "events.creation-date")
             state.relations.append(Relation(new.text, "foundedOn", hit[0].isoformat(), ev))
         if verb in ("신설", "구성", "설치", "발족", "출범", "창설"):
             parents = [
@@ -555,6 +573,7 @@ class EventRules:
             ]
             if len(parents) == 1:
                 # with several founders the text does not say which one the body belongs to
+                ev = evidence(doc, new.start, verb_at + len(verb), "events.creation-parent")
                 state.relations.append(Relation(new.text, "subOrganizationOf", parents[0].text, ev))
 
     def _agreements(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
@@ -565,7 +584,7 @@ class EventRules:
         names = [p.text for p in agreement_parties(doc, state, s, e)]
         if len(names) < 2:
             return
-        ev = evidence(doc, s, e, COMPONENT, 0.8)
+        ev = evidence(doc, s, e, "events.agreement-parties")
         for i, a in enumerate(names):
             for b in names[i + 1 :]:
                 state.relations.append(Relation(a, "partnerOf", b, ev))

@@ -15,10 +15,14 @@ from kg.extract.state import DocState, ensure_extensions
 from kg.extract.words import split_words, tag_at
 
 
-@Language.factory("kg_genre", default_config={"confidence": 0.9})
-def make_genre(nlp: Language, name: str, confidence: float) -> GenreRules:
+@Language.factory(
+    "kg_genre",
+    assigns=["doc._.kg"],
+    requires=["doc._.kg", "token.tag"],
+)
+def make_genre(nlp: Language, name: str) -> GenreRules:
     ensure_extensions()
-    return GenreRules(confidence)
+    return GenreRules()
 
 
 class GenreRules(PeopleRules, BodyRules):

@@ -11,36 +11,25 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
-from kg.extract.state import DocState, doc_text, ensure_extensions
-from kg.model import Mention
+from kg.extract.state import DocState, doc_text, ensure_extensions, mention
 
-COMPONENT = "lexicon"
+RULE = "lexicon.authority-name"
 
 
-@Language.factory("kg_lexicon", default_config={"confidence": 0.95})
-def make_lexicon_ruler(nlp: Language, name: str, confidence: float) -> LexiconRuler:
+@Language.factory("kg_lexicon", assigns=["doc._.kg"], requires=["doc._.kg"])
+def make_lexicon_ruler(nlp: Language, name: str) -> LexiconRuler:
     ensure_extensions()
-    return LexiconRuler(nlp, confidence)
+    return LexiconRuler()
 
 
 class LexiconRuler:
-    def __init__(self, nlp: Language, confidence: float) -> None:
+    def __init__(self) -> None:
         self.lexicon = load_cues().lexicon
-        self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
         for start, end, entry in self.lexicon.find(doc_text(doc)):
             state.add_mention(
-                Mention(
-                    text=doc_text(doc)[start:end],
-                    type=entry.type,
-                    start=start,
-                    end=end,
-                    component=COMPONENT,
-                    confidence=self.confidence,
-                    subtype=entry.subtype,
-                    key=entry.id,
-                )
+                mention(doc_text(doc)[start:end], entry.type, start, end, RULE, entry.subtype, entry.id)
             )
         return doc

@@ -13,28 +13,26 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
-from kg.extract.state import DocState, ensure_extensions
-from kg.model import Mention
+from kg.extract.state import DocState, ensure_extensions, mention
 
-COMPONENT = "ner"
 LABELS = {"PS": "Person", "OG": "Organization", "LC": "Place"}
+RULES = {"Person": "ner.person", "Organization": "ner.organization", "Place": "ner.place"}
 FOREIGN_NAME = re.compile(r"[가-힣]{1,6}(?: [가-힣]{1,6}){1,2}")
 
 
-@Language.factory("kg_ner_merge", default_config={"confidence": 0.55})
-def make_ner_merge(nlp: Language, name: str, confidence: float) -> NerMerge:
+@Language.factory("kg_ner_merge", assigns=["doc._.kg"], requires=["doc._.kg", "doc.ents"])
+def make_ner_merge(nlp: Language, name: str) -> NerMerge:
     ensure_extensions()
-    return NerMerge(confidence)
+    return NerMerge()
 
 
 class NerMerge:
-    def __init__(self, confidence: float) -> None:
+    def __init__(self) -> None:
         self.cues = load_cues()
-        self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        taken = [(m.start, m.end) for m in state.mentions if m.component != COMPONENT]
+        taken = [(m.start, m.end) for m in state.mentions if m.component != "ner"]
         for ent in doc.ents:
             type_ = LABELS.get(ent.label_)
             if type_ is None:
@@ -46,7 +44,7 @@ class NerMerge:
                 continue
             if not self._plausible(type_, text):
                 continue
-            state.add_mention(Mention(text, type_, s, e, COMPONENT, self.confidence))
+            state.add_mention(mention(text, type_, s, e, RULES[type_]))
         return doc
 
     def _plausible(self, type_: str, text: str) -> bool:

@@ -14,7 +14,6 @@ from dataclasses import replace
 from spacy.tokens import Doc
 
 from kg.extract.reading import (
-    COMPONENT,
     PARTICLE_END,
     VERBAL_END,
     Recorder,
@@ -80,11 +79,11 @@ class PeopleRules(Recorder):
                 continue
             is_org = self.is_org(w.core) or bool(people)
             if people and is_org:
-                org = self._org(doc, state, w)
+                org = self._org(doc, state, w, "genre.apposition-body")
                 for name, title, pos in people:
-                    self._mention(state, name, "Person", pos, pos + len(name), self.confidence)
-                    self._unit_mention(state, title, w, self.confidence)
-                    self._holds(doc, state, name, org, title, w.core_start, b_end, self.confidence)
+                    self._mention(state, name, "Person", pos, pos + len(name), "genre.apposition-person")
+                    self._unit_mention(state, title, w)
+                    self._holds(doc, state, name, org, title, w.core_start, b_end, "genre.apposition-post")
             for alias, kind in aliases:
                 if kind == "english" and self.is_person(w.core):
                     state.aliases.append(
@@ -92,7 +91,7 @@ class PeopleRules(Recorder):
                             w.core,
                             alias,
                             "english",
-                            evidence(doc, w.start, w.end, COMPONENT, 0.9),
+                            evidence(doc, w.start, w.end, "genre.english-name"),
                             "Person",
                         )
                     )
@@ -107,16 +106,28 @@ class PeopleRules(Recorder):
                 ):
                     # `쏠리드파워(Solid Power)`: a one-word Korean name with its English form is
                     # a body (foreign people are written as two words: 데릭 존슨)
-                    self._mention(state, w.core, "Organization", w.core_start, w.core_end, 0.65, "company")
+                    self._mention(
+                        state,
+                        w.core,
+                        "Organization",
+                        w.core_start,
+                        w.core_end,
+                        "genre.name-with-english",
+                        "company",
+                    )
                 if not is_org and kind != "short" and not self.cues.lexicon.lookup(w.core):
                     # `쏠리드파워(Solid Power)`: a name with its English form; the type is
                     # decided later by what the name does in the sentence.
                     state.aliases.append(
-                        AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.85), "")
+                        AliasFact(
+                            w.core, alias, kind, evidence(doc, w.start, w.end, "genre.english-alias"), ""
+                        )
                     )
                     continue
                 state.aliases.append(
-                    AliasFact(w.core, alias, kind, evidence(doc, w.start, w.end, COMPONENT, 0.9), "")
+                    AliasFact(
+                        w.core, alias, kind, evidence(doc, w.start, w.end, "genre.apposition-alias"), ""
+                    )
                 )
 
     def _after_bare_word(self, doc: Doc, words: list[Word], w: Word) -> bool:
@@ -150,7 +161,7 @@ class PeopleRules(Recorder):
                     i += 1
                     continue
                 if org_word.core and org_word.core not in self.cues.org_stopwords:
-                    org = self._org(doc, state, org_word, 0.85)
+                    org = self._org(doc, state, org_word, "genre.name-body-title")
                 j += 1
             title_read = self._title_at(words, j) if j < n else None
             if title_read is None:
@@ -159,23 +170,36 @@ class PeopleRules(Recorder):
             title, t_words = title_read
             t_last = words[j + t_words - 1]
             start = words[i].start
+            post_rule = "genre.name-body-title" if org is not None else "genre.name-title"
             if org is None:
                 org_word_before = self._org_before(doc, state, words, i, title)
                 if org_word_before is not None:
                     org_word_before = self._extend_name_left(doc, state, words, i - 1, org_word_before)
-                    org = self._org(doc, state, org_word_before, 0.85)
+                    org = self._org(doc, state, org_word_before, "genre.body-name-title")
                     start = org_word_before.start
+                    post_rule = "genre.body-name-title"
             self._mention(
-                state, name, "Person", words[i].core_start, words[i].core_start + len(name), self.confidence
+                state,
+                name,
+                "Person",
+                words[i].core_start,
+                words[i].core_start + len(name),
+                "genre.name-title-person",
             )
-            self._unit_mention(state, title, words[j], 0.85)
+            self._unit_mention(state, title, words[j])
             if org is None and title.unit is None:
                 # `박성효 이사장은`: a person the post already placed keeps that body
-                org = self._known_org(state, name, title) or self._topic_org(state, title, words[i].start)
-                org = org or self._recent_org(state, title, words[i].start)
+                org, post_rule = self._known_org(state, name, title), "genre.title-known-body"
+                if org is None:
+                    org, post_rule = self._topic_org(state, title, words[i].start), "genre.title-topic-body"
+                if org is None:
+                    org, post_rule = (
+                        self._recent_org(state, title, words[i].start),
+                        "genre.title-recent-company",
+                    )
             if org is None and title.unit is not None:
                 # the unit alone: holdsPosition on the unit, parent from context if any
-                ev = evidence(doc, start, t_last.end, COMPONENT, 0.85)
+                ev = evidence(doc, start, t_last.end, "genre.name-fused-title")
                 state.relations.append(
                     Relation(name, "holdsPosition", title.unit, ev, role=title.role, acting=title.acting)
                 )
@@ -187,9 +211,10 @@ class PeopleRules(Recorder):
                     else None
                 )
                 if parent and self.cues.lexicon.lookup(parent):
-                    state.relations.append(Relation(title.unit, "subOrganizationOf", parent, ev))
+                    topic = evidence(doc, start, t_last.end, "genre.fused-title-topic-parent")
+                    state.relations.append(Relation(title.unit, "subOrganizationOf", parent, topic))
             else:
-                self._holds(doc, state, name, org, title, start, t_last.end, 0.85)
+                self._holds(doc, state, name, org, title, start, t_last.end, post_rule)
             # `조용남 심사위원(한국보육진흥원 교직원지원국장)`: a bracketed post
             if t_last.brackets:
                 self._bracketed_post(doc, state, name, t_last)
@@ -275,7 +300,9 @@ class PeopleRules(Recorder):
             ]
             names = {r.head for r in held if r.role == title[0].role} or {r.head for r in held}
             if len(names) == 1:
-                self._mention(state, names.pop(), "Person", w.core_start, w.core_end, 0.8)
+                self._mention(
+                    state, names.pop(), "Person", w.core_start, w.core_end, "genre.surname-title-reference"
+                )
 
     def honorific_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`운영자 주가례 씨`, `예비창업자 전고안 씨는`: a name followed by 씨 is a person."""
@@ -284,7 +311,7 @@ class PeopleRules(Recorder):
             if not w.core or w.particle or not nxt.core.startswith("씨") or nxt.core not in ("씨",):
                 continue
             if self.cues.is_person_name(w.core) and not self.is_org(w.core) and not self.read_title(w.core):
-                self._mention(state, w.core, "Person", w.core_start, w.core_end, 0.8)
+                self._mention(state, w.core, "Person", w.core_start, w.core_end, "genre.name-ssi")
 
     def title_before_name(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`산업부 장관 안덕근은`: body, title, then the name."""
@@ -295,10 +322,14 @@ class PeopleRules(Recorder):
             name_word = self._without_glued_particle(words[k + 1])
             if not self.is_person_word(doc, name_word) or not self.is_org(words[k - 1].core):
                 continue
-            org = self._org(doc, state, words[k - 1], 0.8)
+            org = self._org(doc, state, words[k - 1], "genre.body-title-name")
             name = name_word.core
-            self._mention(state, name, "Person", words[k + 1].core_start, words[k + 1].core_end, 0.8)
-            self._holds(doc, state, name, org, t, words[k - 1].start, words[k + 1].end, 0.8)
+            self._mention(
+                state, name, "Person", words[k + 1].core_start, words[k + 1].core_end, "genre.body-title-name"
+            )
+            self._holds(
+                doc, state, name, org, t, words[k - 1].start, words[k + 1].end, "genre.body-title-name"
+            )
 
     def _bracketed_post(self, doc: Doc, state: DocState, person: str, word: Word) -> None:
         b_start, b_end = word.brackets[0]
@@ -307,14 +338,14 @@ class PeopleRules(Recorder):
             title = self._title_at(inner_words, len(inner_words) - 1)
             org_w = inner_words[-2]
             if title and self.is_org(org_w.core):
-                org = self._org(doc, state, org_w, 0.85)
-                self._unit_mention(state, title[0], inner_words[-1], 0.85)
-                self._holds(doc, state, person, org, title[0], word.start, word.end, 0.85)
+                org = self._org(doc, state, org_w, "genre.bracketed-post")
+                self._unit_mention(state, title[0], inner_words[-1])
+                self._holds(doc, state, person, org, title[0], word.start, word.end, "genre.bracketed-post")
         elif len(inner_words) == 1:
             title = self._title_at(inner_words, 0)
             if title and title[0].unit:
-                self._unit_mention(state, title[0], inner_words[0], 0.8)
-                ev = evidence(doc, word.start, word.end, COMPONENT, 0.8)
+                self._unit_mention(state, title[0], inner_words[0])
+                ev = evidence(doc, word.start, word.end, "genre.bracketed-fused-title")
                 state.relations.append(
                     Relation(person, "holdsPosition", title[0].unit, ev, role=title[0].role)
                 )
@@ -363,7 +394,7 @@ class PeopleRules(Recorder):
                     name,
                     latin,
                     "english",
-                    evidence(doc, group[0].start, last.end, COMPONENT, 0.85),
+                    evidence(doc, group[0].start, last.end, "genre.foreign-name"),
                     "Person",
                 )
             )

@@ -14,7 +14,6 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.components.bodies import BodyRules
-from kg.extract.reading import COMPONENT
 from kg.extract.state import DocState, doc_text, ensure_extensions, evidence
 from kg.extract.words import Word, particle_role, split_words
 from kg.model import Relation
@@ -22,10 +21,14 @@ from kg.model import Relation
 TAKEN = re.compile(r"(?:맡았|맡는다|맡고|선출됐|선출되었|선임됐|선임되었|임명됐|취임했)")
 
 
-@Language.factory("kg_posts", default_config={"confidence": 0.75})
-def make_posts(nlp: Language, name: str, confidence: float) -> PostRules:
+@Language.factory(
+    "kg_posts",
+    assigns=["doc._.kg"],
+    requires=["doc._.kg", "token.tag"],
+)
+def make_posts(nlp: Language, name: str) -> PostRules:
     ensure_extensions()
-    return PostRules(confidence)
+    return PostRules()
 
 
 class PostRules(BodyRules):
@@ -61,7 +64,7 @@ class PostRules(BodyRules):
                 continue
             org = self._body_in_focus(doc, state, words, k)
             if org is not None:
-                ev = evidence(doc, words[0].start, words[-1].end, COMPONENT, self.confidence)
+                ev = evidence(doc, words[0].start, words[-1].end, "posts.post-taken")
                 state.relations.append(Relation(person, "holdsPosition", org, ev, role=title.role))
 
     def _person_before(self, state: DocState, words: list[Word], k: int) -> str | None:

@@ -16,9 +16,9 @@ from spacy.tokens import Doc
 from kg.extract.clauses import agreement_parties, subject_groups, subjects
 from kg.extract.cues import Cues, load_cues
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
+from kg.extract.state import mention as make_mention
 from kg.model import Mention, Relation
 
-COMPONENT = "programs"
 QUOTED = re.compile(r"[‘'\"“「｢『《〈<]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>\n]{2,60}?)\s*[’'\"”」｣』》〉>]")
 COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|20\d{2}\s*년?")
 YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*년?\s*|제\s*\d+\s*(?:회|차)\s*)")
@@ -66,16 +66,15 @@ def canonical_program(text: str) -> str:
     return name if len(name) >= 3 else text.strip()
 
 
-@Language.factory("kg_programs", default_config={"confidence": 0.85})
-def make_programs(nlp: Language, name: str, confidence: float) -> ProgramRules:
+@Language.factory("kg_programs", assigns=["doc._.kg"], requires=["doc._.kg"])
+def make_programs(nlp: Language, name: str) -> ProgramRules:
     ensure_extensions()
-    return ProgramRules(confidence)
+    return ProgramRules()
 
 
 class ProgramRules:
-    def __init__(self, confidence: float) -> None:
+    def __init__(self) -> None:
         self.cues = load_cues()
-        self.confidence = confidence
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
@@ -91,8 +90,9 @@ class ProgramRules:
             # `‘X’ 사업` : the quote names the program, the noun after it says so
             after = text[m.end() : m.end() + 8]
             cls = classify_quoted(self.cues, inner)
+            rule = f"programs.quoted-{cls[0].lower()}" if cls else ""
             if cls is None and re.match(r"\s*(?:사업|프로그램|패키지|지원사업)", after):
-                cls = ("Program", None)
+                cls, rule = ("Program", None), "programs.quoted-before-program-noun"
             if (
                 cls is None
                 and not SPEECHY.search(inner)
@@ -104,7 +104,7 @@ class ProgramRules:
             ):
                 # what bodies are said to run is a program, whatever its name ends with:
                 # `중기부와 통계청이 함께 실시하는 '소상공인 실태조사'`, `‘재도전 원스톱 상담’을 … 운영한다`
-                cls = ("Program", None)
+                cls, rule = ("Program", None), "programs.quoted-run-by-a-body"
             if (
                 cls is not None
                 and cls[0] == "Event"
@@ -112,7 +112,7 @@ class ProgramRules:
                 and FOUNDED_AFTER.match(text, m.end(), m.end() + 20)
             ):
                 # `‘지역 청년창업 협의회’를 구성하고`, `‘… 협의회’ 발족식`: a body being founded
-                cls = ("Organization", "taskforce")
+                cls, rule = ("Organization", "taskforce"), "programs.quoted-body-founded"
             if cls is None:
                 continue
             type_, sub = cls
@@ -123,7 +123,11 @@ class ProgramRules:
                 name = " ".join((name[: inner_abbr.start()] + " " + name[inner_abbr.end() :]).split())
                 state.aliases.append(
                     AliasFact(
-                        name, inner_abbr.group("a"), "abbr", evidence(doc, s, e, COMPONENT, 0.85), type_
+                        name,
+                        inner_abbr.group("a"),
+                        "abbr",
+                        evidence(doc, s, e, "programs.inner-abbreviation"),
+                        type_,
                     )
                 )
             if (
@@ -132,7 +136,7 @@ class ProgramRules:
                 and re.match(r"[’'\"”」｣』》〉]?\s*(?:을|를)\s*(?:\S+\s+){0,3}?운영", text[e : e + 30])
             ):
                 # `‘스타트업 원스톱 지원센터’를 … 운영합니다`: a service the body runs
-                type_, sub = "Program", None
+                type_, sub, rule = "Program", None, "programs.quoted-centre-run-as-service"
             if type_ == "Program":
                 canonical = canonical_program(name)
                 if canonical != name:
@@ -141,12 +145,12 @@ class ProgramRules:
                             canonical,
                             name,
                             "variant",
-                            evidence(doc, s, e, COMPONENT, 0.9),
+                            evidence(doc, s, e, "programs.year-variant"),
                             "Program",
                         )
                     )
                 name = canonical
-            mention = Mention(name, type_, s, e, COMPONENT, self.confidence, sub)
+            mention = make_mention(name, type_, s, e, rule, sub)
             state.add_mention(mention)
             state.anchors[(s, e)] = type_
             ceremony = re.match(r"\s*(?P<w>[가-힣]{1,4}식)", text[m.end() : m.end() + 12])
@@ -154,15 +158,15 @@ class ProgramRules:
                 # `‘AI 바우처 공급기업 협의회’ 발족식`: the body, and the event that launched it
                 event_name = f"{name} {ceremony.group('w')}"
                 state.add_mention(
-                    Mention(
-                        event_name, "Event", s, m.end() + ceremony.end(), COMPONENT, self.confidence, "launch"
+                    make_mention(
+                        event_name, "Event", s, m.end() + ceremony.end(), "programs.launch-ceremony", "launch"
                     )
                 )
             self._english_alias(doc, state, mention, m.end())
             short = SHORT_AFTER_QUOTE.match(text, m.end(), m.end() + 40)
             if short:
                 # `‘딥테크 스타트업 육성 전담반(TF)’(이하 ‘딥테크 TF’)`
-                ev = evidence(doc, s, m.end() + short.end(), COMPONENT, 0.9)
+                ev = evidence(doc, s, m.end() + short.end(), "programs.short-name-after-quote")
                 state.aliases.append(AliasFact(name, short.group("a").strip(), "short", ev, type_))
         programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
         for k, mention in enumerate(programs):
@@ -173,7 +177,8 @@ class ProgramRules:
             ):
                 # `‘A 사업’과 ‘B 사업’`: the same operators run both
                 for rel in [r for r in state.relations if r.relation == "operates" and r.tail == prev.text]:
-                    state.relations.append(Relation(rel.head, "operates", mention.text, rel.evidence))
+                    ev = evidence(doc, prev.start, mention.end, "programs.coordinated-program")
+                    state.relations.append(Relation(rel.head, "operates", mention.text, ev))
                 continue
             self._operators(doc, state, mention)
         self.definitions(doc, state)
@@ -191,7 +196,7 @@ class ProgramRules:
                     mention.text,
                     m.group("en").strip(),
                     "english",
-                    evidence(doc, mention.start, after + m.end(), COMPONENT, 0.9),
+                    evidence(doc, mention.start, after + m.end(), "programs.english-name-after-quote"),
                     mention.type,
                 )
             )
@@ -215,24 +220,27 @@ class ProgramRules:
             else program.start
         )
         ops: list[Mention] = []
-        conf = 0.8
+        rule = "programs.attributive-operator"
         attributive = re.search(ATTRIBUTIVE + r"\s*[‘'\"“「｢『《〈<]?\s*$", text[sent[0] : q_start + 1])
         if attributive:
             groups = subject_groups(doc, state, sent[0], sent[0] + attributive.end())
             if groups:
                 ops = [m for m in groups[-1] if m.type == "Organization"]
         if not ops:
-            ops = self._adjacent_orgs(doc, state, q_start)
+            ops, rule = self._adjacent_orgs(doc, state, q_start), "programs.adjacent-operator"
         if not ops and self._operated(doc, program):
             ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
+            rule = "programs.subject-operator"
             counted = COUNTED_BODIES.search(text, sent[0], program.start)
             if not ops and counted:
                 ops = self._counted_parties(
                     doc, state, sent[0], NUMBER_WORDS[counted.group("n").rstrip("개")]
                 )
+                rule = "programs.counted-parties-operator"
             elif not ops:
-                ops = self._field_operators(doc, state) or self._topic_orgs(doc, state, program.start)
-                conf = 0.6
+                ops, rule = self._field_operators(doc, state), "programs.field-operator"
+                if not ops:
+                    ops, rule = self._topic_orgs(doc, state, program.start), "programs.topic-operator"
         if (
             not ops
             and re.search(r"^[^\n]{0,40}[,，]\s*$", before)
@@ -242,9 +250,13 @@ class ProgramRules:
             ops = [
                 m for m in state.mentions if m.type == "Organization" and sent[0] <= m.start < program.start
             ]
+            rule = "programs.headline-operator"
         if not ops:
             ops = self._field_operators(doc, state) if program.start < 400 else []
-        ev = evidence(doc, program.start, program.end, COMPONENT, conf)
+            rule = "programs.field-operator"
+        if not ops:
+            return
+        ev = evidence(doc, program.start, program.end, rule)
         for op in ops:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
 
@@ -293,7 +305,7 @@ class ProgramRules:
                     None,
                 )
                 if op is not None:
-                    ev = evidence(doc, s, e, COMPONENT, 0.8)
+                    ev = evidence(doc, s, e, "programs.definition-operator")
                     state.relations.append(Relation(op.text, "operates", program, ev))
 
     def _line_start(self, text: str, pos: int) -> int:
