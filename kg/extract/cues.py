@@ -38,6 +38,10 @@ class Cues:
     head_of_unit: dict[str, str]
     ambiguous_titles: frozenset[str]
     acting_marks: tuple[str, ...]
+    title_modifiers: frozenset[str]
+    modifier_pattern: re.Pattern[str]
+    number_prefix: re.Pattern[str]
+    concurrent_marks: frozenset[str]
     provinces: frozenset[str]
     lexicon: Lexicon
 
@@ -76,9 +80,13 @@ class Cues:
     def surname_set(self) -> frozenset[str]:
         return self.lexicon.surnames
 
+    def is_title_modifier(self, word: str) -> bool:
+        """`초대`, `전`, `신임`, `제3대`: a word before a title or a name that belongs to neither."""
+        return word in self.title_modifiers or bool(self.modifier_pattern.match(word))
+
     def is_person_name(self, text: str) -> bool:
-        """A Korean personal name: 2–4 syllables starting with a known surname."""
-        if not HANGUL_NAME.fullmatch(text):
+        """A Korean personal name: 2–4 syllables starting with a known surname (not `초대`, `신임`)."""
+        if not HANGUL_NAME.fullmatch(text) or self.is_title_modifier(text):
             return False
         if text[:2] in self.surname_set and len(text) >= 3:
             return True
@@ -108,6 +116,10 @@ def load_cues() -> Cues:
         head_of_unit=dict(raw["titles"]["head_of_unit"]),
         ambiguous_titles=frozenset(raw["titles"]["ambiguous"]),
         acting_marks=tuple(raw["titles"]["acting"]),
+        title_modifiers=frozenset(raw["titles"]["modifiers"]),
+        modifier_pattern=re.compile(raw["titles"]["modifier_pattern"]),
+        number_prefix=re.compile(raw["titles"]["number_prefix"]),
+        concurrent_marks=frozenset(raw["titles"]["concurrent"]),
         provinces=frozenset(raw["provinces"]),
         lexicon=load_lexicon(),
     )

@@ -72,6 +72,8 @@ class Readings:
         for title in self.titles:
             if text.endswith(title) and len(text) > len(title):
                 prefix = text[: -len(title)].strip()
+                if self.cues.number_prefix.match(prefix):
+                    return TitleRead(text, None, acting)  # `2차관` is `제2차관`, not a unit
                 if not re.fullmatch(r"[가-힣A-Za-z0-9·]+", prefix.replace(" ", "")):
                     continue
                 if title.endswith("장"):
@@ -116,7 +118,12 @@ class Readings:
         return self.org_subtype(name) is not None
 
     def is_person(self, name: str) -> bool:
-        return self.cues.is_person_name(name) and not self.read_title(name) and not self.is_org(name)
+        return (
+            self.cues.is_person_name(name)
+            and not self.cues.is_title_modifier(name)
+            and not self.read_title(name)
+            and not self.is_org(name)
+        )
 
     def is_person_word(self, doc: Doc, word: Word) -> bool:
         """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인);

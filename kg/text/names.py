@@ -25,7 +25,9 @@ LEGAL_FORMS: dict[str, str] = {
     "㈕": "유한회사",
 }
 _LEGAL_RE = re.compile("|".join(re.escape(k) for k in sorted(LEGAL_FORMS, key=len, reverse=True)))
-_KEY_DROP = re.compile(r"[\s'\"‘’“”「」『』<>《》〈〉·ㆍ・.,()\[\]{}/\\|:;!?~`@#$%^&*+=_-]")
+_KEY_DROP = re.compile(
+    r"[\s'\"‘’“”「」『』<>《》〈〉·ㆍ・.,()\[\]{}/\\|:;!?~`@#$%^&*+=_\-△▲▽▼▷▶◁◀◇◆□■○●▪•◦※☆★]"
+)
 
 
 def split_legal_form(name: str) -> tuple[str, str | None]:

@@ -8,6 +8,9 @@ Record format of `data/lexicon/*.jsonl` (one JSON object per line):
 
 - `id`: stable ASCII key (skos:notation); `name`: official Korean name (canonical);
 - `aliases`: Korean short forms; `english`: English names; `abbr`: Latin abbreviations;
+- `ambiguous`: surfaces (abbreviations, short forms) that are also ordinary words or other
+  things' names (`MOU` is 통일부's abbreviation and a memorandum of understanding): they name
+  the entry only where the same text also names it by an unambiguous surface;
 - `type`: Person | Organization | Program | Event | Place; `subtype` for organisations is one
   of the keys of `org_subtypes` in ontology/mapping.json; `parent`: the `id` of the body
   it belongs to (a unit, an agency under a ministry), when that is a fixed fact.
@@ -46,6 +49,7 @@ class LexiconEntry:
     english: tuple[str, ...] = ()
     abbr: tuple[str, ...] = ()
     parent: str | None = None
+    ambiguous: frozenset[str] = frozenset()  # surfaces that name it only with context
 
     @property
     def surfaces(self) -> tuple[str, ...]:
@@ -119,6 +123,10 @@ class Lexicon:
                 continue
             out.append((i, i + found[0], found[1]))
             i += found[0]
+        if any(e.ambiguous for _, _, e in out):
+            # an ambiguous surface names its entry only beside an unambiguous mention of it
+            named = {e.id for s, t, e in out if text[s:t] not in e.ambiguous}
+            out = [(s, t, e) for s, t, e in out if text[s:t] not in e.ambiguous or e.id in named]
         return out
 
     def _index(self) -> dict[str, list[tuple[str, LexiconEntry]]]:
@@ -168,6 +176,7 @@ def _entry(rec: dict[str, Any], where: str) -> LexiconEntry:
             english=tuple(rec.get("english") or ()),
             abbr=tuple(rec.get("abbr") or ()),
             parent=rec.get("parent"),
+            ambiguous=frozenset(rec.get("ambiguous") or ()),
         )
     except KeyError as exc:
         raise ValueError(f"{where}: lexicon record lacks {exc}") from None

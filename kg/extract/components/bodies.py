@@ -13,6 +13,7 @@ import re
 from spacy.tokens import Doc
 
 from kg.extract.reading import WEAK_SUBTYPES, Recorder, form_subtype, unit_reading
+from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text, evidence
 from kg.extract.words import Word, particle_role
 from kg.model import Relation
@@ -22,6 +23,73 @@ FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8
 
 
 class BodyRules(Recorder):
+    def contact_lines(self, doc: Doc, state: DocState) -> None:
+        """A press release's contact line: `담당 부서: 창업정책과 책임자: 과장 홍길동(044-…)`,
+        `담당자 : 창업정책과 김철수 사무관`. The unit belongs to the issuing body (named before it
+        on the line, else the post's publisher, else the first government body or agency the post
+        names); each person named holds the title written next to the name in the unit."""
+        rule = rulebook()["genre.contact-line"]
+        text = doc_text(doc)
+        phone = rule.regex("phone")
+        unit_shape = rule.regex("unit")
+        last: tuple[int, str, str | None] | None = None  # end, unit and parent of the previous contact line
+        for line in rule.regex("line").finditer(text):
+            unit: str | None = None
+            parent: str | None = None
+            people: list[tuple[str, str | None, int]] = []
+            for field in rule.regex("field").finditer(line.group(0)):
+                start = line.start() + field.start("value")
+                value = phone.sub(lambda m: " " * len(m.group(0)), field.group("value"))
+                tokens = [(m.group(0), start + m.start()) for m in re.finditer(r"[^\s,/|()（）]+", value)]
+                pending_role: str | None = None
+                for k, (token, pos) in enumerate(tokens):
+                    title = self.read_title(token)
+                    if title is not None and title.unit is None:
+                        if people and people[-1][1] is None:
+                            people[-1] = (people[-1][0], title.role, people[-1][2])
+                        else:
+                            pending_role = title.role
+                        continue
+                    if self.is_org(token) and k + 1 < len(tokens) and unit_shape.match(tokens[k + 1][0]):
+                        parent = self._canonical(token)
+                        self._mention(state, token, "Organization", pos, pos + len(token), rule.id)
+                        continue
+                    if unit is None and unit_shape.match(token) and not self.cues.is_person_name(token):
+                        unit = token
+                        self._mention(state, token, "Organization", pos, pos + len(token), rule.id, "unit")
+                        continue
+                    titled_next = k + 1 < len(tokens) and self.read_title(tokens[k + 1][0]) is not None
+                    if self.is_person(token) and (pending_role or titled_next):
+                        people.append((token, pending_role, pos))
+                        pending_role = None
+            if unit is None and last is not None and not text[last[0] : line.start()].strip():
+                _, unit, parent = last  # `담당자: 사무관 김철수` on the line after `담당 부서: 창업정책과`
+            if unit is None:
+                continue
+            last = (line.end(), unit, parent)
+            issuer = parent or self._issuing_body(state, line.start())
+            ev = evidence(doc, line.start(), line.end(), rule.id)
+            if issuer and issuer != unit:
+                state.relations.append(Relation(unit, "subOrganizationOf", issuer, ev))
+            for name, role, pos in people:
+                if role:
+                    self._mention(state, name, "Person", pos, pos + len(name), rule.id)
+                    state.relations.append(Relation(name, "holdsPosition", unit, ev, role=role))
+
+    def _issuing_body(self, state: DocState, before: int) -> str | None:
+        """Who issued the post: its publisher, else the first government body or agency it names."""
+        if state.publisher:
+            return self._canonical(re.sub(r"\s*\(.*\)\s*$", "", state.publisher).strip())
+        named = sorted(
+            (
+                m
+                for m in state.mentions
+                if m.type == "Organization" and m.start < before and m.subtype in ("government", "agency")
+            ),
+            key=lambda m: m.start,
+        )
+        return self._canonical(named[0].text) if named else None
+
     def field_line(
         self, doc: Doc, state: DocState, start: int, end: int, tags: dict[int, tuple[int, str]]
     ) -> None:

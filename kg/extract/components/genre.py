@@ -42,4 +42,5 @@ class GenreRules(PeopleRules, BodyRules):
             self.subordinate_cues(doc, state, words)
             self.suffix_orgs(doc, state, words)
             self.body_references(doc, state, words)
+        self.contact_lines(doc, state)
         return doc

@@ -153,6 +153,8 @@ class PeopleRules(Recorder):
                 i += 1
                 continue
             j = name_end  # index of the word after the name
+            if j < n and self.cues.is_title_modifier(doc_text(doc)[words[j].start : words[j].end]):
+                j += 1  # `김철수 전 서울대 총장`, `홍길동 신임 원장`: the modifier is not part of the post
             org: str | None = None
             if j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
                 # `고규창 행정안전부 차관`, `이병권 중기부 제2차관`; not `상인회 정시범 회장`
@@ -219,6 +221,32 @@ class PeopleRules(Recorder):
             if t_last.brackets:
                 self._bracketed_post(doc, state, name, t_last)
             i = j + t_words
+            i = self._concurrent_post(doc, state, words, name, i)
+
+    def _concurrent_post(self, doc: Doc, state: DocState, words: list[Word], person: str, k: int) -> int:
+        """`부총리 겸 기획재정부 장관`, `롯데지주 부회장 겸 액셀러레이터 이사회 의장`: after `겸`, the
+        same person's other post (a body, then a title). Returns the index after what was read."""
+        n = len(words)
+        if k + 1 >= n or doc_text(doc)[words[k].start : words[k].end] not in self.cues.concurrent_marks:
+            return k
+        at = k + 1
+        org: str | None = None
+        if at + 1 < n and not self._title_at(words, at) and self._title_at(words, at + 1):
+            if self.is_org(words[at].core):
+                org = self._org(doc, state, words[at], "genre.concurrent-post")
+            at += 1
+        read = self._title_at(words, at)
+        if read is None:
+            return k
+        title, used = read
+        last = words[at + used - 1]
+        self._unit_mention(state, title, words[at])
+        if org is None and title.unit is not None:
+            ev = evidence(doc, words[k].start, last.end, "genre.concurrent-post")
+            state.relations.append(Relation(person, "holdsPosition", title.unit, ev, role=title.role))
+        else:
+            self._holds(doc, state, person, org, title, words[k].start, last.end, "genre.concurrent-post")
+        return at + used
 
     def _org_before(
         self, doc: Doc, state: DocState, words: list[Word], i: int, title: TitleRead
