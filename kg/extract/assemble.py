@@ -23,6 +23,7 @@ from kg.text.numbers import find_quantities
 
 MIN_CONFIDENCE = 0.6
 PUBLISHER_RULE = "metadata.publisher"
+EVENT_PLACE_RULE = "events.event-place"
 PUBLISHER = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<alias>[^()]+)\))?$")
 
 
@@ -243,7 +244,15 @@ def assemble(doc: Doc, post: Post, version: str, min_confidence: float = MIN_CON
         place = groups.find("Place", event_fact.place) if event_fact.place else None
         if event_group is not None and place is not None:
             place.in_relation = True
-            relations.append(Relation(_name(event_group), "locatedIn", _name(place), event_fact.evidence))
+            ev = replace(
+                event_fact.evidence,
+                component=book.component(EVENT_PLACE_RULE),
+                confidence=book.confidence(EVENT_PLACE_RULE),
+                rule=EVENT_PLACE_RULE,
+            )
+            relations.append(
+                Relation(_name(event_group), "locatedIn", _name(place), ev, rules=(EVENT_PLACE_RULE,))
+            )
 
     # 6) entities worth reporting
     entities: list[Entity] = []
@@ -256,9 +265,7 @@ def assemble(doc: Doc, post: Post, version: str, min_confidence: float = MIN_CON
             continue
         name = _name(g)
         first = min(g.mentions, key=lambda m: m.start) if g.mentions else None
-        ev = g.evidence
-        if first is not None:
-            ev = evidence(doc, first.start, first.end, first.rule)
+        found = evidence(doc, first.start, first.end, first.rule) if first is not None else g.evidence
         aliases = [
             a
             for a in dict.fromkeys(g.aliases + [m.text for m in g.mentions])
@@ -281,7 +288,7 @@ def assemble(doc: Doc, post: Post, version: str, min_confidence: float = MIN_CON
             legal_form=legal,
             key=g.key,
             mentions=g.mentions,
-            evidence=ev,
+            evidence=found,
         )
         if g.type == "Event":
             happened = events.get(name)

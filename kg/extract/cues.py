@@ -28,10 +28,13 @@ class Cues:
     creation_verbs: tuple[str, ...]
     operate_verbs: tuple[str, ...]
     agreement_cues: tuple[str, ...]
+    cooperation_cues: tuple[str, ...]
+    hosting_verbs: tuple[str, ...]
     meeting_verbs: tuple[str, ...]
     place_suffixes: tuple[str, ...]
     strong_org_suffixes: tuple[str, ...]
     generic_units: frozenset[str]
+    branch_suffixes: tuple[str, ...]
     body_references: frozenset[str]  # `공사는`, `센터가`: a body named in full earlier
     company_heads: tuple[str, ...]
     government_titles: tuple[str, ...]
@@ -106,10 +109,13 @@ def load_cues() -> Cues:
         creation_verbs=tuple(raw["creation_verbs"]),
         operate_verbs=tuple(raw["operate_verbs"]),
         agreement_cues=tuple(raw["agreement_cues"]),
+        cooperation_cues=tuple(raw["cooperation_cues"]),
+        hosting_verbs=tuple(raw["hosting_verbs"]),
         meeting_verbs=tuple(raw["meeting_verbs"]),
         place_suffixes=tuple(raw["place_suffixes"]),
         strong_org_suffixes=tuple(raw["strong_org_suffixes"]),
         generic_units=frozenset(raw["generic_units"]),
+        branch_suffixes=tuple(sorted(raw["branch_suffixes"], key=len, reverse=True)),
         body_references=frozenset(raw["body_references"]),
         company_heads=tuple(raw["titles"]["company_heads"]),
         government_titles=tuple(raw["titles"]["government"]),

@@ -12,6 +12,7 @@ import re
 
 from spacy.tokens import Doc
 
+from kg.extract.clauses import subject_groups
 from kg.extract.reading import WEAK_SUBTYPES, Recorder, form_subtype, unit_reading
 from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text, evidence
@@ -235,6 +236,57 @@ class BodyRules(Recorder):
             if parent and unit:
                 ev = evidence(doc, a.start, b.end, "genre.body-unit")
                 state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
+
+    def branches(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`근로복지공단은 경남 김해지사를 개소`, `대전지역본부(대전), 충남지역본부(천안) …`: a branch,
+        regional office or division named without its parent belongs to the body the sentence's
+        subject names, else to the body the post is about."""
+        rule = "genre.branch-of-body"
+        for k, w in enumerate(words):
+            core = w.core
+            if (
+                len(core) < 4
+                or not core.endswith(self.cues.branch_suffixes)
+                or core in self.cues.org_stopwords
+            ):
+                continue
+            if self.cues.lexicon.lookup(core) or self.read_title(core) or any(c.isdigit() for c in core):
+                continue
+            if k > 0 and words[k - 1].core and not words[k - 1].particle and self.is_org(words[k - 1].core):
+                continue  # `근로복지공단 익산지사`: the unit rule reads a unit after its parent
+            if any(
+                m.type == "Organization" and m.start <= w.core_start < m.end and (m.end - m.start) > len(core)
+                for m in state.mentions
+            ):
+                continue
+            sent = state.sentence_at(w.core_start)
+            subject = next(
+                (
+                    m
+                    for g in subject_groups(doc, state, sent[0], sent[1], before=w.core_start)
+                    for m in g
+                    if m.type == "Organization" and m.subtype not in ("unit",) and m.text != core
+                ),
+                None,
+            )
+            parent = self._canonical(subject.text) if subject is not None else self._topic_body(state)
+            self._mention(state, core, "Organization", w.core_start, w.core_end, rule, "unit")
+            if parent and parent != core:
+                ev = evidence(doc, w.start, w.end, rule)
+                state.relations.append(Relation(core, "subOrganizationOf", parent, ev))
+
+    def _topic_body(self, state: DocState) -> str | None:
+        """The body the post is about: the first agency, government body or company it names."""
+        named = sorted(
+            (
+                m
+                for m in state.mentions
+                if m.type == "Organization"
+                and m.subtype in ("agency", "government", "company", "association")
+            ),
+            key=lambda m: m.start,
+        )
+        return self._canonical(named[0].text) if named else None
 
     def _agency_division(self, parent: str, name: str) -> bool:
         """`LH 스마트도시개발처`, `중진공 청년창업처`: a 처 or 부 inside a public agency or a

@@ -20,12 +20,16 @@ from spacy.tokens import Doc
 
 from kg.extract.clauses import agreement_parties, in_bracket, partners, subject_groups, subjects
 from kg.extract.cues import load_cues
+from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
 from kg.extract.state import mention as make_mention
 from kg.extract.words import particle_role, split_words
 from kg.model import Mention, Relation
 from kg.text.dates import find_dates
 
+LIST_GAP = re.compile(
+    r"\s*(?:\([^()]*\))?\s*(?:[,，·ㆍ/]|및|와|과|그리고)?\s*"
+)  # between two bodies of a list
 STRONG_MENTION = 0.8  # mentions from rules this often right name a body present at a gathering
 KEPT_MENTION = 0.6  # the precision floor a mention needs to count in a summary box
 HEADING = re.compile(
@@ -577,14 +581,68 @@ class EventRules:
                 state.relations.append(Relation(new.text, "subOrganizationOf", parents[0].text, ev))
 
     def _agreements(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
+        """Partners: an agreement's parties, the bodies listed together in a sentence about an
+        agreement, and the bodies of one subject group that act jointly (co-host, 손을 잡다)."""
         s, e = sent
         clause = doc_text(doc)[s:e]
-        if not any(c in clause for c in self.cues.agreement_cues):
-            return
-        names = [p.text for p in agreement_parties(doc, state, s, e)]
-        if len(names) < 2:
-            return
-        ev = evidence(doc, s, e, "events.agreement-parties")
-        for i, a in enumerate(names):
-            for b in names[i + 1 :]:
-                state.relations.append(Relation(a, "partnerOf", b, ev))
+        pairs: list[tuple[str, str, str]] = []
+        if any(c in clause for c in self.cues.agreement_cues):
+            names = [p.text for p in agreement_parties(doc, state, s, e)]
+            pairs += [(a, b, "events.agreement-parties") for i, a in enumerate(names) for b in names[i + 1 :]]
+            taking_part = rulebook()["events.agreement-list"].regex("taking_part")
+            for run, end in self._listed_bodies(doc, state, sent):
+                if taking_part.match(doc_text(doc), end, e):
+                    pairs += [
+                        (a, b, "events.agreement-list") for i, a in enumerate(run) for b in run[i + 1 :]
+                    ]
+        joint = any(c in clause for c in self.cues.cooperation_cues)
+        hosted = any(v in clause for v in self.cues.hosting_verbs) and not self._meeting_of_government(
+            state, s, e
+        )
+        if joint or hosted:
+            rule = "events.joint-subjects" if joint else "events.co-hosts"
+            for group in subject_groups(doc, state, s, e):
+                names = list(dict.fromkeys(m.text for m in group if m.type == "Organization"))
+                pairs += [(a, b, rule) for i, a in enumerate(names) for b in names[i + 1 :]]
+        for a, b, rule in pairs:
+            if a != b:
+                state.relations.append(Relation(a, "partnerOf", b, evidence(doc, s, e, rule)))
+
+    def _meeting_of_government(self, state: DocState, s: int, e: int) -> bool:
+        """Is the gathering of the sentence a meeting (회의) of government bodies? Ministries that
+        hold a ministers' meeting together are not partners."""
+        return any(
+            m.type == "Event" and s <= m.start < e and (m.subtype == "meeting" and m.text.endswith("회의"))
+            for m in state.mentions
+        )
+
+    def _listed_bodies(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[tuple[list[str], int]]:
+        """Runs of two or more bodies written as one list (`A, B, C 등`, `A·B`, `A 및 B`),
+        outside brackets, each with where it ends."""
+        text = doc_text(doc)
+        orgs = sorted(
+            (
+                m
+                for m in state.mentions
+                if m.type == "Organization"
+                and sent[0] <= m.start < sent[1]
+                and not in_bracket(doc, m.start, m.end, sent)
+            ),
+            key=lambda m: (m.start, -m.end),
+        )
+        runs: list[tuple[list[str], int]] = []
+        run: list[str] = []
+        last_end = -1
+        for m in orgs:
+            if m.start < last_end:
+                continue  # a shorter name inside one already taken
+            if run and LIST_GAP.fullmatch(text[last_end : m.start]):
+                run.append(m.text)
+            else:
+                if len(set(run)) >= 2:
+                    runs.append((list(dict.fromkeys(run)), last_end))
+                run = [m.text]
+            last_end = m.end
+        if len(set(run)) >= 2:
+            runs.append((list(dict.fromkeys(run)), last_end))
+        return runs

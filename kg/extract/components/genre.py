@@ -39,6 +39,7 @@ class GenreRules(PeopleRules, BodyRules):
             self.honorific_names(doc, state, words)
             self.title_before_name(doc, state, words)
             self.units(doc, state, words)
+            self.branches(doc, state, words)
             self.subordinate_cues(doc, state, words)
             self.suffix_orgs(doc, state, words)
             self.body_references(doc, state, words)
