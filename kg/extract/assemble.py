@@ -265,7 +265,7 @@ def assemble(doc: Doc, post: Post, version: str, min_confidence: float = MIN_CON
             continue
         name = _name(g)
         first = min(g.mentions, key=lambda m: m.start) if g.mentions else None
-        found = evidence(doc, first.start, first.end, first.rule) if first is not None else g.evidence
+        named_in = evidence(doc, first.start, first.end, first.rule) if first is not None else g.evidence
         aliases = [
             a
             for a in dict.fromkeys(g.aliases + [m.text for m in g.mentions])
@@ -288,7 +288,7 @@ def assemble(doc: Doc, post: Post, version: str, min_confidence: float = MIN_CON
             legal_form=legal,
             key=g.key,
             mentions=g.mentions,
-            evidence=found,
+            evidence=named_in,
         )
         if g.type == "Event":
             happened = events.get(name)
