@@ -23,6 +23,8 @@ class Cues:
     unit_suffixes: tuple[str, ...]
     org_stopwords: frozenset[str]
     program_suffixes: tuple[str, ...]
+    program_heads: tuple[str, ...]
+    program_determiners: frozenset[str]
     event_kinds: dict[str, tuple[str, ...]]
     event_verbs: tuple[str, ...]
     creation_verbs: tuple[str, ...]
@@ -104,6 +106,8 @@ def load_cues() -> Cues:
         unit_suffixes=tuple(raw["unit_suffixes"]),
         org_stopwords=frozenset(raw["org_stopwords"]),
         program_suffixes=tuple(raw["program_suffixes"]),
+        program_heads=tuple(sorted(raw["program_heads"], key=len, reverse=True)),
+        program_determiners=frozenset(raw["program_determiners"]),
         event_kinds={k: tuple(v) for k, v in raw["event_kinds"].items()},
         event_verbs=tuple(raw["event_verbs"]),
         creation_verbs=tuple(raw["creation_verbs"]),

@@ -17,6 +17,8 @@ from kg.extract.clauses import agreement_parties, subject_groups, subjects
 from kg.extract.cues import Cues, load_cues
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.state import mention as make_mention
+from kg.extract.rules import rulebook
+from kg.extract.words import Word, split_words
 from kg.model import Mention, Relation
 
 QUOTED = re.compile(r"[‘'\"“「｢『《〈<]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>\n]{2,60}?)\s*[’'\"”」｣』》〉>]")
@@ -168,6 +170,7 @@ class ProgramRules:
                 # `‘딥테크 스타트업 육성 전담반(TF)’(이하 ‘딥테크 TF’)`
                 ev = evidence(doc, s, m.end() + short.end(), "programs.short-name-after-quote")
                 state.aliases.append(AliasFact(name, short.group("a").strip(), "short", ev, type_))
+        self.suffixed_names(doc, state)
         programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
         for k, mention in enumerate(programs):
             prev = programs[k - 1] if k else None
@@ -183,6 +186,63 @@ class ProgramRules:
             self._operators(doc, state, mention)
         self.definitions(doc, state)
         return doc
+
+    def suffixed_names(self, doc: Doc, state: DocState) -> None:
+        """Unquoted program names: a run of bare nouns that ends in a program noun
+        (`창업선도대학 육성사업`, `청년창업사관학교`), neither generic (`이번 사업`) nor inside a
+        name already read."""
+        rule = "programs.suffixed-name"
+        text = doc_text(doc)
+        taken = [(m.start, m.end) for m in state.mentions]
+        for s, e in state.sentences:
+            words = split_words(doc, s, e)
+            for k, w in enumerate(words):
+                core = w.core
+                head = next((h for h in self.cues.program_heads if core.endswith(h)), None)
+                if head is None or any(a <= w.core_start < b for a, b in taken):
+                    continue
+                first = k
+                while first > 0 and k - first < 3:
+                    prev = words[first - 1]
+                    if (
+                        not prev.core
+                        or prev.particle
+                        or prev.brackets
+                        or prev.core in self.cues.program_determiners
+                        or not re.fullmatch(r"[가-힣A-Za-z0-9&·+\-]+", prev.core)
+                        or re.search(r"\d+(?:년|월|일|억|만|원|개|명)", prev.core)
+                        or self.cues.lexicon.lookup(prev.core) is not None
+                        or any(a <= prev.core_start < b for a, b in taken)
+                    ):
+                        break
+                    first -= 1
+                start = words[first].core_start
+                name = " ".join(text[start : w.core_end].split())
+                bare = name.replace(" ", "")
+                if core in self.cues.program_determiners or bare == head or len(bare) < len(head) + 3:
+                    continue  # `지원사업`, `본 사업`: no name
+                if first == k and core[: -len(head)] in self.cues.program_determiners:
+                    continue
+                if not self._named_program(doc, state, words, first, k, name):
+                    continue
+                state.add_mention(make_mention(canonical_program(name), "Program", start, w.core_end, rule))
+                taken.append((start, w.core_end))
+
+    def _named_program(
+        self, doc: Doc, state: DocState, words: list[Word], first: int, last: int, name: str
+    ) -> bool:
+        """Is the phrase a program's name rather than a description (`맞춤형 교육프로그램`)? A
+        compound written as one word (`구조고도화사업`), or a phrase tied to the body that runs
+        it (`X가 주관하는 P`, `X의 P`) or to being selected for or taking part in it."""
+        rule = rulebook()["programs.suffixed-name"]
+        if rule.regex("generic").search(name):
+            return False
+        if first == last:
+            return len(name) >= rule.patterns["min_compound"]
+        text = doc_text(doc)
+        before = text[max(0, words[first].start - 24) : words[first].start]
+        after = text[words[last].core_end : words[last].core_end + 16]
+        return bool(rule.regex("run_before").search(before) or rule.regex("selected_after").match(after))
 
     def _english_alias(self, doc: Doc, state: DocState, mention: Mention, after: int) -> None:
         """`‘코리아 듀티프리 페스타’(「Korea Duty-Free FESTA 2023」)`."""
