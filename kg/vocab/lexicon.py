@@ -37,6 +37,7 @@ LEXICON_DIR = DATA_DIR / "lexicon"
 TITLE_FILE = "titles.jsonl"
 SURNAME_FILE = "surnames.txt"
 TERMS_FILE = "terms.txt"
+JOINERS = "ㆍ"  # marks that join names in a list (고려대ㆍ단국대); a letter to str.isalnum
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Lexicon:
         i = 0
         n = len(text)
         while i < n - 1:
-            if i > 0 and (text[i - 1].isalnum() or text[i - 1] == "-"):
+            if i > 0 and ((text[i - 1].isalnum() and text[i - 1] not in JOINERS) or text[i - 1] == "-"):
                 i += 1
                 continue
             found: tuple[int, LexiconEntry] | None = None

@@ -373,7 +373,7 @@ class BodyRules(Recorder):
             subtype = self.org_subtype(w.core)
             if subtype is None or self.cues.lexicon.lookup(w.core) or self.read_title(w.core):
                 continue
-            if subtype in WEAK_SUBTYPES or any(c in w.core for c in "·/"):
+            if subtype in WEAK_SUBTYPES or any(c in w.core for c in "·ㆍ・/"):
                 continue  # 회의실, 딥테크, `복지부·중기부`: units and companies need more than an ending
             if not w.core.endswith(self.cues.strong_org_suffixes):
                 continue

@@ -13,18 +13,17 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import agreement_parties, subject_groups, subjects
+from kg.extract.clauses import agreement_parties, in_bracket, subject_groups, subjects
 from kg.extract.cues import Cues, load_cues
+from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.state import mention as make_mention
-from kg.extract.rules import rulebook
 from kg.extract.words import Word, split_words
 from kg.model import Mention, Relation
 
 QUOTED = re.compile(r"[‘'\"“「｢『《〈<]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>\n]{2,60}?)\s*[’'\"”」｣』》〉>]")
 COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|20\d{2}\s*년?")
 YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*년?\s*|제\s*\d+\s*(?:회|차)\s*)")
-ATTRIBUTIVE = r"(?:이|가|에서|와\s*함께|과\s*함께)\s*(?:(?:함께|공동으로|올해|올해부터|내년부터|새로|새롭게|직접)\s*){0,3}(?:추진|운영|주관|시행|실시|지원|마련|도입|주최|진행|수행)(?:하는|한|해\s*온|해온|하고\s*있는|중인)\s*"
 FIELD_OPERATOR = re.compile(
     r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
 )
@@ -34,9 +33,6 @@ FOUNDED_AFTER = re.compile(
     r"\s*(?:을|를|이|가|은|는)?\s*(?:[가-힣0-9]+\s+){0,2}?(?:구성|발족|출범|신설|설치|창립)"
 )
 SHORT_AFTER_QUOTE = re.compile(r"\s*\(\s*이하\s*[‘'\"“「]?(?P<a>[^’'\"”」()]{1,20}?)[’'\"”」]?\s*\)")
-RUN_OBJECT = re.compile(
-    r"\s*(?:을|를)\s+(?:[가-힣0-9]+\s+){0,3}?(?:함께\s+|공동으로\s+)?(?:운영|시행|추진)(?:한다|합니다|하고|하며|할|해|했)"
-)
 NUMBER_WORDS = {"두": 2, "양": 2, "세": 3, "네": 4, "다섯": 5, "2": 2, "3": 3, "4": 4, "5": 5}
 OPERATOR_CLAUSE = re.compile(
     r"(?P<x>[^\s,]+?)(?:이|가|에서)\s+(?:함께\s+|공동으로\s+)?(?:지원|주관|운영|시행|추진|주최|수행|총괄|전담)"
@@ -100,8 +96,12 @@ class ProgramRules:
                 and not SPEECHY.search(inner)
                 and inner.count(" ") <= 6
                 and (
-                    re.search(ATTRIBUTIVE + r"$", text[max(0, m.start() - 40) : m.start()])
-                    or RUN_OBJECT.match(text, m.end(), m.end() + 40)
+                    self._attributive_before(
+                        text, max(0, m.start() - 40), m.start(), "programs.quoted-run-by-a-body"
+                    )
+                    or rulebook()["programs.quoted-run-by-a-body"]
+                    .regex("run_object")
+                    .match(text, m.end(), m.end() + 40)
                 )
             ):
                 # what bodies are said to run is a program, whatever its name ends with:
@@ -184,6 +184,7 @@ class ProgramRules:
                     state.relations.append(Relation(rel.head, "operates", mention.text, ev))
                 continue
             self._operators(doc, state, mention)
+            self._selected_hosts(doc, state, mention)
         self.definitions(doc, state)
         return doc
 
@@ -281,7 +282,12 @@ class ProgramRules:
         )
         ops: list[Mention] = []
         rule = "programs.attributive-operator"
-        attributive = re.search(ATTRIBUTIVE + r"\s*[‘'\"“「｢『《〈<]?\s*$", text[sent[0] : q_start + 1])
+        attributive = self._attributive_before(
+            text,
+            sent[0],
+            q_start + 1 if q_start < program.start else program.start,
+            "programs.attributive-operator",
+        )
         if attributive:
             groups = subject_groups(doc, state, sent[0], sent[0] + attributive.end())
             if groups:
@@ -319,6 +325,31 @@ class ProgramRules:
         ev = evidence(doc, program.start, program.end, rule)
         for op in ops:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
+
+    def _selected_hosts(self, doc: Doc, state: DocState, program: Mention) -> None:
+        """`‘P’ 주관기관으로 A, B 등을 선정`: the bodies chosen to run the program run it."""
+        rule = rulebook()["programs.selected-hosts"]
+        text = doc_text(doc)
+        role = rule.regex("host_role").match(text, program.end, program.end + 20)
+        if role is None:
+            return
+        sent = state.sentence_at(program.start)
+        hosts = [
+            m
+            for m in state.mentions
+            if m.type == "Organization"
+            and role.end() <= m.start < sent[1]
+            and not in_bracket(doc, m.start, m.end, sent)
+        ]
+        ev = evidence(doc, program.start, sent[1], rule.id)
+        for host in hosts:
+            state.relations.append(Relation(host.text, "operates", program.text, ev))
+
+    def _attributive_before(self, text: str, start: int, end: int, rule_id: str) -> re.Match[str] | None:
+        """`A가 추진 중인 [2013년] ‘`: an operate verb in attributive form ending at `end`
+        (the match is on `text[start:end]`)."""
+        pattern = rulebook()[rule_id].regex("attributive")
+        return re.search(pattern.pattern + r"\s*[‘'\"“「｢『《〈<]?\s*$", text[start:end])
 
     def _counted_parties(self, doc: Doc, state: DocState, start: int, count: int) -> list[Mention]:
         """`세 기관은 … ‘P’를 함께 운영한다`: the parties of the post's agreement, else the
@@ -367,6 +398,41 @@ class ProgramRules:
                 if op is not None:
                     ev = evidence(doc, s, e, "programs.definition-operator")
                     state.relations.append(Relation(op.text, "operates", program, ev))
+            # `P은 … 중소기업청과 창업진흥원의 중점 사업이다`: the bodies whose program it is
+            owner = rulebook()["programs.defined-as-bodies-program"].regex("owner").search(text, s, e)
+            if owner is not None:
+                ends = s + owner.end("x") if owner.start("x") >= 0 else -1
+                runs = [run for run, end in self._listed_orgs(doc, state, (s, e)) if end == ends]
+                last = [x.text for x in state.mentions if x.type == "Organization" and x.end == ends]
+                for op_name in runs[0] if runs else last[:1]:
+                    ev = evidence(doc, s, e, "programs.defined-as-bodies-program")
+                    state.relations.append(Relation(op_name, "operates", program, ev))
+
+    def _listed_orgs(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[tuple[list[str], int]]:
+        """Runs of bodies written as one list (`A과 B`, `A, B`), each with where it ends."""
+        text = doc_text(doc)
+        orgs = sorted(
+            (m for m in state.mentions if m.type == "Organization" and sent[0] <= m.start < sent[1]),
+            key=lambda m: (m.start, -m.end),
+        )
+        runs: list[tuple[list[str], int]] = []
+        run: list[str] = []
+        last_end = -1
+        for m in orgs:
+            if m.start < last_end:
+                continue
+            if run and re.fullmatch(
+                r"\s*(?:\([^()]*\))?\s*(?:[,，·ㆍ]|및|와|과)?\s*", text[last_end : m.start]
+            ):
+                run.append(m.text)
+            else:
+                if run:
+                    runs.append((run, last_end))
+                run = [m.text]
+            last_end = m.end
+        if run:
+            runs.append((run, last_end))
+        return runs
 
     def _line_start(self, text: str, pos: int) -> int:
         return text.rfind("\n", 0, pos) + 1
