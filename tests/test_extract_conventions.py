@@ -430,34 +430,6 @@ def test_speaker_whose_title_kept_its_particle(extractor) -> None:
     assert "나초고" in got, got
 
 
-PLACES = [
-    ("차관은 21일 대구 북구에 있는 대구창조경제혁신센터를 방문했다.", ("대구창조경제혁신센터", "대구 북구")),
-    # `에 위치한` says it is a place even when the word is not an administrative one
-    (
-        "중기부는 14일 판교에 위치한 경기창조경제혁신센터에서 간담회를 열었다.",
-        ("경기창조경제혁신센터", "판교"),
-    ),
-    # the unit written after its parent is what is there
-    ("장관은 전북 전주시에 있는 근로복지공단 전주지사를 방문했다.", ("전주지사", "전북 전주시")),
-    # a company after its legal form
-    (
-        "중기부는 경남 창원시 성산구에 있는 ㈜바람꽃정밀에서 간담회를 열었다.",
-        ("바람꽃정밀", "경남 창원시 성산구"),
-    ),
-    # `X는 … 에 있는 … 거점으로`: the subject is there
-    (
-        "관광기업지원센터는 서울 중구에 있는 관광 창업 거점으로, 입주 공간을 제공한다.",
-        ("관광기업지원센터", "서울 중구"),
-    ),
-]
-
-
-@pytest.mark.parametrize(("text", "pair"), PLACES, ids=[p[1][0] for p in PLACES])
-def test_places_of_bodies(extractor, text: str, pair: tuple[str, str]) -> None:
-    ex = run(extractor, text, date(2019, 2, 22))
-    assert (pair[0], "locatedIn", pair[1], "") in facts(ex), facts(ex)
-
-
 def test_a_place_before_a_venue_is_not_the_organisers(extractor) -> None:
     ex = run(
         extractor, "중기부는 13일 양재동 소재의 엘타워에서 투자유치 설명회를 개최했다.", date(2021, 10, 14)

@@ -40,8 +40,7 @@ class Extractor:
 
         doc = self.nlp.make_doc(self.clean(post))
         doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
-        for _name, proc in self.nlp.pipeline:
-            doc = proc(doc)
+        doc = self.nlp(doc)  # the whole pipeline, as `nlp(text)` runs it
         if self.min_confidence is None:
             return assemble(doc, post, self.version)
         return assemble(doc, post, self.version, self.min_confidence)

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc
 
 from kg.extract.cues import load_cues
-from kg.extract.rules import rulebook
+from kg.extract.rules import PRECISION_FLOOR, rulebook
 from kg.extract.state import DocState, doc_text, evidence
 from kg.model import ENTITY_TYPES, Entity, EntityType, Evidence, Extraction, Mention, Post, Relation, Value
 from kg.text.names import name_key, split_legal_form
 from kg.text.numbers import find_quantities
 
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = PRECISION_FLOOR  # an entity no fact names is kept when its rule is right at least this often
 PUBLISHER_RULE = "metadata.publisher"
 EVENT_PLACE_RULE = "events.event-place"
 PUBLISHER = re.compile(r"^(?P<name>[^()]+?)\s*(?:\((?P<alias>[^()]+)\))?$")
@@ -243,7 +243,7 @@ def assemble(doc: Doc, post: Post, version: str, min_confidence: float = MIN_CON
         event_group = groups.find("Event", event_fact.name or "")
         place = groups.find("Place", event_fact.place) if event_fact.place else None
         if event_group is not None and place is not None:
-            place.in_relation = True
+            place.in_relation = event_group.in_relation = True
             ev = replace(
                 event_fact.evidence,
                 component=book.component(EVENT_PLACE_RULE),

@@ -36,22 +36,32 @@ class Cues:
     place_suffixes: tuple[str, ...]
     strong_org_suffixes: tuple[str, ...]
     generic_units: frozenset[str]
+    university_short: re.Pattern[str]
+    not_university: frozenset[str]
     branch_suffixes: tuple[str, ...]
     body_references: frozenset[str]  # `공사는`, `센터가`: a body named in full earlier
     company_heads: tuple[str, ...]
     government_titles: tuple[str, ...]
+    topic_titles: tuple[str, ...]
     head_of_unit: dict[str, str]
     ambiguous_titles: frozenset[str]
     acting_marks: tuple[str, ...]
     title_modifiers: frozenset[str]
+    former_marks: frozenset[str]
     modifier_pattern: re.Pattern[str]
     number_prefix: re.Pattern[str]
     concurrent_marks: frozenset[str]
     provinces: frozenset[str]
     lexicon: Lexicon
 
+    def is_university_short(self, name: str) -> bool:
+        """`목원대`, `배재대`: a university's short name."""
+        return bool(self.university_short.match(name)) and name not in self.not_university
+
     def org_subtype_by_suffix(self, name: str) -> str | None:
         """The organisation subtype a name's ending suggests (longest suffix wins)."""
+        if self.is_university_short(name.replace(" ", "")):
+            return "university"
         best: tuple[int, str] | None = None
         bare = name.replace(" ", "")
         for subtype, suffixes in self.org_suffixes.items():
@@ -85,13 +95,18 @@ class Cues:
     def surname_set(self) -> frozenset[str]:
         return self.lexicon.surnames
 
+    def lexicon_place(self, name: str) -> bool:
+        """Does the lexicon know `name` as a place (세종, 강릉)?"""
+        entry = self.lexicon.lookup(name)
+        return entry is not None and entry.type == "Place"
+
     def is_title_modifier(self, word: str) -> bool:
         """`초대`, `전`, `신임`, `제3대`: a word before a title or a name that belongs to neither."""
         return word in self.title_modifiers or bool(self.modifier_pattern.match(word))
 
     def is_person_name(self, text: str) -> bool:
         """A Korean personal name: 2–4 syllables starting with a known surname (not `초대`, `신임`)."""
-        if not HANGUL_NAME.fullmatch(text) or self.is_title_modifier(text):
+        if not HANGUL_NAME.fullmatch(text) or self.is_title_modifier(text) or self.is_university_short(text):
             return False
         if text[:2] in self.surname_set and len(text) >= 3:
             return True
@@ -119,14 +134,18 @@ def load_cues() -> Cues:
         place_suffixes=tuple(raw["place_suffixes"]),
         strong_org_suffixes=tuple(raw["strong_org_suffixes"]),
         generic_units=frozenset(raw["generic_units"]),
+        university_short=re.compile(raw["university_short"]["pattern"]),
+        not_university=frozenset(raw["university_short"]["not"]),
         branch_suffixes=tuple(sorted(raw["branch_suffixes"], key=len, reverse=True)),
         body_references=frozenset(raw["body_references"]),
         company_heads=tuple(raw["titles"]["company_heads"]),
         government_titles=tuple(raw["titles"]["government"]),
+        topic_titles=tuple(raw["titles"]["topic"]),
         head_of_unit=dict(raw["titles"]["head_of_unit"]),
         ambiguous_titles=frozenset(raw["titles"]["ambiguous"]),
         acting_marks=tuple(raw["titles"]["acting"]),
         title_modifiers=frozenset(raw["titles"]["modifiers"]),
+        former_marks=frozenset(raw["titles"]["former"]),
         modifier_pattern=re.compile(raw["titles"]["modifier_pattern"]),
         number_prefix=re.compile(raw["titles"]["number_prefix"]),
         concurrent_marks=frozenset(raw["titles"]["concurrent"]),

@@ -35,6 +35,7 @@ class TitleRead:
     role: str  # the title as written
     unit: str | None  # the unit fused into the title, if any
     acting: bool = False
+    former: bool = False  # `전 과학기술부 과학기술정책실장`: a post no longer held
 
 
 def memo(cache: dict[str, V], key: str, compute: Callable[[str], V]) -> V:
@@ -314,8 +315,16 @@ class Recorder(Readings):
         if org is None:
             return
         ev = evidence(doc, start, end, rule)
+        if title.unit and title.unit in self.cues.generic_units:
+            # `배재대 창업교육센터장`: a unit every university has is named with its parent
+            title = TitleRead(title.role, f"{org} {title.unit}", title.acting)
+            self._mention(
+                state, title.unit or "", "Organization", start, end, "genre.fused-title-unit", "unit"
+            )
         tail, role = org, title.role
-        if title.unit:
+        if title.unit and (title.former or self.cues.lexicon_place(org)):
+            tail = title.unit  # a former post, or a place read as the body: the unit alone
+        elif title.unit:
             # `중기부 재난안전관리본부장`: the unit fused into the title sits in the body named
             tail = title.unit
             state.relations.append(
@@ -346,8 +355,9 @@ class Recorder(Readings):
         return hits[0][2].isoformat() if hits else None
 
     def _unit_mention(self, state: DocState, title: TitleRead, word: Word) -> None:
-        """The unit fused into a title (`재난안전관리본부장` → 재난안전관리본부)."""
-        if title.unit:
+        """The unit fused into a title (`재난안전관리본부장` → 재난안전관리본부); a generic unit
+        (`창업교육센터`) is named with its parent where the post is read (`_holds`)."""
+        if title.unit and title.unit not in self.cues.generic_units:
             pos = word.core_start + max(word.core.find(title.unit), 0)
             self._mention(
                 state,
@@ -380,9 +390,7 @@ class Recorder(Readings):
 
     def _topic_org(self, state: DocState, title: TitleRead, before: int) -> str | None:
         """For `이병권 제2차관은` with no body named: the government body the post is about."""
-        if not title.role.endswith(self.cues.government_titles) and not any(
-            t in title.role for t in ("차관", "장관")
-        ):
+        if not title.role.endswith(self.cues.topic_titles):
             return None
         best: Mention | None = None
         for m in state.mentions:

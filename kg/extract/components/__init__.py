@@ -4,6 +4,7 @@ from kg.extract.components import (  # noqa: F401
     events,
     genre,
     lexicon_ruler,
+    mention_spans,
     ner_merge,
     posts,
     programs,

@@ -551,6 +551,8 @@ class EventRules:
         if verb is None:
             return
         verb_at = s + clause.index(verb)
+        if rulebook()["events.creation-date"].regex("attributive").match(doc_text(doc), verb_at + len(verb)):
+            return  # `…에 설치된 직통전화`, `…로 구성된 대표팀`: the verb describes something else
         created = [
             m
             for m in state.mentions
@@ -565,7 +567,8 @@ class EventRules:
         between = doc_text(doc)[new.end : verb_at]
         if len(between) > 40:
             return
-        hit = self._date_in(state, new.end, verb_at + len(verb)) or self._date_in(state, s, e)
+        # the date written with the founding, not the day the news reports it (`개소했다고 25일 밝혔다`)
+        hit = self._date_in(state, new.end, verb_at + len(verb)) or self._date_in(state, s, verb_at)
         if hit:
             ev = evidence(doc, new.start, verb_at + len(verb), "events.creation-date")
             state.relations.append(Relation(new.text, "foundedOn", hit[0].isoformat(), ev))

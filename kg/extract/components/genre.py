@@ -18,7 +18,7 @@ from kg.extract.words import split_words, tag_at
 @Language.factory(
     "kg_genre",
     assigns=["doc._.kg"],
-    requires=["doc._.kg", "token.tag"],
+    requires=["doc._.kg"],  # and token tags, which the MeCab tokenizer sets
 )
 def make_genre(nlp: Language, name: str) -> GenreRules:
     ensure_extensions()
@@ -37,6 +37,7 @@ class GenreRules(PeopleRules, BodyRules):
             self.person_titles(doc, state, words)
             self.short_references(doc, state, words)
             self.honorific_names(doc, state, words)
+            self.dictionary_names(doc, state, words)
             self.title_before_name(doc, state, words)
             self.units(doc, state, words)
             self.branches(doc, state, words)

@@ -22,7 +22,7 @@ from kg.extract.reading import (
     unit_reading,
 )
 from kg.extract.state import AliasFact, DocState, doc_text, evidence
-from kg.extract.words import Word, particle_role, split_words
+from kg.extract.words import Word, particle_role, split_words, tag_at
 from kg.model import Relation
 from kg.text.names import LEGAL_FORMS, split_legal_form
 
@@ -153,8 +153,11 @@ class PeopleRules(Recorder):
                 i += 1
                 continue
             j = name_end  # index of the word after the name
-            if j < n and self.cues.is_title_modifier(doc_text(doc)[words[j].start : words[j].end]):
+            former = False
+            modifier = doc_text(doc)[words[j].start : words[j].end] if j < n else ""
+            if j < n and self.cues.is_title_modifier(modifier):
                 j += 1  # `김철수 전 서울대 총장`, `홍길동 신임 원장`: the modifier is not part of the post
+                former = modifier in self.cues.former_marks
             org: str | None = None
             if j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
                 # `고규창 행정안전부 차관`, `이병권 중기부 제2차관`; not `상인회 정시범 회장`
@@ -170,9 +173,11 @@ class PeopleRules(Recorder):
                 i += 1
                 continue
             title, t_words = title_read
+            if former:
+                title = replace(title, former=True)
             t_last = words[j + t_words - 1]
             start = words[i].start
-            post_rule = "genre.name-body-title" if org is not None else "genre.name-title"
+            post_rule = "genre.name-body-title"  # replaced below when the body is found another way
             if org is None:
                 org_word_before = self._org_before(doc, state, words, i, title)
                 if org_word_before is not None:
@@ -189,6 +194,10 @@ class PeopleRules(Recorder):
                 "genre.name-title-person",
             )
             self._unit_mention(state, title, words[j])
+            if org is None and title.unit is None and t_last.brackets:
+                # `이승건 대표(비바리퍼블리카)`: the body in the bracket after the title
+                org = self._bracket_body(doc, state, t_last)
+                post_rule = "genre.title-bracket-body"
             if org is None and title.unit is None:
                 # `박성효 이사장은`: a person the post already placed keeps that body
                 org, post_rule = self._known_org(state, name, title), "genre.title-known-body"
@@ -222,6 +231,34 @@ class PeopleRules(Recorder):
                 self._bracketed_post(doc, state, name, t_last)
             i = j + t_words
             i = self._concurrent_post(doc, state, words, name, i)
+
+    def _bracket_body(self, doc: Doc, state: DocState, word: Word) -> str | None:
+        """The one name in the bracket after a title, when it names a body (`대표(비바리퍼블리카)`)."""
+        b_start, b_end = word.brackets[0]
+        inner = doc_text(doc)[b_start:b_end].strip()
+        if (
+            not inner
+            or " " in inner
+            or not re.fullmatch(r"[㈜(주)]*[가-힣A-Za-z][가-힣A-Za-z0-9&.·\-]{1,30}", inner)
+            or self.cues.is_person_name(inner)
+            or self.read_title(inner)
+            or self.cues.lexicon_place(inner)
+        ):
+            return None
+        name, form = split_legal_form(inner)
+        if form:
+            state.legal_forms[name] = form
+        pos = b_start + inner.find(name)
+        self._mention(
+            state,
+            name,
+            "Organization",
+            pos,
+            pos + len(name),
+            "genre.title-bracket-body",
+            self.org_subtype(name) or "company",
+        )
+        return name
 
     def _concurrent_post(self, doc: Doc, state: DocState, words: list[Word], person: str, k: int) -> int:
         """`부총리 겸 기획재정부 장관`, `롯데지주 부회장 겸 액셀러레이터 이사회 의장`: after `겸`, the
@@ -331,6 +368,18 @@ class PeopleRules(Recorder):
                 self._mention(
                     state, names.pop(), "Person", w.core_start, w.core_end, "genre.surname-title-reference"
                 )
+
+    def dictionary_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """A word MeCab's dictionary knows as a personal name (NNP 인명): `문재인은`, `박칼린이`."""
+        tags = tag_at(doc)
+        for w in words:
+            if not w.core or w.brackets or (w.core_start, w.core_end) in state.anchors:
+                continue
+            first = tags.get(w.core_start)
+            if first is None or first[0] != w.core_end or first[1] != "NNP-인명":
+                continue
+            if self.is_person(w.core):
+                self._mention(state, w.core, "Person", w.core_start, w.core_end, "genre.dictionary-name")
 
     def honorific_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`운영자 주가례 씨`, `예비창업자 전고안 씨는`: a name followed by 씨 is a person."""

@@ -24,7 +24,7 @@ TAKEN = re.compile(r"(?:맡았|맡는다|맡고|선출됐|선출되었|선임됐
 @Language.factory(
     "kg_posts",
     assigns=["doc._.kg"],
-    requires=["doc._.kg", "token.tag"],
+    requires=["doc._.kg"],  # and token tags, which the MeCab tokenizer sets
 )
 def make_posts(nlp: Language, name: str) -> PostRules:
     ensure_extensions()
@@ -90,6 +90,12 @@ class PostRules(BodyRules):
             ]
             if named:
                 return self._canonical(max(named, key=lambda m: m.end - m.start).text)
+            if len(w.core) >= 3 and w.core.endswith(self.cues.unit_suffixes) and not self.read_title(w.core):
+                # `재난치안팀은 … 이용석 정책관이 팀장을 맡는다`: the unit the sentence is about
+                self._mention(
+                    state, w.core, "Organization", w.core_start, w.core_end, "posts.post-taken", "unit"
+                )
+                return w.core
             topic = doc_text(doc)[words[0].start : w.core_end].replace(" ", "")
             known = [
                 a

@@ -28,7 +28,6 @@ FIELD_OPERATOR = re.compile(
     r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
 )
 SPEECHY = re.compile(r"(?:다|요|니다|습니다|겠다|하자|라)[.!?]?$")
-COUNTED_BODIES = re.compile(r"(?:^|\s)(?P<n>두|세|네|다섯|양|[2-5]개)\s*(?:기관|부처|단체)(?:은|는|이|가)\s")
 FOUNDED_AFTER = re.compile(
     r"\s*(?:을|를|이|가|은|는)?\s*(?:[가-힣0-9]+\s+){0,2}?(?:구성|발족|출범|신설|설치|창립)"
 )
@@ -238,10 +237,8 @@ class ProgramRules:
         rule = rulebook()["programs.suffixed-name"]
         if rule.regex("generic").search(name):
             return False
-        if first == last:
-            return len(name) >= rule.patterns["min_compound"]
         text = doc_text(doc)
-        before = text[max(0, words[first].start - 24) : words[first].start]
+        before = text[max(0, words[first].start - 30) : words[first].start]
         after = text[words[last].core_end : words[last].core_end + 16]
         return bool(rule.regex("run_before").search(before) or rule.regex("selected_after").match(after))
 
@@ -297,7 +294,11 @@ class ProgramRules:
         if not ops and self._operated(doc, program):
             ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
             rule = "programs.subject-operator"
-            counted = COUNTED_BODIES.search(text, sent[0], program.start)
+            counted = (
+                rulebook()["programs.counted-parties-operator"]
+                .regex("counted")
+                .search(text, sent[0], program.start)
+            )
             if not ops and counted:
                 ops = self._counted_parties(
                     doc, state, sent[0], NUMBER_WORDS[counted.group("n").rstrip("개")]

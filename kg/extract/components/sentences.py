@@ -80,7 +80,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@Language.factory("kg_sentences")
+@Language.factory("kg_sentences", assigns=["doc._.kg", "token.is_sent_start"])
 def make_sentences(nlp: Language, name: str) -> KgSentences:
     ensure_extensions()
     return KgSentences()
@@ -88,6 +88,8 @@ def make_sentences(nlp: Language, name: str) -> KgSentences:
 
 class KgSentences:
     def __call__(self, doc: Doc) -> Doc:
+        if doc._.kg is None:  # `nlp(text)` without a post: no publication date, no publisher
+            doc._.kg = DocState()
         state: DocState = doc._.kg
         spans = sentence_spans(doc_text(doc))
         state.sentences = spans
