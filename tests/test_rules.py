@@ -87,7 +87,7 @@ def test_confidence_is_the_measured_precision_smoothed_towards_the_prior() -> No
     prior = rules[rule_id].prior
     assert book.confidence(rule_id) == round((90 + 4 * prior) / 100, 3)
     assert RuleBook(rules, {}).confidence(rule_id) == round(prior, 3)
-    with pytest.raises(KeyError, match="rules.jsonl"):
+    with pytest.raises(KeyError, match=r"rules\.jsonl"):
         book.confidence("genre.no-such-rule")
 
 
