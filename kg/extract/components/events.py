@@ -470,14 +470,20 @@ class EventRules:
         self, doc: Doc, state: DocState, main: EventFact, sentences: list[tuple[int, int]]
     ) -> None:
         """After a gathering's lead sentence: those listed as attending, and those who spoke there."""
-        if main.date is None or main.kind in ("festival",):
+        if main.date is None:
             return
         for s, e in sentences:
             if self._date_in(state, s, e):
                 continue  # a sentence with its own date tells of another occasion
             clause = doc_text(doc)[s:e]
             scoped = self._at_the_event(clause)
-            if ATTENDANCE.search(clause) and scoped:
+            caption = rulebook()["events.photo-caption"].regex("caption")
+            if caption.search(clause):
+                # `왼쪽부터 A 협회장, B 차관 …`: the people a photo of the gathering shows were there
+                rule = "events.photo-caption"
+                parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)]
+                self._attend(doc, state, parts, main.date, main, (s, e))
+            elif ATTENDANCE.search(clause) and scoped:
                 rule = "events.attendee-after-lead"
                 parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)] + [
                     (m, rule)
