@@ -320,22 +320,23 @@ def _evidence_rank(rel: Relation, head: _Group, raw: Relation) -> tuple[int, flo
     return (int(names_head) + int(names_tail), rel.evidence.confidence, -abs(len(sentence) - 120))
 
 
-FULL_NAME = 5  # a written name this long is a body's full name (a former one), not a short form
-
-
 def _name(g: _Group) -> str:
-    """The lexicon's official name, else the longest Korean name, else the longest name.
-
-    A post that writes a body only under another full name (`중소기업진흥공단` in 2012, renamed
-    중소벤처기업진흥공단 in 2018) is named as it writes it: the name the body had then. The
-    graph still gives both one IRI through the lexicon entry."""
+    """The fullest name the post writes: the lexicon's official name when the post writes it,
+    else the longest of the entry's names the post writes (`중소기업진흥공단` in 2012, renamed
+    중소벤처기업진흥공단 in 2018; `서울시` where the post never writes 서울특별시), else the longest
+    Korean name, else the longest name. The graph still gives every form one IRI through the
+    lexicon entry."""
+    written = {m.text for m in g.mentions}
     if g.canonical:
-        written = {m.text for m in g.mentions}
-        if g.canonical not in written:
-            full = [n for n in written if re.fullmatch(r"[가-힣]+", n) and len(n) >= FULL_NAME]
-            if full:
-                return max(full, key=len)
-        return g.canonical
+        keys = {name_key(w) for w in written}
+        if not written or name_key(g.canonical) in keys:
+            return g.canonical
+        entry = load_cues().lexicon.by_id(g.key) if g.key else None
+        known = [
+            w for w in written if entry is not None and name_key(w) in {name_key(x) for x in entry.surfaces}
+        ]
+        korean_known = [w for w in known if re.search(r"[가-힣]", w)]
+        return max(korean_known, key=len) if korean_known else g.canonical
     korean = [n for n in g.names if re.search(r"[가-힣]", n)]
     return max(korean or g.names, key=len)
 

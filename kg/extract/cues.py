@@ -18,6 +18,17 @@ def _alternation(words: list[str]) -> str:
 
 
 @dataclass(frozen=True)
+class FusedHead:
+    """A title fused with the body it heads: `위원장` completes a body with `위원회`."""
+
+    ending: str
+    body: str
+    role: str
+    government: bool  # the body may be a local government the lexicon knows as a place
+    not_after: tuple[str, ...]  # what before the ending makes it another title (본 + 부장 = 본부장)
+
+
+@dataclass(frozen=True)
 class Cues:
     org_suffixes: dict[str, tuple[str, ...]]
     unit_suffixes: tuple[str, ...]
@@ -44,6 +55,7 @@ class Cues:
     government_titles: tuple[str, ...]
     topic_titles: tuple[str, ...]
     head_of_unit: dict[str, str]
+    fused_heads: tuple[FusedHead, ...]
     ambiguous_titles: frozenset[str]
     acting_marks: tuple[str, ...]
     title_modifiers: frozenset[str]
@@ -142,6 +154,21 @@ def load_cues() -> Cues:
         government_titles=tuple(raw["titles"]["government"]),
         topic_titles=tuple(raw["titles"]["topic"]),
         head_of_unit=dict(raw["titles"]["head_of_unit"]),
+        fused_heads=tuple(
+            sorted(
+                (
+                    FusedHead(
+                        h["ending"],
+                        h["body"],
+                        h["role"],
+                        bool(h.get("government")),
+                        tuple(h.get("not_after", ())),
+                    )
+                    for h in raw["titles"]["fused_heads"]
+                ),
+                key=lambda h: -len(h.ending),
+            )
+        ),
         ambiguous_titles=frozenset(raw["titles"]["ambiguous"]),
         acting_marks=tuple(raw["titles"]["acting"]),
         title_modifiers=frozenset(raw["titles"]["modifiers"]),

@@ -36,6 +36,7 @@ class TitleRead:
     unit: str | None  # the unit fused into the title, if any
     acting: bool = False
     former: bool = False  # `전 과학기술부 과학기술정책실장`: a post no longer held
+    heads_body: bool = False  # `금융위원장`: the title names the body it heads, not a unit of another
 
 
 def memo(cache: dict[str, V], key: str, compute: Callable[[str], V]) -> V:
@@ -70,6 +71,9 @@ class Readings:
             return None
         if text in self.title_set:
             return TitleRead(text, None, acting)
+        fused = self._fused_head(text)
+        if fused is not None:
+            return TitleRead(fused[0], fused[1], acting, heads_body=True)
         for title in self.titles:
             if text.endswith(title) and len(text) > len(title):
                 prefix = text[: -len(title)].strip()
@@ -89,6 +93,31 @@ class Readings:
                 if len(prefix) < 2:
                     continue  # 남 + 부시장: try the shorter title (남부 + 시장)
                 return TitleRead(text, None, acting)
+        return None
+
+    def _fused_head(self, text: str) -> tuple[str, str] | None:
+        """(role, body) of a title fused with the body it heads: `금융위원장` → (위원장, 금융위원회),
+        `수출입은행장` → (행장, 수출입은행), `김해시장` → (시장, 김해시)."""
+        for head in self.cues.fused_heads:
+            if not text.endswith(head.ending) or len(text) < len(head.ending) + 2:
+                continue
+            stem = text[: -len(head.ending)]
+            if head.not_after and stem.endswith(head.not_after):
+                continue  # `재난안전관리본부장` heads a unit (본부), not a 부
+            body = stem + head.body
+            entry = self.cues.lexicon.lookup(body)
+            if entry is not None and (
+                entry.type == "Organization" or (head.government and entry.type == "Place")
+            ):
+                return head.role, body
+            if (
+                entry is None
+                and len(body) >= 4
+                and self.cues.org_subtype_by_suffix(body)
+                and body not in self.cues.org_stopwords
+                and stem not in self.cues.org_stopwords
+            ):
+                return head.role, body
         return None
 
     def _office_prefix(self, title: str, prefix: str) -> bool:
@@ -312,8 +341,8 @@ class Recorder(Readings):
         end: int,
         rule: str,
     ) -> None:
-        if org is None:
-            return
+        if org is None or title.former:
+            return  # a former post (`김두관 전 경남도지사`) is optional in the guideline and often not annotated
         ev = evidence(doc, start, end, rule)
         if title.unit and title.unit in self.cues.generic_units:
             # `배재대 창업교육센터장`: a unit every university has is named with its parent
@@ -322,7 +351,7 @@ class Recorder(Readings):
                 state, title.unit or "", "Organization", start, end, "genre.fused-title-unit", "unit"
             )
         tail, role = org, title.role
-        if title.unit and (title.former or self.cues.lexicon_place(org)):
+        if title.unit and (title.former or title.heads_body or self.cues.lexicon_place(org)):
             tail = title.unit  # a former post, or a place read as the body: the unit alone
         elif title.unit:
             # `중기부 재난안전관리본부장`: the unit fused into the title sits in the body named

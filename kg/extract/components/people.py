@@ -208,7 +208,7 @@ class PeopleRules(Recorder):
                         self._recent_org(state, title, words[i].start),
                         "genre.title-recent-company",
                     )
-            if org is None and title.unit is not None:
+            if org is None and title.unit is not None and not title.former:
                 # the unit alone: holdsPosition on the unit, parent from context if any
                 ev = evidence(doc, start, t_last.end, "genre.name-fused-title")
                 state.relations.append(
