@@ -101,14 +101,16 @@ def partners(doc: Doc, state: DocState, start: int, end: int) -> list[Mention]:
     with any listed before it: `LH, 중기부와 협약을 체결`."""
     out: list[Mention] = []
     chain: list[Mention] = []
-    for w in split_words(doc, start, end):
+    words = split_words(doc, start, end)
+    for k, w in enumerate(words):
         m = mention_of_word(state, w, ("Organization",))
         role = particle_role(w.particle)
+        before_and = role == "none" and k + 1 < len(words) and _is_and(doc, words[k + 1])
         if m is not None and (role == "conj-of" or (w.particle in ("와", "과") and w.end < end)):
             out += [*chain, m]
             chain = []
-        elif m is not None and role == "list":
-            chain.append(m)
+        elif m is not None and (role == "list" or before_and):
+            chain.append(m)  # `A, B 및 C와`
         elif not _is_and(doc, w):
             chain = []
     return _unique(out)

@@ -28,8 +28,8 @@ from kg.model import Mention, Relation
 from kg.text.dates import find_dates
 
 LIST_GAP = re.compile(
-    r"\s*(?:\([^()]*\))?\s*(?:[,，·ㆍ/]|및|와|과|그리고)?\s*"
-)  # between two bodies of a list
+    r"\s*(?:\([^()]*\))?\s*(?:[,，·ㆍ/▲△▶▷■□○●◆◇•\-]|및|와|과|그리고)\s*[▲△▶▷■□○●◆◇•\-]?\s*"
+)  # between two listed bodies
 STRONG_MENTION = 0.8  # mentions from rules this often right name a body present at a gathering
 KEPT_MENTION = 0.6  # the precision floor a mention needs to count in a summary box
 HEADING = re.compile(
@@ -599,8 +599,11 @@ class EventRules:
             names = [p.text for p in agreement_parties(doc, state, s, e)]
             pairs += [(a, b, "events.agreement-parties") for i, a in enumerate(names) for b in names[i + 1 :]]
             taking_part = rulebook()["events.agreement-list"].regex("taking_part")
-            for run, end in self._listed_bodies(doc, state, sent):
-                if taking_part.match(doc_text(doc), end, e):
+            took_part_before = rulebook()["events.agreement-list"].regex("taking_part_before")
+            for run, end, begin in self._listed_bodies(doc, state, sent):
+                if taking_part.match(doc_text(doc), end, e) or took_part_before.search(
+                    doc_text(doc), s, begin
+                ):
                     pairs += [
                         (a, b, "events.agreement-list") for i, a in enumerate(run) for b in run[i + 1 :]
                     ]
@@ -625,9 +628,11 @@ class EventRules:
             for m in state.mentions
         )
 
-    def _listed_bodies(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[tuple[list[str], int]]:
-        """Runs of two or more bodies written as one list (`A, B, C 등`, `A·B`, `A 및 B`),
-        outside brackets, each with where it ends."""
+    def _listed_bodies(
+        self, doc: Doc, state: DocState, sent: tuple[int, int]
+    ) -> list[tuple[list[str], int, int]]:
+        """Runs of two or more bodies written as one list (`A, B, C 등`, `A·B`, `A 및 B`,
+        `▲A ▲B`), outside brackets, each with where it ends and where it begins."""
         text = doc_text(doc)
         orgs = sorted(
             (
@@ -639,19 +644,21 @@ class EventRules:
             ),
             key=lambda m: (m.start, -m.end),
         )
-        runs: list[tuple[list[str], int]] = []
+        runs: list[tuple[list[str], int, int]] = []
         run: list[str] = []
-        last_end = -1
+        begin = last_end = -1
         for m in orgs:
             if m.start < last_end:
                 continue  # a shorter name inside one already taken
-            if run and LIST_GAP.fullmatch(text[last_end : m.start]):
+            if run and m.subtype == "unit" and not text[last_end : m.start].strip():
+                run[-1] = m.text  # `중소벤처기업진흥공단 경기지역본부`: the unit of the body is the party
+            elif run and LIST_GAP.fullmatch(text[last_end : m.start]):
                 run.append(m.text)
             else:
                 if len(set(run)) >= 2:
-                    runs.append((list(dict.fromkeys(run)), last_end))
-                run = [m.text]
+                    runs.append((list(dict.fromkeys(run)), last_end, begin))
+                run, begin = [m.text], m.start
             last_end = m.end
         if len(set(run)) >= 2:
-            runs.append((list(dict.fromkeys(run)), last_end))
+            runs.append((list(dict.fromkeys(run)), last_end, begin))
         return runs
