@@ -16,7 +16,7 @@ from kg.extract.state import doc_text
 
 NOUNISH_PREFIXES = ("NN", "NR", "NP", "SL", "SN", "SH", "XSN", "XPN", "UNKNOWN")
 _OPEN = "(（[〔【"
-_LEAD_PUNCT = "‘'\"“「｢『《〈<□■○●▪•◦※-–·#*△▲▽▼▷▶◁◀◇◆☆★→⇒ㆍ・"  # quotes and list bullets
+_LEAD_PUNCT = "‘'\"“「｢『《〈<`□■○●▪•◦※-–·#*△▲▽▼▷▶◁◀◇◆☆★→⇒ㆍ・"  # quotes, backticks, list bullets
 _CLOSE = ")）]〕】"
 
 

@@ -275,15 +275,18 @@ class BodyRules(Recorder):
                 ev = evidence(doc, w.start, w.end, rule)
                 state.relations.append(Relation(core, "subOrganizationOf", parent, ev))
 
-    def _topic_body(self, state: DocState) -> str | None:
-        """The body the post is about: the first agency, government body or company it names."""
+    def _topic_body(self, state: DocState, doc: Doc | None = None) -> str | None:
+        """The body the post is about: the first body a sentence has as its subject (with the
+        doc), else the first agency, government body or company it names."""
+        kinds = ("agency", "government", "company", "association", "center", "university", "taskforce")
+        if doc is not None:
+            for s, e in state.sentences:
+                for group in subject_groups(doc, state, s, e):
+                    for m in group:
+                        if m.type == "Organization" and m.subtype in kinds:
+                            return self._canonical(m.text)
         named = sorted(
-            (
-                m
-                for m in state.mentions
-                if m.type == "Organization"
-                and m.subtype in ("agency", "government", "company", "association")
-            ),
+            (m for m in state.mentions if m.type == "Organization" and m.subtype in kinds[:4]),
             key=lambda m: m.start,
         )
         return self._canonical(named[0].text) if named else None

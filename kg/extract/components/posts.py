@@ -110,4 +110,7 @@ class PostRules(BodyRules):
             for m in state.mentions
             if m.type == "Organization" and m.subtype == "taskforce" and m.start < words[0].start
         ]
-        return self._canonical(max(formed, key=lambda m: m.start).text) if formed else None
+        if formed:
+            return self._canonical(max(formed, key=lambda m: m.start).text)
+        # `초대 이사장으로는 …가 취임했다` in a post about a body's launch: the body the post is about
+        return self._topic_body(state, doc)
