@@ -309,6 +309,7 @@ class EventRules:
                     alias = doc_text(doc)[w.brackets[0][0] : w.brackets[0][1]].strip()
                     if re.fullmatch(r"[A-Za-z][A-Za-z0-9 &\-]{0,20}", alias):
                         state.aliases.append(AliasFact(name, alias, "abbr", fact.evidence, "Event"))
+        self._attributive_events(doc, state, box_date)
         # places: `정부서울청사에서 ｢…회의｣를 개최`, `장소 : …`
         for ev in state.events:
             if not ev.name:
@@ -324,6 +325,45 @@ class EventRules:
                 place = self._place(doc, state, first_item, box_place[0])
                 if place:
                     ev.place = place
+
+    def _attributive_events(self, doc: Doc, state: DocState, box_date: date | None) -> None:
+        """`25일 열린 국무회의에서`, `11월 열리는 글로벌 스타트업 페스티벌에`: a run of bare nouns
+        ending in a gathering word, right after a verb that says it was or will be held."""
+        rule = rulebook()["events.attributive-event"]
+        held = rule.regex("held")
+        text = doc_text(doc)
+        for s, e in state.sentences:
+            for verb in held.finditer(text, s, e):
+                words = split_words(doc, verb.end(), e)
+                run = []
+                for w in words[:4]:
+                    if not w.core or w.brackets or not re.fullmatch(r"[가-힣A-Za-z0-9·]+", w.core):
+                        break
+                    run.append(w)
+                    if w.particle:
+                        break
+                while run and run[0].core in self.cues.program_determiners:
+                    run = run[1:]  # `이번 업무협약 체결식`: the determiner is not part of the name
+                if not run or (run[-1].core_start, run[-1].core_end) in state.anchors:
+                    continue
+                last = run[-1]
+                kind = self.cues.event_kind(last.core)
+                if kind is None or last.core in self.cues.org_stopwords:
+                    continue
+                name = " ".join(text[run[0].core_start : last.core_end].split())
+                if len(name.replace(" ", "")) < 4 or self.cues.event_kind(name) is None:
+                    continue
+                hit = self._event_date(state, s, e, text[s:e])
+                self._add_event(
+                    doc,
+                    state,
+                    name,
+                    kind,
+                    run[0].core_start,
+                    last.core_end,
+                    hit[0] if hit else box_date,
+                    rule.id,
+                )
 
     def _quoted_before(self, doc: Doc, state: DocState, pos: int) -> Mention | None:
         """The quoted name that ends right before `pos` (`‘P’ 데모데이`)."""

@@ -21,7 +21,9 @@ from kg.extract.state import mention as make_mention
 from kg.extract.words import Word, split_words
 from kg.model import Mention, Relation
 
-QUOTED = re.compile(r"[‘'\"“「｢『《〈<]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>\n]{2,60}?)\s*[’'\"”」｣』》〉>]")
+QUOTED = re.compile(
+    r"[‘'\"“「｢『《〈<`]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>`\n]{2,60}?)\s*[’'\"”」｣』》〉>`]"
+)
 COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|20\d{2}\s*년?")
 YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*년?\s*|제\s*\d+\s*(?:회|차)\s*)")
 FIELD_OPERATOR = re.compile(
