@@ -37,6 +37,7 @@ class TitleRead:
     acting: bool = False
     former: bool = False  # `전 과학기술부 과학기술정책실장`: a post no longer held
     heads_body: bool = False  # `금융위원장`: the title names the body it heads, not a unit of another
+    written: str = ""  # the title as the text writes it, when the role is shorter (`금융위원장`)
 
 
 def memo(cache: dict[str, V], key: str, compute: Callable[[str], V]) -> V:
@@ -73,7 +74,7 @@ class Readings:
             return TitleRead(text, None, acting)
         fused = self._fused_head(text)
         if fused is not None:
-            return TitleRead(fused[0], fused[1], acting, heads_body=True)
+            return TitleRead(fused[0], fused[1], acting, heads_body=True, written=text)
         for title in self.titles:
             if text.endswith(title) and len(text) > len(title):
                 prefix = text[: -len(title)].strip()
@@ -351,6 +352,27 @@ class Recorder(Readings):
                 state, title.unit or "", "Organization", start, end, "genre.fused-title-unit", "unit"
             )
         tail, role = org, title.role
+        if (
+            title.heads_body
+            and title.unit
+            and self.cues.lexicon.lookup(title.unit) is None
+            and self.is_org(org)
+        ):
+            # `새누리당 중앙청년위원장`, `학술단체협의회의 배성인 운영위원장`: a committee of the body
+            # named with the person, not a body of its own: the post is in the body named
+            tail, role = org, title.written or title.role
+            state.relations.append(
+                Relation(
+                    person,
+                    "holdsPosition",
+                    tail,
+                    ev,
+                    role=role,
+                    acting=title.acting,
+                    start=self._took_office(state, ev),
+                )
+            )
+            return
         if title.unit and (title.former or title.heads_body or self.cues.lexicon_place(org)):
             tail = title.unit  # a former post, or a place read as the body: the unit alone
         elif title.unit:
