@@ -80,6 +80,18 @@ class EventRules:
                 self._gathering(doc, state, main, state.sentences[k + 1 :])
             self._creation(doc, state, sent)
             self._agreements(doc, state, sent)
+        if main is None:
+            # no sentence reported a gathering with its date (`최 위원장은 16일 … 밝혔다`): the
+            # first dated sentence that names a gathering or speaks of one sets the occasion
+            for k, (s, e) in enumerate(state.sentences):
+                hit = self._date_in(state, s, e)
+                clause = doc_text(doc)[s:e]
+                if hit and (SPEECH.search(clause) or any(self.cues.event_kind(w) for w in clause.split())):
+                    occasion = EventFact(
+                        None, "other", s, e, evidence(doc, s, e, "events.dated-occasion"), hit[0]
+                    )
+                    self._gathering(doc, state, occasion, state.sentences[k + 1 :])
+                    break
         if summary_people and summary_date:
             self._box_participants(doc, state, summary_people, summary_date)
         self._seats(doc, state)
