@@ -29,6 +29,9 @@ YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*년?\s*|제\s*\d+\s*(?:회|차)\
 FIELD_OPERATOR = re.compile(
     r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
 )
+LIST_STOP = re.compile(
+    r"(?:은|는|이|가|을|를|의|에|로|으로|에서|와|과|도|하는|한|된|하고|위한|통한)$"
+)  # a word before a list's first name
 SPEECHY = re.compile(r"(?:다|요|니다|습니다|겠다|하자|라)[.!?]?$")
 FOUNDED_AFTER = re.compile(
     r"\s*(?:을|를|이|가|은|는)?\s*(?:[가-힣0-9]+\s+){0,2}?(?:구성|발족|출범|신설|설치|창립)"
@@ -172,6 +175,7 @@ class ProgramRules:
                 ev = evidence(doc, s, m.end() + short.end(), "programs.short-name-after-quote")
                 state.aliases.append(AliasFact(name, short.group("a").strip(), "short", ev, type_))
         self.suffixed_names(doc, state)
+        self.listed_names(doc, state)
         programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
         for k, mention in enumerate(programs):
             prev = programs[k - 1] if k else None
@@ -229,6 +233,73 @@ class ProgramRules:
                     continue
                 state.add_mention(make_mention(canonical_program(name), "Program", start, w.core_end, rule))
                 taken.append((start, w.core_end))
+
+    def listed_names(self, doc: Doc, state: DocState) -> None:
+        """`그로스 랩(Growth Lab), 코스포클럽, 창업가캠프 등 멤버십 프로그램`: the names listed before
+        `등` and a program noun are programs; the bodies the sentence says run them run them."""
+        rule = rulebook()["programs.listed-before-category"]
+        text = doc_text(doc)
+        operate = rule.regex("operate")
+        for s, e in state.sentences:
+            for cat in rule.regex("category").finditer(text, s, e):
+                items = self._list_items(text, s, cat.start())
+                if len(items) < 2:
+                    continue
+                clause = text[s:e]
+                ops = (
+                    [m for m in subjects(doc, state, s, e) if m.type == "Organization"]
+                    if operate.search(clause)
+                    else []
+                )
+                for a, b in items:
+                    raw = text[a:b].strip()
+                    alias = re.search(r"\s*\((?P<en>[A-Za-z0-9 &.\-]{2,30})\)\s*$", raw)
+                    name = raw[: alias.start()].strip() if alias else raw
+                    if (
+                        len(name.replace(" ", "")) < 4
+                        or self.cues.lexicon.lookup(name)
+                        or name in self.cues.org_stopwords
+                        or rule.regex("activity").search(name)
+                    ):
+                        continue  # `교육`, `컨설팅`: activities a program offers, not its name
+                    if any(m.start <= a and b <= m.end for m in state.mentions):
+                        continue
+                    mention = make_mention(name, "Program", a, a + len(name), rule.id)
+                    state.add_mention(mention)
+                    if alias:
+                        state.aliases.append(
+                            AliasFact(
+                                name, alias.group("en"), "english", evidence(doc, a, b, rule.id), "Program"
+                            )
+                        )
+                    for op in ops:
+                        state.relations.append(
+                            Relation(op.text, "operates", name, evidence(doc, s, e, rule.id))
+                        )
+
+    def _list_items(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """(start, end) of the names of a list that ends at `end` (`A, B·C 및 D`), last first:
+        each item is the bare words at the end of its part, and the list stops at the part that
+        has more before its name (`주요 사업으로 … 지원하는 A`)."""
+        items: list[tuple[int, int]] = []
+        parts = [m for m in re.finditer(r"[^,，·ㆍ]+", text[start:end])]
+        for part in reversed(parts):
+            segment = part.group(0)
+            words = list(re.finditer(r"\S+", segment))
+            if words and words[0].group(0) == "및":
+                words = words[1:]
+            taken: list[re.Match[str]] = []
+            for w in reversed(words):
+                if taken and (LIST_STOP.search(w.group(0)) or len(taken) == 3):
+                    break
+                taken.insert(0, w)
+            if not taken:
+                break
+            a, b = start + part.start() + taken[0].start(), start + part.start() + taken[-1].end()
+            items.append((a, b))
+            if len(taken) < len(words):
+                break  # the list begins in this part
+        return items
 
     def _named_program(
         self, doc: Doc, state: DocState, words: list[Word], first: int, last: int, name: str
