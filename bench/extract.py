@@ -22,7 +22,6 @@ from pathlib import Path
 
 from bench.corpus import generate_posts
 from kg.extract import Extractor, corpora
-from kg.extract.calibrate import _post
 from kg.model import InputError, Post
 
 RESULTS = Path(__file__).resolve().parent / "results" / "extract.json"
@@ -51,7 +50,7 @@ def run(posts: list, processes: int, extractor: Extractor) -> dict:
 
 def real_posts() -> list[Post]:
     """The real annotated texts, read as `kg extract` reads them (the test split left out)."""
-    return [_post(r) for name in corpora.TRAINING_SETS for r in corpora.load(name)]
+    return [corpora.post_of(r) for name in corpora.TRAINING_SETS for r in corpora.load(name)]
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from kg.extract import corpora
-from kg.extract.calibrate import _post
 from kg.extract.scoring import judge
 
 # (set, post id, head, relation, tail): the fact, written as the extraction names it
@@ -126,7 +125,7 @@ def facts_of(extractor):
         verdict = judge(record, {"relations": [{"head": head, "relation": relation, "tail": tail}]})
         assert verdict.relations == [True], f"{fact} is not a fact of {post_id}'s annotation"
         if post_id not in cache:
-            extraction = extractor.extract(_post(record))
+            extraction = extractor.extract(corpora.post_of(record))
             cache[post_id] = {(r.head, r.relation, r.tail) for r in extraction.relations}
         return cache[post_id]
 

@@ -114,9 +114,10 @@ class PostGraph:
             if ent.type == "Organization" and ent.subtype in subtypes:
                 self.add(node, N("rdf:type"), N(subtypes[ent.subtype]))
             name = ent.name
-            if ent.type == "Organization":
+            if ent.type in ("Organization", "Program"):
+                # the lexicon's name, whichever form the post wrote (`중기부`, `중소기업진흥공단`)
                 entry = self.lexicon.lookup(ent.name)
-                if entry is not None and entry.type == "Organization":
+                if entry is not None and entry.type == ent.type:
                     name = entry.name
                     self.add(node, N("skos:notation"), Literal(entry.id))
             self.add(node, N("skos:prefLabel"), ko(name))

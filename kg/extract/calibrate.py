@@ -17,14 +17,12 @@ import json
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from kg.extract import Extractor, corpora
 from kg.extract.gold import to_record
 from kg.extract.rules import CALIBRATION_FILE, PRECISION_FLOOR, rulebook
 from kg.extract.scoring import judge
-from kg.ingest.jsonl import post_from_record
-from kg.model import Extraction, Post
+from kg.model import Extraction
 
 MIN_FIRES = 5  # a rule measured on fewer items is reported but not held to the floor
 
@@ -39,14 +37,6 @@ class Tally:
     @property
     def precision(self) -> float:
         return self.correct / self.fires if self.fires else 0.0
-
-
-def _post(record: dict[str, Any]) -> Post:
-    """The post as `kg extract` reads a JSON Lines record."""
-    post = post_from_record(corpora.as_post_record(record), str(record.get("id")))
-    if not isinstance(post, Post):
-        raise ValueError(f"annotated record {record.get('id')}: {post}")
-    return post
 
 
 def entity_rules(extraction: Extraction) -> list[set[str]]:
@@ -70,7 +60,7 @@ def measure(
     documents = 0
     for name in sets:
         for record in corpora.load(name):
-            extraction = extractor.extract(_post(record))
+            extraction = extractor.extract(corpora.post_of(record))
             documents += 1
             verdict = judge(record, to_record(extraction))
             for ent in record.get("entities") or []:

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kg.ingest.jsonl import post_from_record
+from kg.model import Post
 from kg.resources import DATA_DIR
 
 SHARED_GOLD = DATA_DIR.parent.parent / "shared" / "corpus" / "gold"
@@ -76,3 +78,11 @@ def load(name: str) -> list[dict[str, Any]]:
 def as_post_record(record: dict[str, Any]) -> dict[str, Any]:
     """The fields a post is read from (the annotation and its provenance left out)."""
     return {k: record[k] for k in POST_FIELDS if k in record}
+
+
+def post_of(record: dict[str, Any]) -> Post:
+    """The post of an annotated record, read as `kg extract` reads a JSON Lines line."""
+    post = post_from_record(as_post_record(record), str(record.get("id")))
+    if not isinstance(post, Post):
+        raise ValueError(f"annotated record {record.get('id')}: {post}")
+    return post
