@@ -18,7 +18,7 @@ from rdflib.compare import isomorphic
 from api.main import create_app
 from kg.store.base import Store
 
-from .conftest import FOUNDING_POST, ROOT
+from .conftest import ROOT
 from .test_api_support import (  # noqa: F401  (fixtures)
     LiveServer,
     backend,
@@ -37,8 +37,7 @@ def test_search_korean_partial_match(client: TestClient) -> None:
     hits = client.get("/entities", params={"q": "중기"}).json()["data"]
     assert hits[0]["id"] == "org/중소벤처기업부" and hits[0]["matched"] == "중기부"
     names = [h["name"] for h in client.get("/entities", params={"q": "소공인", "limit": 50}).json()["data"]]
-    if FOUNDING_POST.exists():
-        assert any("소공인성장촉진단" in n for n in names)
+    assert any("소공인성장촉진단" in n for n in names)
     assert any(n.endswith(("협회", "연합회")) for n in names)
     only = client.get("/entities", params={"q": "중기", "type": "Person"}).json()
     assert all(h["type"] == "Person" for h in only["data"])

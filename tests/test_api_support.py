@@ -21,22 +21,21 @@ from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 from kg.store.server import OxigraphServer, free_port
 
-from .conftest import FOUNDING_POST, SAMPLES
+from .conftest import SAMPLES
 
 ADMIN = "s3cret-admin-token"
 
 
 @pytest.fixture(scope="session")
 def sample_nquads(extractor) -> bytes:
-    """The bundled sample posts (and the founding post, when ../shared is there) through the
-    real pipeline, as N-Quads."""
+    """The bundled posts (the sample posts and the founding post) through the real pipeline, as N-Quads."""
     from kg.build.pipeline import ingest
     from kg.ingest import read_posts
 
     store = OxigraphStore(None)
     report = ingest(
         store,
-        read_posts([SAMPLES, *([FOUNDING_POST] if FOUNDING_POST.exists() else [])]),
+        read_posts([SAMPLES]),
         lambda posts: extractor.pipe(posts),
     )
     assert report.ok and report.written >= 30

@@ -5,8 +5,8 @@ the query text (PREFIX lines for the prefixes it uses, then the body), with ever
 parameter validated and written as a SPARQL literal, so a name from a user cannot change
 the query. `run(store, name, **params)` answers it on a store as plain rows;
 `rows_from_json` reads the same rows from a SPARQL endpoint's JSON answer (SPARQLWrapper).
-`sample_store()` builds the in-memory store the notebooks use: the bundled sample posts
-plus the founding post when ../shared is present.
+`sample_store()` builds the in-memory store the notebooks use: the bundled sample posts and
+the founding post (both in data/samples).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from kg.store.base import Store
 from kg.vocab.ontology import iri, prefixes
 
 SAMPLES = DATA_DIR / "samples"
-# the founding post, when this is a checkout beside the team's shared corpus
+# the founding post ships in data/samples; a checkout beside the team's shared corpus may hold more posts
 SHARED_POSTS = DATA_DIR.parent.parent / "shared" / "corpus" / "posts"
+POST_SUFFIXES = (".md", ".txt")
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURIE = re.compile(r"^([A-Za-z][\w-]*):([A-Za-z_][\w-]*)$")
@@ -309,10 +310,17 @@ def markdown() -> str:
 
 
 def sample_paths(include_shared: bool = True) -> list[Path]:
-    """The bundled sample posts (data/samples/*.md but its README) and, when present, the founding post(s)."""
-    paths = sorted(p for p in SAMPLES.glob("*.md") if not p.name.upper().startswith("README"))
+    """The bundled posts (data/samples: the team's samples and the founding post, not the README)
+    and, with `include_shared`, any post of ../shared/corpus/posts that is not bundled already
+    (the founding post is in both: it is read once)."""
+    paths = sorted(
+        p for p in SAMPLES.iterdir() if p.suffix in POST_SUFFIXES and not p.name.upper().startswith("README")
+    )
     if include_shared and SHARED_POSTS.is_dir():
-        paths += sorted(p for p in SHARED_POSTS.iterdir() if p.suffix in (".txt", ".md"))
+        bundled = {p.name for p in paths}
+        paths += sorted(
+            p for p in SHARED_POSTS.iterdir() if p.suffix in POST_SUFFIXES and p.name not in bundled
+        )
     return paths
 
 
