@@ -6,19 +6,23 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import status_of
-from api.routes import entities, meta, posts, sparql
+from api.routes import docs, entities, meta, posts, sparql
 from kg import __version__
 from kg.config import Settings
 from kg.model import KgError
 from kg.read.graph_index import GraphIndex
 from kg.store import open_store
 from kg.store.base import SparqlError, Store
+
+VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"  # vendor.json: built files from npm
 
 DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support news.
 
@@ -41,7 +45,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         threading.Thread(target=_start_index, args=(app.state.index,), daemon=True).start()
         yield
 
-    app = FastAPI(title="kg", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc come from api.routes.docs with vendored files (FastAPI's own pages load a CDN)
+    app = FastAPI(
+        title="kg",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.store = (
         store if store is not None else open_store(settings=settings, timeout=settings.query_timeout + 5.0)
@@ -56,6 +68,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(entities.router)
     app.include_router(posts.router)
     app.include_router(meta.router)
+    app.include_router(docs.router)
+    app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor")
 
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:
