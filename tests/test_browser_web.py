@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from api.main import create_app
@@ -50,7 +51,9 @@ def assert_stayed_home(browser: Browser, origin: str) -> list[str]:
 def test_swagger_ui_renders_the_operations_offline(web: Browser, site: LiveServer) -> None:
     web.open(site.url + "/docs")
     count = web.wait_for("document.querySelectorAll('.opblock').length", timeout=60)
-    paths = web.evaluate("[...document.querySelectorAll('.opblock-summary-path')].map(e => e.innerText.trim())")
+    paths = web.evaluate(
+        "[...document.querySelectorAll('.opblock-summary-path')].map(e => e.innerText.trim())"
+    )
     assert count == len(paths) > 10
     assert "/sparql" in paths and "/entities/{kind}/{key}/related" in paths and "/reconcile" in paths
     web.screenshot(ARTIFACTS / "docs-swagger.png")
@@ -66,3 +69,116 @@ def test_redoc_renders_offline(web: Browser, site: LiveServer) -> None:
     assert "Search entities by name or alias" in text and "SPARQL query (GET)" in text
     urls = assert_stayed_home(web, site.url)
     assert site.url + "/redoc/redoc.standalone.js" in urls
+
+
+def _rows(web: Browser) -> list[list[str]]:
+    return web.evaluate(
+        "[...document.querySelectorAll('.tabPanel.active .yasr table.dataTable tbody tr')]"
+        ".map(r => [...r.cells].map(c => c.textContent.trim()))"
+    )
+
+
+def test_editor_runs_an_example_and_links_entities(web: Browser, site: LiveServer) -> None:
+    from urllib.parse import quote
+
+    from kg.read.examples import EXAMPLES
+
+    web.open(site.url + "/")
+    web.wait_for("!!(window.kgEditor && document.querySelector('.yasqe .CodeMirror'))")
+    # the example menu lists kg.read.examples; choosing one opens it in a new tab
+    titles = web.evaluate(
+        "[...document.querySelectorAll('#example option')].slice(1).map(o => o.textContent)"
+    )
+    assert [t.split(" — ")[0] for t in titles] == [e.question for e in EXAMPLES.values()]
+    web.evaluate(
+        "const s = document.getElementById('example'); s.value = '0'; s.dispatchEvent(new Event('change')); 1"
+    )
+    assert web.evaluate("kgEditor.yasgui.getTab().getYasqe().getValue()") == EXAMPLES["ministers"].sparql()
+    web.evaluate("document.querySelector('.tabPanel.active .yasqe_queryButton').click(); 1")
+    web.wait_for(
+        "document.querySelectorAll('.tabPanel.active .yasr table.dataTable tbody tr').length > 0", timeout=30
+    )
+    rows = _rows(web)
+    answer = web.evaluate(
+        "fetch('/sparql', {method: 'POST', headers: {'Accept': 'application/sparql-results+json'},"
+        " body: new URLSearchParams({query: kgEditor.examples[0].query})}).then(r => r.json())"
+        ".then(j => j.results.bindings.map(b => b.minister.value))"
+    )
+    assert [r[1] for r in rows] == [f'"{m}"@ko' for m in answer] and answer[0] == "홍종학"
+    (han,) = [r for r in rows if r[1] == '"한성숙"@ko']
+    assert "kstartup-20251203-sogongin-task-force" in han[-1]
+    assert web.evaluate("document.getElementById('kg-status').textContent").startswith("200 · ")
+    # an entity IRI in a result links to its entity page and its network view
+    web.evaluate(
+        "kgEditor.yasgui.getTab().setQuery('PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\\n"
+        'SELECT ?unit WHERE { ?unit skos:prefLabel "소공인성장촉진단"@ko }\'); kgEditor.yasgui.getTab().query(); 1'
+    )
+    web.wait_for("!!document.querySelector('.tabPanel.active .yasr a.kg-graph')", timeout=30)
+    links = web.evaluate(
+        "[...document.querySelectorAll('.tabPanel.active .yasr td a')].map(a => [a.textContent, a.href])"
+    )
+    (hit,) = httpx.get(
+        site.url + "/entities", params={"q": "소공인성장촉진단", "type": "Organization"}
+    ).json()["data"]
+    kind, key = hit["id"].split("/", 1)
+    page = f"{site.url}/entities/{kind}/{quote(key)}"
+    assert links == [[f"kgr:{hit['id']}", page], ["graph", page + "/graph.html"]]
+    for url in (page, page + "/graph.html"):
+        assert web.evaluate(f"fetch({url!r}).then(r => r.status)") == 200
+    # errors as you type: a broken query is marked in the gutter
+    web.evaluate("kgEditor.yasgui.getTab().getYasqe().setValue('SELECT ?x WHERE { ?x a }'); 1")
+    web.wait_for("document.querySelectorAll('.parseErrorIcon').length > 0", timeout=10)
+    # autocompletion from the ontology: kg:roleL → kg:roleLabel
+    web.evaluate(
+        "(() => { const y = kgEditor.yasgui.getTab().getYasqe();"
+        " y.setValue('PREFIX kg: <https://kg.example.org/ontology#>\\nSELECT * WHERE { ?m kg:roleL');"
+        " y.focus(); y.setCursor({line: 1, ch: 200}); y.autocomplete(); })()"
+    )
+    hints = web.wait_for(
+        "[...document.querySelectorAll('.CodeMirror-hints li')].map(l => l.innerText)", timeout=10
+    )
+    assert hints == ["kg:roleLabel"]
+    # typing a prefixed name adds its PREFIX line
+    web.evaluate(
+        "(() => { const y = kgEditor.yasgui.getTab().getYasqe(); y.setValue('SELECT * WHERE { ?m a ');"
+        " y.setCursor({line: 0, ch: 200}); y.replaceRange('org:', y.getCursor()); })()"
+    )
+    web.wait_for(
+        "kgEditor.yasgui.getTab().getYasqe().getValue().startsWith('PREFIX org: <http://www.w3.org/ns/org#>')"
+    )
+    # tabs: the first one and the example
+    assert web.evaluate("document.querySelectorAll('.tabsList .tab').length") >= 2
+    web.screenshot(ARTIFACTS / "editor.png")
+    urls = assert_stayed_home(web, site.url)
+    assert site.url + "/sparql" in urls
+
+
+def test_editor_share_link_opens_the_query(web: Browser, site: LiveServer) -> None:
+    """YASGUI's share link carries the query in the URL; opening it fills a tab with it."""
+    web.open(site.url + "/")
+    web.wait_for("!!(window.kgEditor && document.querySelector('.yasqe .CodeMirror'))")
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    link = web.evaluate(
+        f"(() => {{ const y = kgEditor.yasgui.getTab().getYasqe(); y.setValue({query!r}); return y.config.createShareableLink(y); }})()"
+    )
+    assert link.startswith(site.url + "/#")
+    web.open("about:blank")  # a fresh load: the link differs from this page only after the #
+    web.open(link)
+    web.wait_for("!!(window.kgEditor && document.querySelector('.yasqe .CodeMirror'))")
+    assert web.evaluate("kgEditor.yasgui.getTab().getYasqe().getValue()") == query
+    assert_stayed_home(web, site.url)
+
+
+def test_editor_runs_a_query_given_in_the_address(web: Browser, site: LiveServer) -> None:
+    """`/?query=…&run=1`, the form links to the earlier query page took, still opens and runs the query."""
+    from urllib.parse import quote
+
+    query = "SELECT ?l WHERE { kgr:org\\/중소벤처기업부 skos:altLabel ?l }"
+    from kg.vocab.ontology import sparql_prefixes
+
+    web.open(f"{site.url}/?run=1&query=" + quote(sparql_prefixes() + query))
+    web.wait_for(
+        "document.querySelectorAll('.tabPanel.active .yasr table.dataTable tbody tr').length > 0", timeout=30
+    )
+    assert ["1", '"중기부"@ko'] in _rows(web)
+    assert_stayed_home(web, site.url)

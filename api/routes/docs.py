@@ -69,7 +69,9 @@ def redoc(request: Request) -> HTMLResponse:
 def _redoc_offline() -> bytes:
     script = REDOC_JS.read_bytes()
     if script.count(REDOC_LOGO) != 1:
-        raise ValueError(f"{REDOC_JS}: the CDN logo is not where redoc 2.5 has it; check vendor.json's version")
+        raise ValueError(
+            f"{REDOC_JS}: the CDN logo is not where redoc 2.5 has it; check vendor.json's version"
+        )
     return script.replace(REDOC_LOGO, b'src:"data:,"')
 
 
