@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import status_of
-from api.routes import docs, entities, meta, posts, sparql
+from api.routes import docs, entities, meta, posts, reconcile, sparql
 from kg import __version__
 from kg.config import Settings
 from kg.model import KgError
@@ -31,6 +31,8 @@ DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support new
 * **/entities** — search by name or alias (Korean partial match), one entity, its neighbours
   with evidence, and an interactive network view.
 * **/posts** — the posts in the graph and the facts read from each.
+* **/reconcile** — the W3C Reconciliation Service API 0.2 for OpenRefine: match a column of
+  organisation or person names to kg entities, then fetch their parent, head, aliases or founding date.
 
 An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as `/entities/{kind}/{key}`.
 """
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(sparql.router)
     app.include_router(entities.router)
     app.include_router(posts.router)
+    app.include_router(reconcile.router)
     app.include_router(meta.router)
     app.include_router(docs.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor")

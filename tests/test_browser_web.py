@@ -182,3 +182,30 @@ def test_editor_runs_a_query_given_in_the_address(web: Browser, site: LiveServer
     )
     assert ["1", '"중기부"@ko'] in _rows(web)
     assert_stayed_home(web, site.url)
+
+
+def test_reconciliation_preview_card(web: Browser, site: LiveServer) -> None:
+    """The card OpenRefine shows in an iframe when a candidate is hovered: name, type, aliases,
+    parent, head, counts and links, drawn without anything from outside."""
+    manifest = httpx.get(site.url + "/reconcile").json()
+    preview = manifest["preview"]
+    web.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": preview["width"], "height": preview["height"], "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        web.open(
+            preview["url"].replace(
+                "{{id}}", "org/%EC%A4%91%EC%86%8C%EB%B2%A4%EC%B2%98%EA%B8%B0%EC%97%85%EB%B6%80"
+            )
+        )
+        text = web.evaluate("document.body.innerText")
+        assert text.startswith("중소벤처기업부\n\n조직 (Organization) · org/중소벤처기업부")
+        assert "중기부" in text and "한성숙" in text and "게시물" in text
+        links = web.evaluate("[...document.querySelectorAll('a')].map(a => a.href)")
+        assert links[1] == links[0] + "/graph.html" and links[0].startswith(site.url + "/entities/org/")
+        assert web.evaluate("document.documentElement.scrollHeight") <= preview["height"] + 40
+        web.screenshot(ARTIFACTS / "reconcile-preview.png")
+    finally:
+        web.call("Emulation.clearDeviceMetricsOverride")
+    assert_stayed_home(web, site.url)
