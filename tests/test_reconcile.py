@@ -248,3 +248,14 @@ def test_preview_escapes_what_it_shows(sample_nquads: bytes) -> None:  # noqa: F
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>alert(2)" not in html
     assert client.get("/reconcile/preview", params={"id": "org/없는기관"}).status_code == 404
+
+
+def test_openapi_describes_the_reconciliation_routes(site: LiveServer) -> None:
+    paths = httpx.get(site.url + "/openapi.json").json()["paths"]
+    for path in ("/reconcile", "/reconcile/suggest/entity", "/reconcile/suggest/type",
+                 "/reconcile/suggest/property", "/reconcile/properties", "/reconcile/preview"):  # fmt: skip
+        assert path in paths, path
+    assert {"get", "post"} <= set(paths["/reconcile"])
+    body = paths["/reconcile"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+    assert {"queries", "extend"} <= set(body["schema"]["properties"])
+    assert "/docs" not in paths and "/redoc/redoc.standalone.js" not in paths
