@@ -497,7 +497,7 @@ def viz(
     help="Loopback port of the Oxigraph server started for an on-disk store [default: a free port].",
 )
 def serve(store_spec: str | None, host: str, port: int, workers: int, store_port: int) -> None:
-    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts) and HTML views.
+    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts, /reconcile) and HTML views.
 
     An on-disk store is run by an Oxigraph server on 127.0.0.1 (it stops queries at the time
     limit and is the store's one writer; `kg ingest --store <its URL>` adds posts meanwhile)
@@ -528,6 +528,7 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
     click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql  (query page http://{host}:{port}/)", err=True)
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
     click.echo(f"API docs         http://{host}:{port}/docs", err=True)
+    click.echo(f"Reconciliation   http://{host}:{port}/reconcile  (OpenRefine: add as a standard service)", err=True)
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
     if child is not None:
         click.echo(
