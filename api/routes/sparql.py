@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
 from kg.config import Settings
-from kg.read.examples import EXAMPLES
+from kg.read.example_queries import EXAMPLES
 from kg.sparql import protocol as sparql
 from kg.store.base import (
     Dataset,

@@ -528,7 +528,9 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
     click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql  (query page http://{host}:{port}/)", err=True)
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
     click.echo(f"API docs         http://{host}:{port}/docs", err=True)
-    click.echo(f"Reconciliation   http://{host}:{port}/reconcile  (OpenRefine: add as a standard service)", err=True)
+    click.echo(
+        f"Reconciliation   http://{host}:{port}/reconcile  (OpenRefine: add as a standard service)", err=True
+    )
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
     if child is not None:
         click.echo(
