@@ -109,3 +109,11 @@ def live(backend: Store) -> Iterator[LiveServer]:
     server = LiveServer(create_app(settings(), backend))
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(sample_nquads: bytes) -> Iterator[LiveServer]:
+    """The app over the bundled posts in memory, under uvicorn on 127.0.0.1 (one per test module)."""
+    server = LiveServer(create_app(settings(), memory_store(sample_nquads)))
+    yield server
+    server.stop()

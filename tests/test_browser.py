@@ -131,58 +131,69 @@ def test_clicks_show_the_evidence(browser, samples_store, tmp_path) -> None:
     assert_nothing_left(browser, page)
 
 
-def test_filters_search_and_ego_network_in_the_page(browser, samples_store, tmp_path) -> None:
+@pytest.mark.parametrize("renderer", ["vis", "webgl"])
+def test_filters_search_and_ego_network_in_the_page(browser, samples_store, tmp_path, renderer: str) -> None:
+    """The same filters on both pages: each leaves exactly the nodes and links it should."""
     nodes, edges = viz.whole_graph(samples_store)
-    page = open_view(browser, tmp_path / "filters.html", nodes, edges)
+    if renderer == "vis":
+        page = open_view(browser, tmp_path / "filters.html", nodes, edges)
+        shown, select = drawn, "kgView.showNode({id})"
+        selected = "kgNetwork.getSelectedNodes()[0]"
+    else:
+        page = open_webgl(browser, tmp_path / "filters-webgl.html", nodes, edges)
+        shown, select = webgl_shown, "kgView.showNode(kgView.ids.indexOf({id}))"
+        selected = "kgView.ids[kgView.state.selected]"
     kind = {n.id: n.type for n in nodes}
 
     def click_box(box: str, text: str) -> None:
         browser.evaluate(
-            f"[...document.querySelectorAll('#{box} label')].find(l => l.innerText.includes({text!r})).querySelector('input').click()"
+            f"[...document.querySelectorAll('#{box} label')].find(l => l.innerText.includes({text!r})).querySelector('input').click(); 1"
         )
 
     # entity type: people hidden, with their edges
     click_box("types", "인물")
-    assert drawn(browser) == (
+    assert shown(browser) == (
         sum(t != "Person" for t in kind.values()),
         sum(kind[e.source] != "Person" and kind[e.target] != "Person" for e in edges),
     )
     click_box("types", "인물")
-    assert drawn(browser) == (len(nodes), len(edges))
+    assert shown(browser) == (len(nodes), len(edges))
     # relation: memberships hidden; entities left without an edge go too
     click_box("relations", "보유 직위")
     kept = [e for e in edges if e.relation != "holdsPosition"]
-    assert drawn(browser) == (len({e.source for e in kept} | {e.target for e in kept}), len(kept))
+    assert shown(browser) == (len({e.source for e in kept} | {e.target for e in kept}), len(kept))
     click_box("relations", "보유 직위")
     # date range
     start, end = "2020-01-01", "2022-12-31"
     browser.evaluate(
         f"for (const [id, v] of [['date-from', {start!r}], ['date-until', {end!r}]]) {{"
-        " const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change')); }"
+        " const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change')); } 1"
     )
 
     def span(e: viz.EdgeView) -> list[str]:
         return sorted([ev["date"] for ev in e.evidence if ev.get("date")] + ([e.date] if e.date else []))
 
     in_range = [e for e in edges if span(e) and not (span(e)[-1] < start or span(e)[0] > end)]
-    assert drawn(browser)[1] == len(in_range) > 0
-    browser.evaluate("document.getElementById('date-clear').click()")
-    assert drawn(browser) == (len(nodes), len(edges))
+    assert shown(browser)[1] == len(in_range) > 0
+    browser.evaluate("document.getElementById('date-clear').click(); 1")
+    assert shown(browser) == (len(nodes), len(edges))
     # ego network: one hop around the ministry
-    browser.evaluate(f"kgView.showNode({entity_id(MSS)!r}); document.getElementById('ego-on').click()")
+    browser.evaluate(
+        select.format(id=repr(entity_id(MSS))) + "; document.getElementById('ego-on').click(); 1"
+    )
     around = (
         {e.source for e in edges if e.target == MSS} | {e.target for e in edges if e.source == MSS} | {MSS}
     )
-    assert browser.evaluate("kgNetwork.body.nodeIndices.length") == len(around)
-    browser.evaluate("document.getElementById('ego-off').click()")
-    assert drawn(browser) == (len(nodes), len(edges))
+    assert shown(browser)[0] == len(around)
+    browser.evaluate("document.getElementById('ego-off').click(); 1")
+    assert shown(browser) == (len(nodes), len(edges))
     # search by alias, spaces ignored
     browser.evaluate(
-        "const s = document.getElementById('search'); s.value = '중 기부'; s.dispatchEvent(new Event('input'))"
+        "const s = document.getElementById('search'); s.value = '중 기부'; s.dispatchEvent(new Event('input')); 1"
     )
     assert browser.evaluate("document.querySelector('#matches li').innerText").startswith("중소벤처기업부")
-    browser.evaluate("document.querySelector('#matches li').click()")
-    assert browser.evaluate("kgNetwork.getSelectedNodes()") == [entity_id(MSS)]
+    browser.evaluate("document.querySelector('#matches li').click(); 1")
+    assert browser.evaluate(selected) == entity_id(MSS)
     assert_nothing_left(browser, page)
 
 
@@ -318,58 +329,6 @@ def test_webgl_overview_drills_down_and_clicks_show_evidence(browser, samples_st
     # back to the overview
     browser.evaluate("document.getElementById('show-overview').click(); 1")
     assert browser.evaluate("kgNetwork.getGraph() === kgView.overview")
-    assert_nothing_left(browser, page)
-
-
-def test_webgl_filters_search_and_ego_network(browser, samples_store, tmp_path) -> None:
-    nodes, edges = viz.whole_graph(samples_store)
-    page = open_webgl(browser, tmp_path / "filters.html", nodes, edges)
-    kind = {n.id: n.type for n in nodes}
-
-    def click_box(box: str, text: str) -> None:
-        browser.evaluate(
-            f"[...document.querySelectorAll('#{box} label')].find(l => l.innerText.includes({text!r})).querySelector('input').click(); 1"
-        )
-
-    click_box("types", "인물")
-    assert webgl_shown(browser) == (
-        sum(t != "Person" for t in kind.values()),
-        sum(kind[e.source] != "Person" and kind[e.target] != "Person" for e in edges),
-    )
-    click_box("types", "인물")
-    click_box("relations", "보유 직위")
-    kept = [e for e in edges if e.relation != "holdsPosition"]
-    assert webgl_shown(browser) == (len({e.source for e in kept} | {e.target for e in kept}), len(kept))
-    click_box("relations", "보유 직위")
-    assert webgl_shown(browser) == (len(nodes), len(edges))
-    start, end = "2020-01-01", "2022-12-31"
-    browser.evaluate(
-        f"for (const [id, v] of [['date-from', {start!r}], ['date-until', {end!r}]]) {{"
-        " const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change')); } 1"
-    )
-
-    def span(e: viz.EdgeView) -> list[str]:
-        return sorted([ev["date"] for ev in e.evidence if ev.get("date")] + ([e.date] if e.date else []))
-
-    in_range = [e for e in edges if span(e) and not (span(e)[-1] < start or span(e)[0] > end)]
-    assert webgl_shown(browser)[1] == len(in_range) > 0
-    browser.evaluate("document.getElementById('date-clear').click(); 1")
-    mss = entity_id(MSS)
-    browser.evaluate(
-        f"kgView.showNode(kgView.ids.indexOf({mss!r})); document.getElementById('ego-on').click(); 1"
-    )
-    around = (
-        {e.source for e in edges if e.target == MSS} | {e.target for e in edges if e.source == MSS} | {MSS}
-    )
-    assert webgl_shown(browser)[0] == len(around)
-    browser.evaluate("document.getElementById('ego-off').click(); 1")
-    assert webgl_shown(browser) == (len(nodes), len(edges))
-    browser.evaluate(
-        "const s = document.getElementById('search'); s.value = '중 기부'; s.dispatchEvent(new Event('input')); 1"
-    )
-    assert browser.evaluate("document.querySelector('#matches li').innerText").startswith("중소벤처기업부")
-    browser.evaluate("document.querySelector('#matches li').click(); 1")
-    assert browser.evaluate("kgView.ids[kgView.state.selected]") == mss
     assert_nothing_left(browser, page)
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures are imported from test_api_support and named as arguments)
 """The app's own pages in headless Chromium: the SPARQL editor at /, /docs and /redoc, and the
 reconciliation preview, served by the real app on 127.0.0.1 over the bundled posts.
 
@@ -13,24 +14,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.main import create_app
-
 from .cdp import Browser
-from .test_api_support import LiveServer, memory_store, sample_nquads, settings  # noqa: F401  (fixtures)
+from .test_api_support import LiveServer, memory_store, sample_nquads, settings, site  # noqa: F401  (fixtures)
 from .test_browser import ARTIFACTS, chromium  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def site(sample_nquads: bytes) -> Iterator[LiveServer]:  # noqa: F811
-    server = LiveServer(create_app(settings(), memory_store(sample_nquads)))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def web(chromium, tmp_path_factory) -> Iterator[Browser]:  # noqa: F811
+def web(chromium, tmp_path_factory) -> Iterator[Browser]:
     b = Browser(tmp_path_factory.mktemp("chromium-web"), executable=chromium, loopback=True)
     try:
         yield b

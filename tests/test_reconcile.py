@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures are imported from test_api_support and named as arguments)
 """/reconcile against the Reconciliation Service API 0.2: every answer checked with the JSON
 schemas in tests/schemas/reconciliation-0.2 (written from the specification), through a client
 that asks the way OpenRefine does, over real HTTP to the app on 127.0.0.1."""
@@ -5,7 +6,6 @@ that asks the way OpenRefine does, over real HTTP to the app on 127.0.0.1."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -18,7 +18,7 @@ from api.main import create_app
 from kg.store.oxigraph import OxigraphStore
 
 from .conftest import ROOT
-from .test_api_support import LiveServer, memory_store, sample_nquads, settings  # noqa: F401  (fixtures)
+from .test_api_support import LiveServer, memory_store, sample_nquads, settings, site  # noqa: F401  (fixtures)
 
 SCHEMAS = ROOT / "tests" / "schemas" / "reconciliation-0.2"
 MSS = "org/중소벤처기업부"
@@ -77,13 +77,6 @@ class OpenRefineClient:
         r.raise_for_status()
         props: list[dict[str, Any]] = valid("propose-properties", r.json())["properties"]
         return props
-
-
-@pytest.fixture(scope="module")
-def site(sample_nquads: bytes) -> Iterator[LiveServer]:  # noqa: F811
-    server = LiveServer(create_app(settings(), memory_store(sample_nquads)))
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +228,7 @@ def test_suggest(refine: OpenRefineClient) -> None:
     assert [p["id"] for p in refine.suggest("property", "parent")] == ["parent"]
 
 
-def test_preview_escapes_what_it_shows(sample_nquads: bytes) -> None:  # noqa: F811
+def test_preview_escapes_what_it_shows(sample_nquads: bytes) -> None:
     """A name from a post reaches the preview card as text, never as markup."""
     store: OxigraphStore = memory_store(sample_nquads)
     store.update(

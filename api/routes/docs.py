@@ -34,11 +34,15 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
+def _openapi(request: Request) -> str:
+    return _root(request) + (request.app.openapi_url or "/openapi.json")
+
+
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
     root = _root(request)
     return get_swagger_ui_html(
-        openapi_url=root + (request.app.openapi_url or "/openapi.json"),
+        openapi_url=_openapi(request),
         title=f"{request.app.title} — API docs",
         swagger_js_url=f"{root}{VENDOR}/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url=f"{root}{VENDOR}/swagger-ui/swagger-ui.css",
@@ -57,7 +61,7 @@ def swagger_ui_redirect() -> HTMLResponse:
 def redoc(request: Request) -> HTMLResponse:
     root = _root(request)
     return get_redoc_html(
-        openapi_url=root + (request.app.openapi_url or "/openapi.json"),
+        openapi_url=_openapi(request),
         title=f"{request.app.title} — API reference",
         redoc_js_url=f"{root}/redoc/redoc.standalone.js",
         redoc_favicon_url=f"{root}{VENDOR}/swagger-ui/favicon-32x32.png",

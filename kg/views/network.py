@@ -389,35 +389,15 @@ def page_data(nodes: list[Node], edges: list[EdgeView], title: str) -> dict[str,
     """What the page's script reads: vis-network node/edge dicts plus tables of posts and sentences."""
     ids = {n.id: entity_id(n.id) for n in nodes}
     degree: dict[str, int] = defaultdict(int)
-    posts: dict[str, int] = {}
-    post_rows: list[dict[str, Any]] = []
-    sentences: dict[str, int] = {}
+    tables = _EvidenceTables()
     vis_edges = []
     for i, e in enumerate(edges):
         if e.source not in ids or e.target not in ids:
             continue
         degree[e.source] += 1
         degree[e.target] += 1
-        refs = []
-        dates = [e.date] if e.date else []
-        for ev in e.evidence:
-            if ev.get("date"):
-                dates.append(ev["date"])
-        for ev in e.evidence[:EVIDENCE_PER_EDGE]:
-            p = ev.get("post") or ""
-            if p not in posts:
-                posts[p] = len(post_rows)
-                url = ev.get("url")
-                post_rows.append(
-                    {
-                        "id": ev.get("id") or (entity_id(p) if p else None),
-                        "title": ev.get("title"),
-                        "date": ev.get("date"),
-                        "url": url if url and _SAFE_URL.match(url) else None,
-                    }
-                )
-            s = sentences.setdefault(ev["sentence"], len(sentences))
-            refs.append([s, posts[p]])
+        dates = _dates(e)
+        refs = tables.refs(e)
         vis_edges.append(
             {
                 "id": i,
@@ -459,15 +439,42 @@ def page_data(nodes: list[Node], edges: list[EdgeView], title: str) -> dict[str,
         "typeStyle": TYPE_STYLE,
         "nodes": vis_nodes,
         "edges": vis_edges,
-        "posts": post_rows,
-        "sentences": list(sentences),
+        "posts": tables.posts,
+        "sentences": list(tables.sentences),
     }
 
 
-@lru_cache(maxsize=1)
-def _template() -> Any:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    return env.get_template("network.html")
+def _dates(e: EdgeView) -> list[str]:
+    """The dates an edge is known for: its own (an event's) and those of the posts stating it."""
+    return ([e.date] if e.date else []) + [ev["date"] for ev in e.evidence if ev.get("date")]
+
+
+class _EvidenceTables:
+    """Posts and sentences each written once in a page; an edge refers to them by number."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.sentences: dict[str, int] = {}
+        self._post_index: dict[str, int] = {}
+
+    def refs(self, e: EdgeView) -> list[list[int]]:
+        """[sentence, post] pairs for the first EVIDENCE_PER_EDGE sentences of an edge."""
+        out = []
+        for ev in e.evidence[:EVIDENCE_PER_EDGE]:
+            p = ev.get("post") or ""
+            if p not in self._post_index:
+                self._post_index[p] = len(self.posts)
+                url = ev.get("url")
+                self.posts.append(
+                    {
+                        "id": ev.get("id") or (entity_id(p) if p else None),
+                        "title": ev.get("title"),
+                        "date": ev.get("date"),
+                        "url": url if url and _SAFE_URL.match(url) else None,
+                    }
+                )
+            out.append([self.sentences.setdefault(ev["sentence"], len(self.sentences)), self._post_index[p]])
+        return out
 
 
 def render(
@@ -485,7 +492,7 @@ def render(
     with _paused_gc():
         data = script_json(page_data(nodes, edges, title))
     return str(
-        _template().render(
+        _template_named("network.html").render(
             title=title,
             nonce=secrets.token_urlsafe(18),
             vis_js=Markup(vis_network_js()),
@@ -568,27 +575,11 @@ def webgl_data(
     layout = view_layout([n.id for n in nodes], src, dst)
     xy = layout.xy
     degree = np.bincount(src, minlength=len(nodes)) + np.bincount(dst, minlength=len(nodes))
-    posts: dict[str, int] = {}
-    post_rows: list[dict[str, Any]] = []
-    sentences: dict[str, int] = {}
+    tables = _EvidenceTables()
     edge_rows = []
     for e in kept:
-        dates = ([e.date] if e.date else []) + [ev["date"] for ev in e.evidence if ev.get("date")]
-        refs = []
-        for ev in e.evidence[:EVIDENCE_PER_EDGE]:
-            p = ev.get("post") or ""
-            if p not in posts:
-                posts[p] = len(post_rows)
-                url = ev.get("url")
-                post_rows.append(
-                    {
-                        "id": ev.get("id") or (entity_id(p) if p else None),
-                        "title": ev.get("title"),
-                        "date": ev.get("date"),
-                        "url": url if url and _SAFE_URL.match(url) else None,
-                    }
-                )
-            refs.append([sentences.setdefault(ev["sentence"], len(sentences)), posts[p]])
+        dates = _dates(e)
+        refs = tables.refs(e)
         edge_rows.append(
             [
                 index[e.source],
@@ -632,8 +623,8 @@ def webgl_data(
         "nodes": node_rows,
         "info": info_rows,
         "edges": edge_rows,
-        "posts": post_rows,
-        "sentences": list(sentences),
+        "posts": tables.posts,
+        "sentences": list(tables.sentences),
         "groups": groups,
         "groupEdges": group_edges,
         "overview": (len(nodes) > OVERVIEW_ABOVE if overview is None else overview) and len(groups) > 1,
