@@ -227,7 +227,9 @@ def test_hostile_names_render_as_text(browser, tmp_path) -> None:
         )
         == 0
     )
-    assert browser.evaluate("document.scripts.length") == 3
+    assert (
+        browser.evaluate("document.scripts.length") == 4
+    )  # vis-network, the data, the evidence helper, the page
     browser.screenshot(ARTIFACTS / "view-hostile.png")
     assert_nothing_left(browser, page)
 
@@ -344,5 +346,7 @@ def test_webgl_hostile_names_render_as_text(browser, tmp_path) -> None:
     assert HOSTILE[0] + " 문장" in details and HOSTILE[2] in details
     assert browser.evaluate("document.querySelectorAll('#details a').length") == 0
     assert browser.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
-    assert browser.evaluate("document.scripts.length") == 4
+    assert (
+        browser.evaluate("document.scripts.length") == 5
+    )  # graphology, sigma, the data, the evidence helper, the page
     assert_nothing_left(browser, page)
