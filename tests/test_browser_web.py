@@ -102,7 +102,9 @@ def test_editor_runs_an_example_and_links_entities(web: Browser, site: LiveServe
     assert web.evaluate("document.getElementById('kg-status').textContent").startswith("200 · ")
     # the query just run heads the history menu, which opens it again in a new tab
     assert web.evaluate("kgEditor.history()[0].query") == EXAMPLES["ministers"].sparql()
-    assert "SELECT ?minister" in web.evaluate("document.querySelector('#history option:nth-child(2)').textContent")
+    assert "SELECT ?minister" in web.evaluate(
+        "document.querySelector('#history option:nth-child(2)').textContent"
+    )
     # an entity IRI in a result links to its entity page and its network view
     web.evaluate(
         "kgEditor.yasgui.getTab().setQuery('PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\\n"

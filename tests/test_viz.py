@@ -107,7 +107,9 @@ def test_whole_graph_limit_keeps_the_best_connected(samples_store) -> None:
 @pytest.mark.parametrize(("renderer", "scripts"), [("vis", 3), ("webgl", 4)])
 def test_page_loads_nothing_from_the_network(samples_store, renderer: str, scripts: int) -> None:
     """Both pages: libraries, the evidence helper and the page's script inline, with the nonce."""
-    html = viz.render(*viz.neighbourhood(samples_store, "org/중소벤처기업부"), title="중기부", renderer=renderer)
+    html = viz.render(
+        *viz.neighbourhood(samples_store, "org/중소벤처기업부"), title="중기부", renderer=renderer
+    )
     assert not re.search(r"<(link|img|iframe|object|embed)\b", html, re.I)
     assert not re.search(r"<script[^>]*\bsrc=", html, re.I)
     assert not re.search(r"\b(src|href)\s*=\s*[\"']?(https?:)?//", html, re.I)
