@@ -250,7 +250,7 @@ def _browser(tmp: str) -> Any:
 def kg_in_browser(page: str, label: str) -> dict[str, Any]:
     """The kg page offline: navigation → first frame at the final positions, in the mode it opens
     in and with every node (`#all`); then pan and zoom over every node."""
-    from tests.cdp import chromium_available
+    from tests.cdp import CdpError, chromium_available
 
     if not chromium_available():
         return {"skipped": "no Chromium at /usr/bin/chromium (apt-get install chromium)"}
@@ -277,7 +277,10 @@ def kg_in_browser(page: str, label: str) -> dict[str, Any]:
                     " summary: document.getElementById('summary').textContent})"
                 )
                 out[mode] = {**stats, "wall_s": round(wall, 2)}
-            intervals = pan_and_zoom(browser)
+            try:
+                intervals = pan_and_zoom(browser, timeout=600)
+            except CdpError as exc:  # a frame that takes longer than the protocol waits
+                intervals, out["pan_zoom_error"] = [], str(exc)
             left = [u for u in browser.requested_urls() if not u.startswith(("file:", "data:", "about:"))]
         finally:
             browser.close()
@@ -323,7 +326,7 @@ def pyvis_in_browser(html: str, label: str, budget_s: float) -> dict[str, Any]:
     }
 
 
-def pan_and_zoom(browser: Any) -> list[float]:
+def pan_and_zoom(browser: Any, timeout: float = 60) -> list[float]:
     """What a user does: wheel-zoom in, drag across, wheel-zoom out (real input events).
 
     The page records every animation frame meanwhile; the gaps between frames are returned.
@@ -335,31 +338,38 @@ def pan_and_zoom(browser: Any) -> list[float]:
     x, y = 500, 400
     for _ in range(8):
         browser.call(
-            "Input.dispatchMouseEvent", {"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": -120}
+            "Input.dispatchMouseEvent",
+            {"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": -120},
+            timeout=timeout,
         )
         browser.pump(0.05)
-    browser.mouse("mouseMoved", x, y)
+    browser.call("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": x, "y": y}, timeout=timeout)
     browser.call(
         "Input.dispatchMouseEvent",
         {"type": "mousePressed", "x": x, "y": y, "button": "left", "clickCount": 1},
+        timeout=timeout,
     )
     for step in range(1, 25):
         browser.call(
             "Input.dispatchMouseEvent",
             {"type": "mouseMoved", "x": x - 12 * step, "y": y - 6 * step, "button": "left", "buttons": 1},
+            timeout=timeout,
         )
         browser.pump(0.03)
     browser.call(
         "Input.dispatchMouseEvent",
         {"type": "mouseReleased", "x": x - 288, "y": y - 144, "button": "left", "clickCount": 1},
+        timeout=timeout,
     )
     for _ in range(8):
         browser.call(
-            "Input.dispatchMouseEvent", {"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": 120}
+            "Input.dispatchMouseEvent",
+            {"type": "mouseWheel", "x": x, "y": y, "deltaX": 0, "deltaY": 120},
+            timeout=timeout,
         )
         browser.pump(0.05)
     browser.pump(0.5)
-    frames: list[float] = browser.evaluate("window.kgStopFrames = true; kgFrames")
+    frames: list[float] = browser.evaluate("window.kgStopFrames = true; kgFrames", timeout=timeout)
     return [b - a for a, b in itertools.pairwise(frames)]
 
 
@@ -416,6 +426,8 @@ def main() -> None:
         print(f"  pyvis: {json.dumps(row['pyvis'], ensure_ascii=False)}", flush=True)
         results["views"].append(row)
         del page
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     results["machine"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
