@@ -6,7 +6,6 @@ PY      := $(VENV)/bin/python
 KG      := $(VENV)/bin/kg
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 STORE   ?= ./kgdata
-SHARED_POSTS := $(wildcard ../shared/corpus/posts)
 
 .PHONY: install run ingest serve test lint typecheck unit bench clean
 
@@ -19,10 +18,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## make run: build the graph from the bundled sample posts (and the founding post when
-## ../shared is present) into $(STORE), then serve SPARQL, the REST API and the views.
+## make run: build the graph from the bundled posts (data/samples: the team's sample posts and
+## the founding post) into $(STORE), then serve SPARQL, the REST API and the views.
 run: install
-	$(KG) ingest --store $(STORE) data/samples $(SHARED_POSTS)
+	$(KG) ingest --store $(STORE) data/samples
 	$(KG) serve --store $(STORE)
 
 ## make test: lint, format check, import contracts, types, then every test (see tests/).

@@ -6,19 +6,23 @@ import contextlib
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import status_of
-from api.routes import entities, meta, posts, sparql
+from api.routes import docs, entities, meta, posts, reconcile, sparql
 from kg import __version__
 from kg.config import Settings
 from kg.model import KgError
 from kg.read.graph_index import GraphIndex
 from kg.store import open_store
 from kg.store.base import SparqlError, Store
+
+VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"  # vendor.json: built files from npm
 
 DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support news.
 
@@ -27,6 +31,8 @@ DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support new
 * **/entities** — search by name or alias (Korean partial match), one entity, its neighbours
   with evidence, and an interactive network view.
 * **/posts** — the posts in the graph and the facts read from each.
+* **/reconcile** — the W3C Reconciliation Service API 0.2 for OpenRefine: match a column of
+  organisation or person names to kg entities, then fetch their parent, head, aliases or founding date.
 
 An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as `/entities/{kind}/{key}`.
 """
@@ -41,7 +47,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         threading.Thread(target=_start_index, args=(app.state.index,), daemon=True).start()
         yield
 
-    app = FastAPI(title="kg", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc come from api.routes.docs with vendored files (FastAPI's own pages load a CDN)
+    app = FastAPI(
+        title="kg",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.store = (
         store if store is not None else open_store(settings=settings, timeout=settings.query_timeout + 5.0)
@@ -55,7 +69,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(sparql.router)
     app.include_router(entities.router)
     app.include_router(posts.router)
+    app.include_router(reconcile.router)
     app.include_router(meta.router)
+    app.include_router(docs.router)
+    app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor")
 
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:

@@ -4,8 +4,10 @@
     python scripts/vendor_js.py --check    # only check that the files on disk match the manifest
 
 The manifest (`vendor.json` at the repository root) names, for each package, its version, the files
-to take from the package tarball (built files and licences) and the folder they go to. Nothing is
-fetched at run time: the app and the views serve these copies, so an offline install works.
+to take from the package tarball (built files and licences) and the folder they go to; `kept` names
+files written in the repository beside them (a licence text a package does not carry), which a
+refresh leaves alone and the check covers too. Nothing is fetched at run time: the app and the
+views serve these copies, so an offline install works.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def fetch(entry: dict) -> dict[str, str]:
             target = dest / Path(name).name
             shutil.copyfile(source, target)
             hashes[Path(name).name] = sha256(target)
+    for name in entry.get("kept", {}):
+        hashes[name] = sha256(dest / name)
     return hashes
 
 

@@ -1,4 +1,8 @@
-"""Shared fixtures: real stores, real extraction, the real app. ../shared is read, never copied."""
+"""Shared fixtures: real stores, real extraction, the real app.
+
+../shared is read, never copied, except the founding post, which ships in data/samples
+(KOGL type 1, see data/samples/README.md).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-FOUNDING_POST = SHARED / "corpus" / "posts" / "kstartup-20251203-sogongin-task-force.txt"
 DEV_GOLD = SHARED / "corpus" / "gold" / "dev.jsonl"
 SAMPLES = ROOT / "data" / "samples"
+FOUNDING_POST = SAMPLES / "kstartup-20251203-sogongin-task-force.txt"
 SAMPLES_GOLD = ROOT / "data" / "gold" / "samples.jsonl"
-
-
-def need_shared() -> None:
-    if not FOUNDING_POST.exists():
-        pytest.skip(f"{SHARED} is not present (the shared corpus lives beside the repository)")
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +28,6 @@ def extractor():
 @pytest.fixture(scope="session")
 def founding_store(extractor):
     """An in-memory store holding the founding post."""
-    need_shared()
     from kg.build.pipeline import ingest
     from kg.ingest import read_posts
     from kg.store import open_store
@@ -42,7 +40,7 @@ def founding_store(extractor):
 
 @pytest.fixture(scope="session")
 def samples_store(extractor):
-    """An in-memory store holding the bundled sample posts, plus the founding post when ../shared is there."""
+    """An in-memory store holding the bundled posts: the sample posts and the founding post."""
     from kg.build.pipeline import ingest
     from kg.ingest import read_posts
     from kg.read.examples import sample_paths

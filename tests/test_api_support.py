@@ -21,22 +21,21 @@ from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 from kg.store.server import OxigraphServer, free_port
 
-from .conftest import FOUNDING_POST, SAMPLES
+from .conftest import SAMPLES
 
 ADMIN = "s3cret-admin-token"
 
 
 @pytest.fixture(scope="session")
 def sample_nquads(extractor) -> bytes:
-    """The bundled sample posts (and the founding post, when ../shared is there) through the
-    real pipeline, as N-Quads."""
+    """The bundled posts (the sample posts and the founding post) through the real pipeline, as N-Quads."""
     from kg.build.pipeline import ingest
     from kg.ingest import read_posts
 
     store = OxigraphStore(None)
     report = ingest(
         store,
-        read_posts([SAMPLES, *([FOUNDING_POST] if FOUNDING_POST.exists() else [])]),
+        read_posts([SAMPLES]),
         lambda posts: extractor.pipe(posts),
     )
     assert report.ok and report.written >= 30
@@ -108,5 +107,13 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live(backend: Store) -> Iterator[LiveServer]:
     server = LiveServer(create_app(settings(), backend))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def site(sample_nquads: bytes) -> Iterator[LiveServer]:
+    """The app over the bundled posts in memory, under uvicorn on 127.0.0.1 (one per test module)."""
+    server = LiveServer(create_app(settings(), memory_store(sample_nquads)))
     yield server
     server.stop()

@@ -5,6 +5,7 @@ module boundary, and the vendored front-end files are the ones the manifest name
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,12 @@ def test_vendored_files_match_the_manifest() -> None:
     assert result.returncode == 0, result.stderr
     manifest = (ROOT / "vendor.json").read_text(encoding="utf-8")
     assert '"sha256": {}' not in manifest
+
+
+def test_every_vendored_file_is_in_the_manifest_with_a_licence() -> None:
+    """Nothing sits in a vendored folder that vendor.json does not name, and each package brings a licence."""
+    entries = json.loads((ROOT / "vendor.json").read_text(encoding="utf-8"))
+    for entry in entries:
+        on_disk = {p.name for p in (ROOT / entry["dest"]).iterdir()}
+        assert on_disk == set(entry["sha256"]), (entry["package"], on_disk ^ set(entry["sha256"]))
+        assert any("LICEN" in name.upper() for name in on_disk), entry["package"]

@@ -131,58 +131,69 @@ def test_clicks_show_the_evidence(browser, samples_store, tmp_path) -> None:
     assert_nothing_left(browser, page)
 
 
-def test_filters_search_and_ego_network_in_the_page(browser, samples_store, tmp_path) -> None:
+@pytest.mark.parametrize("renderer", ["vis", "webgl"])
+def test_filters_search_and_ego_network_in_the_page(browser, samples_store, tmp_path, renderer: str) -> None:
+    """The same filters on both pages: each leaves exactly the nodes and links it should."""
     nodes, edges = viz.whole_graph(samples_store)
-    page = open_view(browser, tmp_path / "filters.html", nodes, edges)
+    if renderer == "vis":
+        page = open_view(browser, tmp_path / "filters.html", nodes, edges)
+        shown, select = drawn, "kgView.showNode({id})"
+        selected = "kgNetwork.getSelectedNodes()[0]"
+    else:
+        page = open_webgl(browser, tmp_path / "filters-webgl.html", nodes, edges)
+        shown, select = webgl_shown, "kgView.showNode(kgView.ids.indexOf({id}))"
+        selected = "kgView.ids[kgView.state.selected]"
     kind = {n.id: n.type for n in nodes}
 
     def click_box(box: str, text: str) -> None:
         browser.evaluate(
-            f"[...document.querySelectorAll('#{box} label')].find(l => l.innerText.includes({text!r})).querySelector('input').click()"
+            f"[...document.querySelectorAll('#{box} label')].find(l => l.innerText.includes({text!r})).querySelector('input').click(); 1"
         )
 
     # entity type: people hidden, with their edges
     click_box("types", "인물")
-    assert drawn(browser) == (
+    assert shown(browser) == (
         sum(t != "Person" for t in kind.values()),
         sum(kind[e.source] != "Person" and kind[e.target] != "Person" for e in edges),
     )
     click_box("types", "인물")
-    assert drawn(browser) == (len(nodes), len(edges))
+    assert shown(browser) == (len(nodes), len(edges))
     # relation: memberships hidden; entities left without an edge go too
     click_box("relations", "보유 직위")
     kept = [e for e in edges if e.relation != "holdsPosition"]
-    assert drawn(browser) == (len({e.source for e in kept} | {e.target for e in kept}), len(kept))
+    assert shown(browser) == (len({e.source for e in kept} | {e.target for e in kept}), len(kept))
     click_box("relations", "보유 직위")
     # date range
     start, end = "2020-01-01", "2022-12-31"
     browser.evaluate(
         f"for (const [id, v] of [['date-from', {start!r}], ['date-until', {end!r}]]) {{"
-        " const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change')); }"
+        " const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change')); } 1"
     )
 
     def span(e: viz.EdgeView) -> list[str]:
         return sorted([ev["date"] for ev in e.evidence if ev.get("date")] + ([e.date] if e.date else []))
 
     in_range = [e for e in edges if span(e) and not (span(e)[-1] < start or span(e)[0] > end)]
-    assert drawn(browser)[1] == len(in_range) > 0
-    browser.evaluate("document.getElementById('date-clear').click()")
-    assert drawn(browser) == (len(nodes), len(edges))
+    assert shown(browser)[1] == len(in_range) > 0
+    browser.evaluate("document.getElementById('date-clear').click(); 1")
+    assert shown(browser) == (len(nodes), len(edges))
     # ego network: one hop around the ministry
-    browser.evaluate(f"kgView.showNode({entity_id(MSS)!r}); document.getElementById('ego-on').click()")
+    browser.evaluate(
+        select.format(id=repr(entity_id(MSS))) + "; document.getElementById('ego-on').click(); 1"
+    )
     around = (
         {e.source for e in edges if e.target == MSS} | {e.target for e in edges if e.source == MSS} | {MSS}
     )
-    assert browser.evaluate("kgNetwork.body.nodeIndices.length") == len(around)
-    browser.evaluate("document.getElementById('ego-off').click()")
-    assert drawn(browser) == (len(nodes), len(edges))
+    assert shown(browser)[0] == len(around)
+    browser.evaluate("document.getElementById('ego-off').click(); 1")
+    assert shown(browser) == (len(nodes), len(edges))
     # search by alias, spaces ignored
     browser.evaluate(
-        "const s = document.getElementById('search'); s.value = '중 기부'; s.dispatchEvent(new Event('input'))"
+        "const s = document.getElementById('search'); s.value = '중 기부'; s.dispatchEvent(new Event('input')); 1"
     )
     assert browser.evaluate("document.querySelector('#matches li').innerText").startswith("중소벤처기업부")
-    browser.evaluate("document.querySelector('#matches li').click()")
-    assert browser.evaluate("kgNetwork.getSelectedNodes()") == [entity_id(MSS)]
+    browser.evaluate("document.querySelector('#matches li').click(); 1")
+    assert browser.evaluate(selected) == entity_id(MSS)
     assert_nothing_left(browser, page)
 
 
@@ -216,6 +227,126 @@ def test_hostile_names_render_as_text(browser, tmp_path) -> None:
         )
         == 0
     )
-    assert browser.evaluate("document.scripts.length") == 3
+    assert (
+        browser.evaluate("document.scripts.length") == 4
+    )  # vis-network, the data, the evidence helper, the page
     browser.screenshot(ARTIFACTS / "view-hostile.png")
+    assert_nothing_left(browser, page)
+
+
+# -- the WebGL page (sigma.js) of large views -------------------------------------------------
+
+
+def open_webgl(
+    browser: Browser, path: Path, nodes, edges, title: str = "kg", overview: bool | None = None
+) -> str:
+    path.write_text(viz.render_webgl(nodes, edges, title=title, overview=overview), encoding="utf-8")
+    browser.open(path.as_uri())
+    browser.wait_for("window.kgReady === true", timeout=90)
+    return path.as_uri()
+
+
+def webgl_shown(browser: Browser) -> tuple[int, int]:
+    """Nodes and edges sigma draws now (not hidden by the reducers)."""
+    n, e = browser.evaluate(
+        "(() => { const r = kgNetwork, g = r.getGraph(); let n = 0, e = 0;"
+        " g.forEachNode(k => { const d = r.getNodeDisplayData(k); if (d && !d.hidden) n++; });"
+        " g.forEachEdge(k => { const d = r.getEdgeDisplayData(k); if (d && !d.hidden) e++; }); return [n, e]; })()"
+    )
+    return n, e
+
+
+def test_large_view_draws_with_webgl_offline(browser, samples_store, tmp_path) -> None:
+    """Above the threshold `render` switches to sigma.js at positions computed before the page
+    opens; the positions drawn are the ones in the page (nothing moves)."""
+    nodes, edges = viz.whole_graph(samples_store)
+    assert "sigma" in viz.render(nodes, edges, renderer="webgl")
+    page = open_webgl(browser, tmp_path / "webgl.html", nodes, edges, "전체 — kg")
+    assert webgl_shown(browser) == (len(nodes), len(edges))
+    assert browser.evaluate("kgNetwork.getGraph() === kgView.graph")  # small: every node at once
+    data = viz.webgl_data(nodes, edges, "x")
+    first = data["nodes"][0]
+    assert browser.evaluate(
+        f"[kgView.graph.getNodeAttribute({first[0]!r}, 'x'), kgView.graph.getNodeAttribute({first[0]!r}, 'y')]"
+    ) == [first[3], first[4]]
+    assert browser.evaluate("document.querySelectorAll('#types label').length") == len(
+        {n.type for n in nodes}
+    )
+    shot = browser.screenshot(ARTIFACTS / "view-webgl.png")
+    assert shot.stat().st_size > 20_000
+    assert_nothing_left(browser, page)
+
+
+def test_webgl_overview_drills_down_and_clicks_show_evidence(browser, samples_store, tmp_path) -> None:
+    nodes, edges = viz.whole_graph(samples_store)
+    page = open_webgl(browser, tmp_path / "overview.html", nodes, edges, overview=True)
+    data = viz.webgl_data(nodes, edges, "x", overview=True)
+    groups = data["groups"]
+    assert (
+        browser.evaluate("kgNetwork.getGraph() === kgView.overview && kgView.overview.order")
+        == len(groups)
+        > 1
+    )
+    assert sum(g["size"] for g in groups) == len(nodes)
+    browser.screenshot(ARTIFACTS / "view-webgl-overview.png")
+    # a real click on the largest community's super-node opens its members
+    p = browser.evaluate("kgNetwork.framedGraphToViewport(kgNetwork.getNodeDisplayData('g0'))")
+    browser.click(p["x"], p["y"])
+    browser.wait_for("kgView.state.view === 'group'", timeout=10)
+    members = {row[0] for row in data["nodes"] if row[6] == 0}
+    shown = set(browser.evaluate("Array.from(kgView.visibleNodes()).map(i => kgView.ids[i])"))
+    assert shown and shown <= members
+    # a real click on the ministry shows its type and aliases; hovering shows its tooltip as text
+    mss = entity_id(MSS)
+    browser.evaluate(f"kgView.focusNode(kgView.ids.indexOf({mss!r})); 1")
+    browser.pump(0.3)
+    p = browser.evaluate(f"kgNetwork.framedGraphToViewport(kgNetwork.getNodeDisplayData({mss!r}))")
+    browser.evaluate("document.getElementById('details').textContent = ''; 1")
+    browser.click(p["x"], p["y"])
+    details = browser.wait_for("document.getElementById('details').innerText", timeout=10)
+    assert details.startswith("중소벤처기업부") and "중기부" in details and "조직" in details
+    browser.mouse("mouseMoved", p["x"] + 1, p["y"] + 1)
+    tip = browser.wait_for(
+        "(t => t.style.display === 'block' && t.textContent)(document.getElementById('tooltip'))", timeout=10
+    )
+    assert tip.startswith("중소벤처기업부\n")
+    # the 장관 edge: every sentence with the post's title, date and link
+    (minister,) = [e for e in edges if e.target == MSS and e.role == "장관" and "한성숙" in e.source]
+    k = next(
+        i
+        for i, row in enumerate(data["edges"])
+        if data["nodes"][row[0]][0] == entity_id(minister.source)
+        and data["nodes"][row[1]][0] == mss
+        and row[3] == "장관"
+    )
+    browser.evaluate(f"kgView.showEdge({k}); 1")
+    details = browser.evaluate("document.getElementById('details').innerText")
+    first = minister.evidence[0]
+    assert (
+        details.startswith("보유 직위 · 장관") and first["sentence"] in details and first["title"] in details
+    )
+    assert [ev["url"] for ev in minister.evidence[:5] if ev.get("url")] == browser.evaluate(
+        "[...document.querySelectorAll('#details a')].map(a => a.href)"
+    )
+    # back to the overview
+    browser.evaluate("document.getElementById('show-overview').click(); 1")
+    assert browser.evaluate("kgNetwork.getGraph() === kgView.overview")
+    assert_nothing_left(browser, page)
+
+
+def test_webgl_hostile_names_render_as_text(browser, tmp_path) -> None:
+    nodes, edges = hostile_view()
+    page = open_webgl(browser, tmp_path / "hostile-webgl.html", nodes, edges, title=HOSTILE[1])
+    assert browser.evaluate("document.title") == HOSTILE[1]
+    for n in nodes[:4]:
+        browser.evaluate(f"kgView.showNode(kgView.ids.indexOf({entity_id(n.id)!r})); 1")
+        assert browser.evaluate("document.querySelector('#details h2').textContent") == n.label
+    browser.evaluate("kgView.showEdge(0); 1")
+    details = browser.evaluate("document.getElementById('details').textContent")
+    assert HOSTILE[0] + " 문장" in details and HOSTILE[2] in details
+    assert browser.evaluate("document.querySelectorAll('#details a').length") == 0
+    assert browser.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert (
+        browser.evaluate("document.scripts.length") == 5
+    )  # graphology, sigma, the data, the evidence helper, the page
     assert_nothing_left(browser, page)

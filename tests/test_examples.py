@@ -7,8 +7,6 @@ import pytest
 from kg.read import examples
 from kg.vocab.ontology import sparql_prefixes
 
-from .conftest import FOUNDING_POST
-
 
 def _attestations(store, role: str) -> dict[str, list[str]]:
     """person → every date a post attests `role` at 중소벤처기업부, read with a query of its own."""
@@ -40,9 +38,8 @@ def test_ministers_in_date_order_with_their_posts(samples_store) -> None:
     for r in rows:
         assert [r["first"], r["last"]] == [expected[r["minister"]][0], expected[r["minister"]][-1]]
         assert r["posts"] == len(r["attestedBy"].split(", "))
-    if FOUNDING_POST.exists():
-        (han,) = [r for r in rows if r["minister"] == "한성숙"]
-        assert "kstartup-20251203-sogongin-task-force" in han["attestedBy"]
+    (han,) = [r for r in rows if r["minister"] == "한성숙"]
+    assert "kstartup-20251203-sogongin-task-force" in han["attestedBy"]
 
 
 @pytest.mark.parametrize("day", ["2018-06-01", "2019-04-20", "2020-06-01", "2023-01-01", "2025-12-05"])
@@ -73,8 +70,7 @@ def test_sub_organisation_tree(samples_store) -> None:
     assert "창업진흥원" in children  # from the authority lexicon
     assert any(r["posts"] > 0 for r in rows)  # and links stated by posts
     assert all(line.startswith("  ") for line in lines[1:])
-    if FOUNDING_POST.exists():
-        assert "소공인성장촉진단" in children
+    assert "소공인성장촉진단" in children
 
 
 def test_program_operators(samples_store) -> None:
@@ -92,10 +88,9 @@ def test_event_participants(samples_store) -> None:
     some = examples.run(samples_store, "event_participants", event="간담회")
     assert 0 < len(some) < len(every)
     assert all("간담회" in r["event"] for r in some)
-    if FOUNDING_POST.exists():
-        founding = examples.run(samples_store, "event_participants", event="소공인 현장 방문")
-        people = {r["participant"]: r for r in founding if r["type"] == "Person"}
-        assert "중소벤처기업부 제2차관" in people["이병권"]["positions"]
+    founding = examples.run(samples_store, "event_participants", event="소공인 현장 방문")
+    people = {r["participant"]: r for r in founding if r["type"] == "Person"}
+    assert "중소벤처기업부 제2차관" in people["이병권"]["positions"]
 
 
 def test_evidence_for_a_fact(samples_store) -> None:

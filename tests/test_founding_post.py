@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from kg.vocab.ontology import sparql_prefixes
 
-from .conftest import FOUNDING_POST, need_shared
+from .conftest import FOUNDING_POST, SHARED
 
 
 def test_founding_post_extraction(extractor) -> None:
-    need_shared()
     from kg.ingest import read_posts
 
     (post,) = list(read_posts([FOUNDING_POST]))
@@ -56,3 +55,35 @@ SELECT ?founded WHERE { ?t skos:prefLabel "소공인성장촉진단"@ko ; org:su
     assert [r["founded"].value for r in founding_store.select(q2)] == ["2025-12-01"]
     q3 = sparql_prefixes() + 'ASK { ?o skos:prefLabel "중소벤처기업부"@ko ; skos:altLabel "중기부"@ko }'
     assert founding_store.ask(q3)
+
+
+def test_founding_post_ships_with_the_repository(tmp_path, monkeypatch) -> None:
+    """A fresh clone has no ../shared: the founding post is bundled, with its source and licence,
+    and a checkout beside ../shared reads it once, not twice."""
+    from kg.read import examples
+
+    assert FOUNDING_POST.parent == examples.SAMPLES
+    readme = (examples.SAMPLES / "README.md").read_text(encoding="utf-8")
+    assert FOUNDING_POST.name in readme and "공공누리 제1유형" in readme and "창업진흥원" in readme
+    shared = SHARED / "corpus" / "posts" / FOUNDING_POST.name
+    if shared.exists():
+        assert shared.read_bytes() == FOUNDING_POST.read_bytes()
+    beside = tmp_path / "posts"
+    beside.mkdir()
+    (beside / FOUNDING_POST.name).write_bytes(FOUNDING_POST.read_bytes())
+    (beside / "another-post.txt").write_text("중소벤처기업부는 1일 밝혔다.", encoding="utf-8")
+    monkeypatch.setattr(examples, "SHARED_POSTS", beside)
+    names = [p.name for p in examples.sample_paths()]
+    assert names.count(FOUNDING_POST.name) == 1 and "another-post.txt" in names
+    assert [p.name for p in examples.sample_paths(include_shared=False)].count(FOUNDING_POST.name) == 1
+    assert "README.md" not in names
+
+
+def test_the_ministry_view_shows_the_founding_facts(samples_store) -> None:
+    """What the README promises on a fresh clone: the view of 중소벤처기업부 shows the task force,
+    the minister and the second vice minister."""
+    from kg.views import network as viz
+
+    nodes, _edges = viz.neighbourhood(samples_store, "org/중소벤처기업부", hops=1)
+    labels = {n.label for n in nodes}
+    assert {"소공인성장촉진단", "한성숙", "이병권"} <= labels

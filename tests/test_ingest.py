@@ -9,7 +9,7 @@ from pathlib import Path
 from kg.ingest import read_posts
 from kg.model import InputError, Post
 
-from .conftest import FOUNDING_POST, need_shared
+from .conftest import FOUNDING_POST
 
 
 def _split(items: list) -> tuple[list[Post], list[InputError]]:
@@ -17,7 +17,6 @@ def _split(items: list) -> tuple[list[Post], list[InputError]]:
 
 
 def test_founding_post_metadata() -> None:
-    need_shared()
     (post,) = list(read_posts([FOUNDING_POST]))
     assert isinstance(post, Post)
     assert post.id == "kstartup-20251203-sogongin-task-force"

@@ -104,8 +104,12 @@ def test_whole_graph_limit_keeps_the_best_connected(samples_store) -> None:
     assert all(e.source in ids and e.target in ids for e in edges)
 
 
-def test_page_loads_nothing_from_the_network(samples_store) -> None:
-    html = viz.render(*viz.neighbourhood(samples_store, "org/중소벤처기업부"), title="중기부")
+@pytest.mark.parametrize(("renderer", "scripts"), [("vis", 3), ("webgl", 4)])
+def test_page_loads_nothing_from_the_network(samples_store, renderer: str, scripts: int) -> None:
+    """Both pages: libraries, the evidence helper and the page's script inline, with the nonce."""
+    html = viz.render(
+        *viz.neighbourhood(samples_store, "org/중소벤처기업부"), title="중기부", renderer=renderer
+    )
     assert not re.search(r"<(link|img|iframe|object|embed)\b", html, re.I)
     assert not re.search(r"<script[^>]*\bsrc=", html, re.I)
     assert not re.search(r"\b(src|href)\s*=\s*[\"']?(https?:)?//", html, re.I)
@@ -114,7 +118,7 @@ def test_page_loads_nothing_from_the_network(samples_store) -> None:
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
     assert csp and "default-src 'none'" in csp.group(1)
     nonce = re.search(r"'nonce-([^']+)'", csp.group(1))
-    assert nonce and html.count(f'<script nonce="{nonce.group(1)}">') == 2
+    assert nonce and html.count(f'<script nonce="{nonce.group(1)}">') == scripts
     assert "Noto Sans KR" in html and "Nanum Gothic" in html  # a font stack with Hangul
 
 
@@ -167,7 +171,7 @@ def test_hostile_text_stays_data() -> None:
     for text in HOSTILE:
         assert text not in html
     ours = html.replace(viz.vis_network_js(), "")  # the library itself holds "<script>" in a string
-    assert "<img" not in ours and ours.lower().count("<script") == 3 and "<!-- " not in ours
+    assert "<img" not in ours and ours.lower().count("<script") == 4 and "<!-- " not in ours
     data = page_json(html)
     assert [n["label"] for n in data["nodes"][:4]] == HOSTILE
     assert data["title"] == HOSTILE[1] and data["posts"][0]["title"] == HOSTILE[2]

@@ -224,6 +224,13 @@ async def graph_html(
     kind: Kind,
     key: Key,
     hops: Annotated[int, Query(ge=1, le=3, description="Hops around the entity (1–3).")] = 1,
+    renderer: Annotated[
+        Literal["auto", "vis", "webgl"],
+        Query(
+            description="vis: vis-network with physics; webgl: sigma.js at a layout computed on the server "
+            "(cached per view); auto: webgl above 1,500 entities."
+        ),
+    ] = "auto",
 ) -> HTMLResponse:
     entity_id = f"{kind}/{key}"
 
@@ -232,7 +239,7 @@ async def graph_html(
         if info is None:
             return None
         nodes, edges = viz.neighbourhood(store, entity_id, hops)
-        return viz.render(nodes, edges, title=f"{info['name']} — kg")
+        return viz.render(nodes, edges, title=f"{info['name']} — kg", renderer=renderer)
 
     html = await run_in_threadpool(build)
     if html is None:

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
 from kg.config import Settings
+from kg.read.example_queries import EXAMPLES
 from kg.sparql import protocol as sparql
 from kg.store.base import (
     Dataset,
@@ -30,7 +32,7 @@ from kg.store.base import (
     empty_graph_iri,
     generation_ops,
 )
-from kg.vocab.ontology import sparql_prefixes
+from kg.vocab.ontology import data_iri, mapping, ontology_terms, prefixes, sparql_prefixes
 
 router = APIRouter(tags=["sparql"])
 PAGE = Path(__file__).resolve().parent.parent / "static" / "query.html"
@@ -142,17 +144,35 @@ def _browser_wants_page(request: Request) -> bool:
     return "text/html" in accept
 
 
+def page_config() -> dict[str, object]:
+    """What the editor page reads: the ontology's prefixes, classes and properties (for
+    autocompletion), the example queries of kg.read.examples, and how entity IRIs are made."""
+    classes, properties = ontology_terms()
+    return {
+        "prefixes": {**prefixes(), "kgr": data_iri("id/")},
+        "classes": classes,
+        "properties": properties,
+        "examples": [
+            {"name": e.name, "title": f"{e.question} — {e.question_en}", "query": e.sparql()}
+            for e in EXAMPLES.values()
+        ],
+        "entityBase": data_iri("id/"),
+        "entityKinds": [spec["path"] for spec in mapping()["entity_types"].values()],
+    }
+
+
 @lru_cache(maxsize=1)
 def _page_html() -> str:
-    import json
-
-    prefixes = json.dumps(sparql_prefixes().strip(), ensure_ascii=False).replace("<", "\\u003c")
-    return PAGE.read_text(encoding="utf-8").replace("__PREFIXES__", prefixes)
+    config = orjson.dumps(page_config()).decode("utf-8")
+    safe = config.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return PAGE.read_text(encoding="utf-8").replace("__CONFIG__", safe)
 
 
 @router.get("/", response_class=HTMLResponse, summary="The query page")
 def page() -> HTMLResponse:
-    """An editor with example queries (prefixes filled in) and a results table; works offline."""
+    """YASGUI (vendored, offline): syntax highlighting and errors as you type, prefix and term
+    autocompletion from the ontology, tabs, history, share links, the example queries of
+    kg.read.examples, and result tables whose entity IRIs open their entity page and graph.html."""
     return HTMLResponse(_page_html())
 
 

@@ -421,15 +421,30 @@ def remove(posts: tuple[str, ...], store_spec: str | None) -> None:
     help="Most entities to draw [default: 500 around an entity, 20000 for the whole graph].",
 )
 @click.option("--title", help="Page title [default: the entity's name, or kg].")
+@click.option(
+    "--renderer",
+    type=click.Choice(["auto", "vis", "webgl"]),
+    default="auto",
+    show_default=True,
+    help="vis: vis-network with physics; webgl: sigma.js at positions computed here; auto: webgl above 1,500 entities.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
 def viz(
-    store_spec: str | None, entity: str | None, hops: int, limit: int | None, title: str | None, output: str
+    store_spec: str | None,
+    entity: str | None,
+    hops: int,
+    limit: int | None,
+    title: str | None,
+    renderer: str,
+    output: str,
 ) -> None:
     """Write an interactive network view: one self-contained HTML file that works offline.
 
     Colour and shape by entity type, size by degree; click an edge for the sentences that
     state it (post title, date, link), a node for its type, aliases and counts. Filters by
-    type, relation and date, search, and N-hop ego networks run in the page itself.
+    type, relation and date, search, and N-hop ego networks run in the page itself. Views of
+    more than 1,500 entities are drawn with WebGL at a layout computed before the page opens;
+    above 5,000 the page opens on an overview of communities (click one to open it).
     """
     from kg.read.labels import LabelIndex
     from kg.views import network as views
@@ -452,7 +467,7 @@ def viz(
                 raise click.ClickException(f"no entity {entity!r}") from None
             center = next((n for n in nodes if n.info.get("center")), None)
             name = f"{center.label if center else entity} — kg"
-        page = views.render(nodes, edges, title=title or name)
+        page = views.render(nodes, edges, title=title or name, renderer=renderer)
     finally:
         store.close()
     out = Path(output)
@@ -482,7 +497,7 @@ def viz(
     help="Loopback port of the Oxigraph server started for an on-disk store [default: a free port].",
 )
 def serve(store_spec: str | None, host: str, port: int, workers: int, store_port: int) -> None:
-    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts) and HTML views.
+    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts, /reconcile) and HTML views.
 
     An on-disk store is run by an Oxigraph server on 127.0.0.1 (it stops queries at the time
     limit and is the store's one writer; `kg ingest --store <its URL>` adds posts meanwhile)
@@ -513,6 +528,9 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
     click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql  (query page http://{host}:{port}/)", err=True)
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
     click.echo(f"API docs         http://{host}:{port}/docs", err=True)
+    click.echo(
+        f"Reconciliation   http://{host}:{port}/reconcile  (OpenRefine: add as a standard service)", err=True
+    )
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
     if child is not None:
         click.echo(

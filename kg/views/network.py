@@ -1,8 +1,11 @@
-"""Interactive network views: vis-network pages that work offline and carry their evidence.
+"""Interactive network views: pages that work offline and carry their evidence.
 
 `neighbourhood(store, entity, hops)` and `whole_graph(store)` collect entities and the
 facts posts state about them (each edge with its sentences, post titles, dates and links);
-`render(nodes, edges, title)` writes one self-contained HTML page.
+`render(nodes, edges, title)` writes one self-contained HTML page: vis-network with its
+physics up to `WEBGL_ABOVE` entities, above that sigma.js (WebGL) at positions computed here
+before the page opens (kg.views.layout, cached per view), and above `OVERVIEW_ABOVE` the page
+opens on an overview of communities that drills down on click.
 
 Why not `pyvis.network.Network` itself: the page uses pyvis's data model (node and edge
 option dicts, groups, vis-network options) and vis-network 9.1.2 (vendored from npm, see vendor.json),
@@ -17,10 +20,12 @@ screen with textContent; a script nonce in the Content-Security-Policy blocks an
 from __future__ import annotations
 
 import gc
+import hashlib
 import html
 import re
 import secrets
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +39,7 @@ from markupsafe import Markup
 
 from kg.read.queries import EDGE_PREDICATES, entity_id, entity_iri
 from kg.store.base import Store
+from kg.views.layout import Layout, multilevel_layout
 from kg.vocab.ontology import ONTOLOGY_FILE, iri, mapping, sparql_prefixes
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -55,6 +61,9 @@ RELATION_STYLE = {
     "locatedIn": {"color": "#72B7B2"},
 }
 SCAN_ABOVE = 1500  # entities past which labels are read by one scan rather than looked up
+WEBGL_ABOVE = 1500  # entities past which a view is drawn with sigma.js (WebGL) at precomputed positions
+OVERVIEW_ABOVE = 5000  # entities past which a page opens on its communities as super-nodes
+LAYOUT_CACHE = 8  # views whose layout is kept (per process)
 EVIDENCE_PER_EDGE = 5  # sentences a page carries per edge; the count of all is kept
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"]+$")
 _NOT_IRI = re.compile(r'[\s<>"{}|^`\\]')  # characters an IRI cannot hold (RFC 3987)
@@ -380,35 +389,15 @@ def page_data(nodes: list[Node], edges: list[EdgeView], title: str) -> dict[str,
     """What the page's script reads: vis-network node/edge dicts plus tables of posts and sentences."""
     ids = {n.id: entity_id(n.id) for n in nodes}
     degree: dict[str, int] = defaultdict(int)
-    posts: dict[str, int] = {}
-    post_rows: list[dict[str, Any]] = []
-    sentences: dict[str, int] = {}
+    tables = _EvidenceTables()
     vis_edges = []
     for i, e in enumerate(edges):
         if e.source not in ids or e.target not in ids:
             continue
         degree[e.source] += 1
         degree[e.target] += 1
-        refs = []
-        dates = [e.date] if e.date else []
-        for ev in e.evidence:
-            if ev.get("date"):
-                dates.append(ev["date"])
-        for ev in e.evidence[:EVIDENCE_PER_EDGE]:
-            p = ev.get("post") or ""
-            if p not in posts:
-                posts[p] = len(post_rows)
-                url = ev.get("url")
-                post_rows.append(
-                    {
-                        "id": ev.get("id") or (entity_id(p) if p else None),
-                        "title": ev.get("title"),
-                        "date": ev.get("date"),
-                        "url": url if url and _SAFE_URL.match(url) else None,
-                    }
-                )
-            s = sentences.setdefault(ev["sentence"], len(sentences))
-            refs.append([s, posts[p]])
+        dates = _dates(e)
+        refs = tables.refs(e)
         vis_edges.append(
             {
                 "id": i,
@@ -450,23 +439,60 @@ def page_data(nodes: list[Node], edges: list[EdgeView], title: str) -> dict[str,
         "typeStyle": TYPE_STYLE,
         "nodes": vis_nodes,
         "edges": vis_edges,
-        "posts": post_rows,
-        "sentences": list(sentences),
+        "posts": tables.posts,
+        "sentences": list(tables.sentences),
     }
 
 
-@lru_cache(maxsize=1)
-def _template() -> Any:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    return env.get_template("network.html")
+def _dates(e: EdgeView) -> list[str]:
+    """The dates an edge is known for: its own (an event's) and those of the posts stating it."""
+    return ([e.date] if e.date else []) + [ev["date"] for ev in e.evidence if ev.get("date")]
 
 
-def render(nodes: list[Node], edges: list[EdgeView], title: str = "kg network") -> str:
-    """A self-contained HTML page: no request leaves it, every post text shown as text."""
+class _EvidenceTables:
+    """Posts and sentences each written once in a page; an edge refers to them by number."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.sentences: dict[str, int] = {}
+        self._post_index: dict[str, int] = {}
+
+    def refs(self, e: EdgeView) -> list[list[int]]:
+        """[sentence, post] pairs for the first EVIDENCE_PER_EDGE sentences of an edge."""
+        out = []
+        for ev in e.evidence[:EVIDENCE_PER_EDGE]:
+            p = ev.get("post") or ""
+            if p not in self._post_index:
+                self._post_index[p] = len(self.posts)
+                url = ev.get("url")
+                self.posts.append(
+                    {
+                        "id": ev.get("id") or (entity_id(p) if p else None),
+                        "title": ev.get("title"),
+                        "date": ev.get("date"),
+                        "url": url if url and _SAFE_URL.match(url) else None,
+                    }
+                )
+            out.append([self.sentences.setdefault(ev["sentence"], len(self.sentences)), self._post_index[p]])
+        return out
+
+
+def render(
+    nodes: list[Node], edges: list[EdgeView], title: str = "kg network", renderer: str = "auto"
+) -> str:
+    """A self-contained HTML page: no request leaves it, every post text shown as text.
+
+    `renderer`: `vis` (vis-network, physics in the page), `webgl` (sigma.js at positions
+    computed here) or `auto` (webgl above WEBGL_ABOVE entities).
+    """
+    if renderer == "webgl" or (renderer == "auto" and len(nodes) > WEBGL_ABOVE):
+        return render_webgl(nodes, edges, title)
+    if renderer not in ("auto", "vis"):
+        raise ValueError(f"unknown renderer {renderer!r}: auto, vis or webgl")
     with _paused_gc():
         data = script_json(page_data(nodes, edges, title))
     return str(
-        _template().render(
+        _template_named("network.html").render(
             title=title,
             nonce=secrets.token_urlsafe(18),
             vis_js=Markup(vis_network_js()),
@@ -485,3 +511,180 @@ def iframe(page: str, height: int = 640) -> str:
         f'style="width:100%;height:{int(height)}px;border:1px solid #ddd" '
         'sandbox="allow-scripts allow-popups"></iframe></div>'
     )
+
+
+# -- the WebGL page for large views -----------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def webgl_js() -> tuple[str, str]:
+    """The vendored graphology and sigma.js (vendor.json), ready to inline."""
+    out = []
+    for name in ("graphology/graphology.umd.min.js", "sigma/sigma.min.js"):
+        path = STATIC / name
+        text = re.sub(r"//# sourceMappingURL=\S*", "", path.read_text(encoding="utf-8"))
+        if "</script" in text.lower() or "<!--" in text:
+            raise ValueError(f"{path} cannot be inlined in a <script> element")
+        out.append(text)
+    return out[0], out[1]
+
+
+_layouts: OrderedDict[str, Layout] = OrderedDict()
+_layouts_lock = threading.Lock()
+
+
+def view_layout(ids: list[str], src: Any, dst: Any) -> Layout:
+    """The layout of a view, computed once per distinct set of entities and links (kept for
+    the last LAYOUT_CACHE views: the API asks for the same views again and again)."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update("\n".join(ids).encode("utf-8"))
+    digest.update(src.tobytes())
+    digest.update(dst.tobytes())
+    key = digest.hexdigest()
+    with _layouts_lock:
+        found = _layouts.get(key)
+        if found is not None:
+            _layouts.move_to_end(key)
+            return found
+    computed = multilevel_layout(len(ids), src, dst)
+    with _layouts_lock:
+        _layouts[key] = computed
+        while len(_layouts) > LAYOUT_CACHE:
+            _layouts.popitem(last=False)
+    return computed
+
+
+def webgl_data(
+    nodes: list[Node], edges: list[EdgeView], title: str, overview: bool | None = None
+) -> dict[str, Any]:
+    """Compact arrays for the sigma page: positions, communities, evidence tables.
+
+    `overview`: open on the communities (default: above OVERVIEW_ABOVE entities)."""
+    import numpy as np
+
+    index = {n.id: i for i, n in enumerate(nodes)}
+    types, relations = _legend()
+    type_index = {t["name"]: i for i, t in enumerate(types)}
+    types.append({"name": "", "ko": "기타", "en": "other", **TYPE_STYLE[""]})
+    kept = [e for e in edges if e.source in index and e.target in index]
+    rel_index = {r["name"]: i for i, r in enumerate(relations)}
+    pairs = sorted({(min(index[e.source], index[e.target]), max(index[e.source], index[e.target]))
+                    for e in kept if e.source != e.target})  # fmt: skip
+    src = np.array([a for a, _ in pairs], dtype=np.int64)
+    dst = np.array([b for _, b in pairs], dtype=np.int64)
+    layout = view_layout([n.id for n in nodes], src, dst)
+    xy = layout.xy
+    degree = np.bincount(src, minlength=len(nodes)) + np.bincount(dst, minlength=len(nodes))
+    tables = _EvidenceTables()
+    edge_rows = []
+    for e in kept:
+        dates = _dates(e)
+        refs = tables.refs(e)
+        edge_rows.append(
+            [
+                index[e.source],
+                index[e.target],
+                rel_index.get(e.relation, 0),
+                e.role,
+                min(dates) if dates else None,
+                max(dates) if dates else None,
+                refs,
+                len(e.evidence),
+            ]
+        )
+    node_rows = []
+    info_rows = []
+    for i, n in enumerate(nodes):
+        node_rows.append(
+            [
+                entity_id(n.id),
+                n.label,
+                type_index.get(n.type, len(types) - 1),
+                round(float(xy[i, 0]), 2),
+                round(float(xy[i, 1]), 2),
+                round(min(22.0, 2.0 + 1.3 * float(degree[i]) ** 0.5), 1),
+                int(layout.community[i]),
+            ]
+        )
+        info_rows.append(
+            [
+                list(n.info.get("aliases") or [])[:20],
+                n.info.get("posts"),
+                n.info.get("facts"),
+                n.info.get("date"),
+            ]
+        )
+    groups, group_edges = _groups(nodes, node_rows, layout, degree, src, dst)
+    return {
+        "title": title,
+        "types": types,
+        "relations": relations,
+        "relationStyle": RELATION_STYLE,
+        "nodes": node_rows,
+        "info": info_rows,
+        "edges": edge_rows,
+        "posts": tables.posts,
+        "sentences": list(tables.sentences),
+        "groups": groups,
+        "groupEdges": group_edges,
+        "overview": (len(nodes) > OVERVIEW_ABOVE if overview is None else overview) and len(groups) > 1,
+        "layoutSeconds": round(layout.seconds, 2),
+    }
+
+
+def _groups(
+    nodes: list[Node], rows: list[list[Any]], layout: Layout, degree: Any, src: Any, dst: Any
+) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """Each community as a super-node: its best-connected member names it; size, place, the
+    names of its six best-connected members; and how many links join two communities."""
+    import numpy as np
+
+    community = layout.community
+    k = int(community.max()) + 1 if len(nodes) else 0
+    groups = []
+    for c in range(k):
+        members = np.flatnonzero(community == c)
+        ranked = members[np.argsort(-degree[members], kind="stable")]
+        head = int(ranked[0])
+        groups.append(
+            {
+                "label": rows[head][1],
+                "type": rows[head][2],
+                "size": len(members),
+                "x": round(float(layout.xy[members, 0].mean()), 2),
+                "y": round(float(layout.xy[members, 1].mean()), 2),
+                "top": ", ".join(rows[int(i)][1] for i in ranked[:6]),
+            }
+        )
+    a, b = community[src], community[dst]
+    between = a != b
+    lo, hi = np.minimum(a[between], b[between]), np.maximum(a[between], b[between])
+    keys, counts = np.unique(lo * max(k, 1) + hi, return_counts=True)
+    group_edges = [[int(key // k), int(key % k), int(c)] for key, c in zip(keys, counts, strict=True)]
+    return groups, group_edges
+
+
+def render_webgl(
+    nodes: list[Node], edges: list[EdgeView], title: str = "kg network", overview: bool | None = None
+) -> str:
+    """The sigma.js page: positions computed before it opens, labels shown by zoom level,
+    the same tooltips, evidence, filters, legend, search and ego network as the vis page;
+    above OVERVIEW_ABOVE entities (or with `overview`) it opens on the communities."""
+    with _paused_gc():
+        data = script_json(webgl_data(nodes, edges, title, overview))
+    graphology_js, sigma_js = webgl_js()
+    return str(
+        _template_named("network_webgl.html").render(
+            title=title,
+            nonce=secrets.token_urlsafe(18),
+            graphology_js=Markup(graphology_js),
+            sigma_js=Markup(sigma_js),
+            data_json=Markup(data),
+        )
+    )
+
+
+@lru_cache(maxsize=4)
+def _template_named(name: str) -> Any:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    return env.get_template(name)

@@ -78,3 +78,39 @@ def entity_type(type_name: str) -> dict[str, Any]:
 
 def relation_predicate(kind: str) -> str:
     return iri(mapping()["relations"][kind])
+
+
+@lru_cache(maxsize=1)
+def ontology_terms() -> tuple[list[str], list[str]]:
+    """(classes, properties): every term kg.ttl gives a label, for editors' autocompletion.
+
+    A term typed owl:Class, or untyped with a capitalised local name (`org:Membership`), is a
+    class; one typed as a property, or untyped otherwise, is a property; individuals (event
+    kinds, the concept scheme, the ontology itself) are neither.
+    """
+    import pyoxigraph as ox
+
+    label, rdf_type = iri("rdfs:label"), iri("rdf:type")
+    class_types = {iri("owl:Class"), iri("rdfs:Class")}
+    property_types = {
+        iri(c)
+        for c in ("owl:ObjectProperty", "owl:DatatypeProperty", "owl:SymmetricProperty", "rdf:Property")
+    }
+    labelled: set[str] = set()
+    types: dict[str, set[str]] = {}
+    for t in ox.parse(ONTOLOGY_FILE.read_bytes(), format=ox.RdfFormat.TURTLE):
+        if not isinstance(t.subject, ox.NamedNode):
+            continue
+        if t.predicate.value == label:
+            labelled.add(t.subject.value)
+        elif t.predicate.value == rdf_type:
+            types.setdefault(t.subject.value, set()).add(t.object.value)
+    classes, properties = [], []
+    for term in sorted(labelled):
+        kinds = types.get(term, set())
+        local = re.split(r"[#/]", term)[-1]
+        if kinds & class_types or (not kinds and local[:1].isupper()):
+            classes.append(term)
+        elif kinds & property_types or not kinds:
+            properties.append(term)
+    return classes, properties
