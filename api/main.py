@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from api.body_limit import BodyLimit
 from api.errors import status_of
 from api.routes import entities, meta, posts, sparql
 from kg import __version__
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         page_rows=settings.index_page_rows,
         enabled=settings.graph_index,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(sparql.router)
     app.include_router(entities.router)
     app.include_router(posts.router)

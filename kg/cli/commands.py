@@ -479,15 +479,18 @@ def viz(
     "--store-port",
     envvar="KG_STORE_PORT",
     default=0,
-    help="Loopback port of the Oxigraph server started for an on-disk store [default: a free port].",
+    help="Loopback port of the store URL printed for `kg ingest --store` (on-disk stores) "
+    "[default: a free port].",
 )
 def serve(store_spec: str | None, host: str, port: int, workers: int, store_port: int) -> None:
     """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts) and HTML views.
 
-    An on-disk store is run by an Oxigraph server on 127.0.0.1 (it stops queries at the time
-    limit and is the store's one writer; `kg ingest --store <its URL>` adds posts meanwhile)
-    and the API runs in `--workers` processes over it. `memory` runs in one process; a URL
-    is used as it is. Ctrl-C stops everything.
+    An on-disk store is run by an Oxigraph server on 127.0.0.1, supervised: restarted when it
+    dies or keeps a query running past the time limit (/health reports the restarts). It is
+    the store's one writer; `kg ingest --store <the printed store URL>` adds posts meanwhile
+    (the URL holds a per-run token; web pages cannot use it). The API runs in `--workers`
+    processes over it. `memory` runs in one process; a URL is used as it is. Ctrl-C stops
+    everything.
     """
     import os
 
@@ -497,27 +500,35 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
 
     settings = Settings()
     spec = store_spec or settings.store
-    child = None
+    supervisor = None
     if spec in ("memory", ":memory:"):
         workers = 1
     elif not spec.startswith(("http://", "https://")):
-        from kg.store.server import OxigraphServer
+        from kg.store.supervisor import StoreSupervisor
 
         try:
-            child = OxigraphServer(Path(spec), store_port, settings.query_timeout)
+            supervisor = StoreSupervisor(Path(spec), store_port, settings.query_timeout)
         except KgError as exc:
             raise click.ClickException(str(exc)) from exc
         os.environ["KG_STORE_ENFORCES_TIMEOUT"] = "true"
-        spec = child.url
+        os.environ["KG_STORE_CONTROL"] = supervisor.control_url
+        spec = supervisor.internal_url
     os.environ["KG_STORE"] = spec
     click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql  (query page http://{host}:{port}/)", err=True)
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
     click.echo(f"API docs         http://{host}:{port}/docs", err=True)
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
-    if child is not None:
+    if supervisor is not None:
         click.echo(
-            f"Store (SPARQL 1.1, read-write, loopback only)  {child.url}  — for kg ingest --store", err=True
+            f"Store (SPARQL 1.1, read-write, loopback only)  {supervisor.public_url}  — for kg ingest --store",
+            err=True,
         )
+        if not supervisor.browser_blocked:
+            click.echo(
+                f"warning: no browser-blocked port was free for the Oxigraph server; web pages that "
+                f"guess its port ({supervisor.server.port}) could send it requests",
+                err=True,
+            )
     try:
         # the web app is loaded by uvicorn from its import string: the kg package never imports api
         uvicorn.run(
@@ -530,8 +541,8 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
             access_log=False,
         )
     finally:
-        if child is not None:
-            child.stop()
+        if supervisor is not None:
+            supervisor.stop()
             click.echo("store server stopped", err=True)
 
 
