@@ -47,16 +47,22 @@ def _processes(requested: int) -> int:
     return requested if requested > 0 else max(1, min(2, os.cpu_count() or 1))
 
 
-def _fetch_options(timeout: float, retries: int) -> Any:
+def _fetch_options(timeout: float, retries: int, allow_private_urls: bool) -> Any:
     from kg.ingest.fetch import FetchOptions
 
-    return FetchOptions(timeout=timeout, retries=retries)
+    return FetchOptions(timeout=timeout, retries=retries, allow_private=allow_private_urls)
 
 
 FETCH_OPTIONS = [
     click.option("--timeout", default=20.0, show_default=True, help="Seconds allowed for each URL fetch."),
     click.option(
         "--retries", default=2, show_default=True, help="Retries of a URL that timed out or answered 5xx."
+    ),
+    click.option(
+        "--allow-private-urls",
+        is_flag=True,
+        help="Also fetch URLs on loopback, private and link-local addresses (127.0.0.1, 10.x, "
+        "192.168.x, 169.254.x, ::1 …), directly or by redirect; refused by default.",
     ),
 ]
 
@@ -93,6 +99,7 @@ def ingest(
     log_every: float,
     timeout: float,
     retries: int,
+    allow_private_urls: bool,
 ) -> None:
     """Read posts, extract, resolve and write them into the store.
 
@@ -115,7 +122,7 @@ def ingest(
     try:
         report = run_ingest(
             store,
-            read_posts(paths, fetch_options=_fetch_options(timeout, retries)),
+            read_posts(paths, fetch_options=_fetch_options(timeout, retries, allow_private_urls)),
             extract,
             batch_size=batch_size,
             force=force,
@@ -160,6 +167,7 @@ def extract(
     output: str | None,
     timeout: float,
     retries: int,
+    allow_private_urls: bool,
 ) -> None:
     """Run extraction without touching the store: gold-format lines, or N-Quads shards.
 
@@ -177,7 +185,7 @@ def extract(
     errors: list[InputError] = []
 
     def posts() -> Any:
-        for item in read_posts(paths, fetch_options=_fetch_options(timeout, retries)):
+        for item in read_posts(paths, fetch_options=_fetch_options(timeout, retries, allow_private_urls)):
             if isinstance(item, InputError):
                 _say_error(item)
                 errors.append(item)

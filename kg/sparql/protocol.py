@@ -120,14 +120,19 @@ def _by_format_param(candidates: tuple[Format, ...], values: list[str]) -> Forma
     return None
 
 
+def _names_a_type(accept: str | None) -> bool:
+    """Whether an Accept header asks for something more specific than anything (`*/*`)."""
+    return any(part.split(";")[0].strip() not in ("", "*/*") for part in (accept or "").split(","))
+
+
 def negotiate(form: str, accept: str | None, format_param: str | list[str] | None = None) -> Format:
     """The answer format: the `format` parameter if it names one of ours, else the best of
     the Accept header.
 
     Clients such as SPARQLWrapper send `format=` values of their own (`n3`, repeated
     parameters, media-type lists) next to a usable Accept header: a value that names none of
-    our formats counts as absent while Accept can be served, and is reported only when
-    neither can. Among equally acceptable formats the server's order decides (JSON, then
+    our formats counts as absent while Accept names a type we can serve; with no Accept (or
+    only `*/*`) it is reported (400) as the typo it then most likely is. Among equally acceptable formats the server's order decides (JSON, then
     XML, CSV, TSV; Turtle, then N-Triples, JSON-LD, RDF/XML); a format's own media type
     beats its aliases.
     """
@@ -140,7 +145,8 @@ def negotiate(form: str, accept: str | None, format_param: str | list[str] | Non
             return found
     preferred = [f.media_types[0] for f in candidates] + [a for f in candidates for a in f.aliases]
     chosen = best_media(list(dict.fromkeys(preferred)), accept)
-    if chosen is not None and (not values or accept):
+    # a typo in format= with `Accept: */*` (curl, browsers' address bar) is reported, not guessed
+    if chosen is not None and (not values or _names_a_type(accept)):
         return next(f for f in candidates if chosen in f.media_types)
     if values:
         choices = ", ".join(sorted({n for f in candidates for n in (f.name, *f.names)}))
