@@ -283,13 +283,15 @@ def query(sparql: str, store_spec: str | None, fmt: str) -> None:
         "table": "text/tab-separated-values",
     }[fmt]
     from kg.sparql.protocol import answer, render
-    from kg.store.base import SparqlSyntaxError
+    from kg.store.base import SparqlError, SparqlSyntaxError
 
     try:
         raw, out_format = answer(store, sparql, media)
         body = render(raw, out_format)
     except SparqlSyntaxError as exc:
         raise click.ClickException(f"SPARQL syntax error: {exc}") from exc
+    except SparqlError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
     if fmt != "table":
