@@ -48,8 +48,13 @@ class Browser:
     """Headless Chromium with one page attached (`call` sends to that page)."""
 
     def __init__(
-        self, profile: Path, executable: str = CHROMIUM, size: tuple[int, int] = (1400, 900)
+        self,
+        profile: Path,
+        executable: str = CHROMIUM,
+        size: tuple[int, int] = (1400, 900),
+        extra_flags: tuple[str, ...] = (),
     ) -> None:
+        """`extra_flags` come after the defaults (Chromium takes a switch's last value)."""
         profile.mkdir(parents=True, exist_ok=True)
         port_file = profile / "DevToolsActivePort"
         port_file.unlink(missing_ok=True)
@@ -58,6 +63,7 @@ class Browser:
             [
                 executable,
                 *FLAGS,
+                *extra_flags,
                 f"--user-data-dir={profile}",
                 f"--window-size={size[0]},{size[1]}",
                 "about:blank",

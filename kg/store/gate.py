@@ -108,12 +108,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def _refuse(self, status: int, message: str) -> None:
+        # read what the client sent (a little of it) before answering: a socket closed with
+        # unread data is reset, and the client may lose the answer
+        left = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
+        while left > 0 and (chunk := self.rfile.read(min(CHUNK, left))):
+            left -= len(chunk)
         body = (message + "\n").encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body)
+        self.close_connection = True
 
     def _handle(self) -> None:
         gate = self.gate
