@@ -1,12 +1,18 @@
 """A cap on request bodies: 413 before a handler reads more than `max_bytes`.
 
-A declared Content-Length over the cap is refused without reading the body; a body sent
+A declared Content-Length over the cap is refused before the handler runs; a body sent
 without one (chunked) is counted as it arrives and refused as soon as it passes the cap.
+The rest of the body is read and thrown away (up to DRAIN_BYTES) before the answer: a
+server that closes a connection with unread data resets it, and most clients then lose
+the 413 and report a broken pipe instead.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+DRAIN_BYTES = 64 * 1024 * 1024
 
 
 class BodyTooLarge(Exception):
@@ -30,6 +36,7 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._drain(receive, 0)
             await self._refuse(send)
             return
         received = 0
@@ -55,7 +62,19 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
+            await self._drain(receive, received)
             await self._refuse(send)
+
+    @staticmethod
+    async def _drain(receive: Receive, received: int) -> None:
+        """Read and drop the rest of the body, up to DRAIN_BYTES in all."""
+        while received <= DRAIN_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            received += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
     async def _refuse(self, send: Send) -> None:
         body = self.message()

@@ -265,7 +265,9 @@ def test_updates_loads_and_forms() -> None:
         guard.check("LOAD <http://127.0.0.1:1/data.ttl>")
     with pytest.raises(QueryRefused, match="LOAD"):
         guard.check("CLEAR ALL ; \\u004cOAD <http://127.0.0.1:1/data.ttl>")
-    info = guard.scan('# DELETE everything\nPREFIX ex: <http://x/INSERT>\nSELECT ?select WHERE { ?s ex:service "LOAD" }')
+    info = guard.scan(
+        '# DELETE everything\nPREFIX ex: <http://x/INSERT>\nSELECT ?select WHERE { ?s ex:service "LOAD" }'
+    )
     assert info.form == "SELECT" and not info.is_update and not info.has_service
 
 

@@ -58,7 +58,9 @@ class Served:
             return err.code, err.read()
 
     def query(self, text: str, timeout: float = 30) -> tuple[int, bytes]:
-        return self.request("/sparql?" + urllib.parse.urlencode({"query": text}), None, {"Accept": JSON}, timeout)
+        return self.request(
+            "/sparql?" + urllib.parse.urlencode({"query": text}), None, {"Accept": JSON}, timeout
+        )
 
     def health(self) -> dict:  # type: ignore[type-arg]
         status, body = self.request("/health")
@@ -82,7 +84,16 @@ def served(sample_nquads: bytes, tmp_path_factory: pytest.TempPathFactory) -> It
     log = folder / "serve.log"
     with log.open("w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli.commands", "serve", "--store", str(folder / "kgdata"), "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "kg.cli.commands",
+                "serve",
+                "--store",
+                str(folder / "kgdata"),
+                "--port",
+                str(port),
+            ],
             cwd=ROOT,
             env={**os.environ, "KG_QUERY_TIMEOUT": str(TIME_LIMIT), "KG_REFRESH_SECONDS": "0"},
             stdout=subprocess.DEVNULL,
@@ -125,7 +136,9 @@ def _tree_cpu(root: int) -> dict[tuple[int, float], float]:
     for p in procs:
         try:
             times = p.cpu_times()
-            out[(p.pid, p.create_time())] = times.user + times.system + times.children_user + times.children_system
+            out[(p.pid, p.create_time())] = (
+                times.user + times.system + times.children_user + times.children_system
+            )
         except psutil.NoSuchProcess:
             continue
     return out
@@ -244,8 +257,13 @@ def test_the_store_port_wants_its_token_and_refuses_other_origins(served: Served
     drop = urllib.parse.urlencode({"update": "DROP ALL"}).encode()
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     base = served.store_url.rsplit("/", 1)[0]
-    assert served.request(served.store_url + "/update", drop, {**form, "Origin": "http://evil.example"})[0] == 403
-    assert served.request(served.store_url + "/update", drop, {**form, "Sec-Fetch-Site": "cross-site"})[0] == 403
+    assert (
+        served.request(served.store_url + "/update", drop, {**form, "Origin": "http://evil.example"})[0]
+        == 403
+    )
+    assert (
+        served.request(served.store_url + "/update", drop, {**form, "Sec-Fetch-Site": "cross-site"})[0] == 403
+    )
     assert served.request(base + "/update", drop, form)[0] == 403  # no token
     assert served.request(base + "/wrong-token/update", drop, form)[0] == 403
     status, _ = served.request(served.store_url + "/update", drop, {**form, "Host": "evil.example"})
@@ -295,7 +313,9 @@ def test_a_web_page_cannot_reach_the_store(served: Served, chromium: str, tmp_pa
           })(TARGET)
         """
         assert browser.evaluate(script.replace("TARGET", json.dumps(internal))).startswith("blocked")
-        failed = [e["params"].get("errorText") for e in browser.events if e["method"] == "Network.loadingFailed"]
+        failed = [
+            e["params"].get("errorText") for e in browser.events if e["method"] == "Network.loadingFailed"
+        ]
         assert "net::ERR_UNSAFE_PORT" in failed, failed
         assert browser.evaluate(script.replace("TARGET", json.dumps(gate))) == "sent"
         answered = [

@@ -107,10 +107,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._handle()
 
-    def _refuse(self, status: int, message: str) -> None:
+    def _refuse(self, status: int, message: str, body_read: bool = False) -> None:
         # read what the client sent (a little of it) before answering: a socket closed with
         # unread data is reset, and the client may lose the answer
-        left = min(int(self.headers.get("Content-Length") or 0), 1 << 20)
+        left = 0 if body_read else min(int(self.headers.get("Content-Length") or 0), 1 << 20)
         while left > 0 and (chunk := self.rfile.read(min(CHUNK, left))):
             left -= len(chunk)
         body = (message + "\n").encode()
@@ -190,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (OSError, http.client.HTTPException) as exc:
             upstream.close()
             self.close_connection = True
-            return self._refuse(502, f"the store server broke off the request: {exc}")
+            return self._refuse(502, f"the store server broke off the request: {exc}", body_read=True)
         try:
             self._relay(response)
         except (OSError, http.client.HTTPException):
