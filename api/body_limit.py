@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 DRAIN_BYTES = 64 * 1024 * 1024
 
 
