@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import time
+import warnings
 
 import pyoxigraph as ox
 import pytest
@@ -159,15 +160,6 @@ def test_service_is_refused(client: TestClient) -> None:
     assert ok.status_code == 200
 
 
-def test_inspect_reads_past_strings_iris_and_comments() -> None:
-    info = sparql.inspect(
-        '# DELETE everything\nPREFIX ex: <http://x/INSERT>\nSELECT ?select WHERE { ?s ex:service "LOAD" }'
-    )
-    assert info.form == "SELECT" and not info.is_update and not info.has_service
-    assert sparql.inspect("insert data { <a:b> <a:c> <a:d> }").is_update
-    assert sparql.inspect("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }").has_dataset
-
-
 def test_negotiation_honours_q_values() -> None:
     assert sparql.negotiate("SELECT", "text/csv;q=0.2, text/tab-separated-values;q=0.3").name == "tsv"
     assert sparql.negotiate("SELECT", "application/json").name == "json"
@@ -268,6 +260,69 @@ def test_sparqlwrapper_json_and_xml(live: LiveServer) -> None:
     sw.setMethod("POST")
     sw.setReturnFormat(SW_JSON)
     assert sw.query().convert()["results"]["bindings"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("fmt", ["JSONLD", "N3", "TURTLE", "XML", "RDFXML", "JSON"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_construct_in_every_format_it_asks_for(live: LiveServer, fmt: str, method: str) -> None:
+    """Regression (issue 12): SPARQLWrapper asks a CONSTRUCT as JSON-LD or N3 with `format=`
+    values of its own (`n3`, a repeated media-type list) beside a usable Accept header, and
+    got 400."""
+    import SPARQLWrapper
+
+    sw = SPARQLWrapper.SPARQLWrapper(f"{live.url}/sparql")
+    sw.setQuery(f"CONSTRUCT {{ <{MSS}> ?p ?o }} WHERE {{ <{MSS}> ?p ?o }}")
+    sw.setReturnFormat(getattr(SPARQLWrapper, fmt))
+    sw.setMethod(method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # SPARQLWrapper's note on JSON for CONSTRUCT
+        result = sw.query()
+    data = result.response.read()
+    media = result.response.headers["Content-Type"].split(";")[0]
+    rdf_format = {
+        "application/ld+json": "json-ld",
+        "text/turtle": "turtle",
+        "application/rdf+xml": "xml",
+        "application/n-triples": "nt",
+    }[media]
+    graph = rdflib.Graph().parse(data=data, format=rdf_format)
+    assert (
+        rdflib.URIRef(MSS),
+        rdflib.URIRef(iri("skos:altLabel")),
+        rdflib.Literal("중기부", lang="ko"),
+    ) in graph
+
+
+@pytest.mark.parametrize("return_format", ["json", "xml"])
+def test_rdflib_sparqlstore_construct_and_select(live: LiveServer, return_format: str) -> None:
+    """Regression (issue 12): rdflib's SPARQLStore(returnFormat="json") sends a CONSTRUCT with
+    `Accept: application/sparql-results+json` and got 406; it parses whatever RDF comes back."""
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(store=SPARQLStore(f"{live.url}/sparql", returnFormat=return_format))
+    built = graph.query(f"CONSTRUCT {{ <{MSS}> ?p ?o }} WHERE {{ <{MSS}> ?p ?o }}")
+    alt = (rdflib.URIRef(MSS), rdflib.URIRef(iri("skos:altLabel")), rdflib.Literal("중기부", lang="ko"))
+    assert built.graph is not None and alt in built.graph
+    assert {"중소벤처기업부", "중기부"} <= {str(row[0]) for row in graph.query(LABELS)}
+
+
+def test_unknown_format_values_yield_to_accept_but_typos_are_reported(client: TestClient) -> None:
+    construct = f"CONSTRUCT {{ <{MSS}> ?p ?o }} WHERE {{ <{MSS}> ?p ?o }}"
+    resp = client.get(
+        "/sparql", params={"query": construct, "format": "n3"}, headers={"Accept": "text/n3, text/turtle"}
+    )
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/turtle")
+    listed = client.get(
+        "/sparql",
+        params=[
+            ("query", construct),
+            ("format", "json-ld"),
+            ("format", "application/ld+json,application/x-json+ld"),
+        ],
+    )
+    assert listed.headers["content-type"].startswith("application/ld+json")
+    typo = client.get("/sparql", params={"query": construct, "format": "turtel"}, headers={"Accept": "*/*"})
+    assert typo.status_code == 400 and "turtel" in typo.text
 
 
 def test_rdflib_sparqlstore(live: LiveServer) -> None:

@@ -55,14 +55,20 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | str | InputErro
             yield raw
             continue
         path = Path(raw)
-        if path.is_dir():
-            yield from _walk(path)
-        elif path.is_file():
-            yield path
-        elif path.exists():
-            yield InputError(str(raw), f"not a regular file ({_kind(path)})")
-        else:
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
             yield InputError(str(raw), "no such file or folder")
+            continue
+        except OSError as exc:
+            yield InputError(str(raw), f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(mode):
+            yield from _walk(path)
+        elif stat.S_ISREG(mode):
+            yield path
+        else:
+            yield InputError(str(raw), f"not a regular file ({_kind(mode)})")
 
 
 def _walk(folder: Path) -> Iterator[Path | InputError]:
@@ -82,8 +88,7 @@ def _walk(folder: Path) -> Iterator[Path | InputError]:
     yield from sorted(found, key=lambda item: str(item.source) if isinstance(item, InputError) else str(item))
 
 
-def _kind(path: Path) -> str:
-    mode = path.stat().st_mode
+def _kind(mode: int) -> str:
     for test, name in (
         (stat.S_ISCHR, "a character device"),
         (stat.S_ISBLK, "a block device"),

@@ -93,7 +93,7 @@ class _Retry(Exception):
 
 
 def refusal(address: IpAddress, options: FetchOptions) -> str | None:
-    """Why an address may not be fetched (None: it may)."""
+    """What kind of address this is when it may not be fetched ("a loopback address"), else None."""
     if options.allow_private:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -102,9 +102,9 @@ def refusal(address: IpAddress, options: FetchOptions) -> str | None:
         return None
     for kind in ("loopback", "link_local", "private", "multicast", "reserved", "unspecified"):
         if getattr(address, f"is_{kind}"):
-            return f"{address} is a {kind.replace('_', '-')} address"
+            return f"a {kind.replace('_', '-')} address"
     if not address.is_global:
-        return f"{address} is not a public address"
+        return "not a public address"
     return None
 
 
@@ -127,12 +127,11 @@ def _address(url: str, options: FetchOptions) -> tuple[str, IpAddress]:
             raise _Retry(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos))
     for address in addresses:
-        why = refusal(address, options)
-        if why is not None:
-            shown = host if literal is not None else f"{host} ({why.split(' is ')[0]})"
+        kind = refusal(address, options)
+        if kind is not None:
+            what = f"{host} is {kind}" if literal is not None else f"{host} resolves to {address}, {kind}"
             raise FetchError(
-                f"refused: {shown} is not a public address ({why}); private, loopback and "
-                "link-local targets need --allow-private-urls"
+                f"refused: {what} (loopback, private and link-local targets need --allow-private-urls)"
             )
     return host, addresses[0]
 
@@ -148,8 +147,11 @@ def _pinned(url: str, address: IpAddress) -> str:
 def _get(client: httpx.Client, url: str, options: FetchOptions) -> Fetched:
     deadline = time.monotonic() + options.timeout
     current = url
-    for _hop in range(MAX_REDIRECTS + 1):
-        host, address = _address(current, options)
+    for hop in range(MAX_REDIRECTS + 1):
+        try:
+            host, address = _address(current, options)
+        except FetchError as exc:
+            raise FetchError(f"redirected to {current}: {exc}" if hop else str(exc)) from None
         parts = urlsplit(current)
         headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
         extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
