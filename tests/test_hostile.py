@@ -5,6 +5,7 @@ oversized bodies. Each test pins a failure the issue measured on the code before
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -126,9 +127,19 @@ def served(sample_nquads: bytes, tmp_path_factory: pytest.TempPathFactory) -> It
             proc.wait(30)
         except subprocess.TimeoutExpired:
             proc.kill()
-        for child in psutil.Process(os.getpid()).children(recursive=True) + children:
-            if child.is_running() and child.pid != os.getpid() and "oxigraph" in child.name():
-                child.kill()
+        # only what this kg serve started (the test session has an Oxigraph server of its own);
+        # the store server may have been restarted since `children` was taken
+        for child in children + [c for c in _descendants(proc.pid) if c not in children]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if child.is_running() and child.status() != psutil.STATUS_ZOMBIE:
+                    child.kill()
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
 
 
 def _tree_cpu(root: int) -> dict[tuple[int, float], float]:
