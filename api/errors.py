@@ -10,9 +10,12 @@ from kg.store.base import (
     StoreBusy,
     StoreUnavailable,
 )
+from kg.store.guard import QueryTooDeep, QueryTooLarge
 
 STATUS: dict[type[SparqlError], int] = {
     QueryRefused: 403,
+    QueryTooLarge: 413,
+    QueryTooDeep: 400,
     NotAcceptable: 406,
     QueryTimeout: 503,
     StoreBusy: 503,

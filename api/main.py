@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.body_limit import BodyLimit
 from api.errors import status_of
 from api.routes import docs, entities, meta, posts, reconcile, sparql
 from kg import __version__
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         page_rows=settings.index_page_rows,
         enabled=settings.graph_index,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(sparql.router)
     app.include_router(entities.router)
     app.include_router(posts.router)

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def _calendar_day(value: str) -> str:
+    """`2021-02-31` has the shape of a date but is no day: refused (422), not read as no rows."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a day of the calendar") from None
+    return value
+
+
+# a query parameter holding a day, YYYY-MM-DD, that exists
+Day = Annotated[str, AfterValidator(_calendar_day)]
 
 
 class Problem(BaseModel):

@@ -22,14 +22,37 @@ class Settings(BaseSettings):
     workers: int = Field(2, description="API worker processes of `kg serve`.")
     store_port: int = Field(
         0,
-        description="Loopback port of the Oxigraph server `kg serve` starts for an on-disk store "
-        "(0: a free port). `kg ingest --store http://127.0.0.1:PORT` writes to it while it serves.",
+        description="Loopback port of the store URL `kg serve` prints for an on-disk store (0: a free "
+        "port); `kg ingest --store <that URL>` writes to it while it serves (the URL holds a token).",
     )
     query_timeout: float = Field(
         10.0, gt=0, description="Seconds a SPARQL query may run before it is stopped (503)."
     )
     max_rows: int = Field(
         10000, gt=0, description="Most result rows (or triples) the SPARQL endpoint returns for one query."
+    )
+    max_query_bytes: int = Field(
+        65536,
+        gt=0,
+        description="Longest SPARQL query text (bytes) /sparql accepts; longer ones are refused (413).",
+    )
+    max_query_depth: int = Field(
+        64,
+        gt=0,
+        description="Deepest nesting of brackets (and unary operators) a SPARQL query may have; "
+        "deeper ones are refused (400) before they reach the store.",
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024,
+        gt=0,
+        description="Largest request body the API reads (POST /sparql forms, queries and updates); "
+        "larger ones are refused (413).",
+    )
+    store_control: str | None = Field(
+        None,
+        description="URL of the store supervisor `kg serve` runs (set by `kg serve` for its API "
+        "workers): /health reports the store server's restarts through it, and a query that "
+        "runs past its time limit has the store server restarted.",
     )
     admin_token: str | None = Field(
         None,

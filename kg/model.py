@@ -29,6 +29,17 @@ DATE_TAIL_RELATIONS = frozenset({"participatedIn", "foundedOn"})
 SYMMETRIC_RELATIONS = frozenset({"partnerOf"})
 
 
+def web_url(value: str) -> bool:
+    """An absolute http(s) URL with a host (what a post's link may be)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 @dataclass(frozen=True)
 class Post:
     """One published text: a press release, a portal news item, an announcement.
@@ -50,6 +61,12 @@ class Post:
     attachments: tuple[str, ...] = ()
     # Structured facts that need no NLP (open-data API payloads): gold-format dicts.
     structured: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # a post's link is shown and followed (/posts, schema:url, the network view): only
+        # http(s) links are kept; `javascript:`, `data:`, `file:` … are dropped where read
+        if self.url is not None and not web_url(self.url):
+            object.__setattr__(self, "url", None)
 
     @property
     def content_hash(self) -> str:

@@ -108,7 +108,6 @@ def test_related_filters_and_paging(client: TestClient) -> None:
     [
         ("/entities/org/없는기관", 404, "no entity"),
         ("/entities/org/없는기관/related", 404, "no entity"),
-        ("/entities/org/없는기관/graph.html", 404, "no entity"),
         ("/posts/no-such-post", 404, "no post"),
         ("/entities/thing/x", 422, "path segment 'kind'"),
         ("/entities?q=", 422, "query parameter 'q'"),
@@ -116,6 +115,10 @@ def test_related_filters_and_paging(client: TestClient) -> None:
         ("/entities/org/중소벤처기업부/related?depth=9", 422, "query parameter 'depth'"),
         ("/entities/org/중소벤처기업부/related?since=2024-13-01", 422, "query parameter 'since'"),
         ("/entities/org/중소벤처기업부/related?since=2025-01-01&until=2024-01-01", 422, "after"),
+        # regression (issue 12): impossible days gave 0 rows instead of an error
+        ("/entities/org/중소벤처기업부/related?since=2021-02-31", 422, "query parameter 'since'"),
+        ("/posts?since=2021-02-31", 422, "query parameter 'since': Value error, 2021-02-31 is not a day"),
+        ("/posts?until=2023-02-29", 422, "query parameter 'until'"),
         ("/entities/org/a>%20%7D%20INSERT/related", 404, "no entity"),
     ],
 )
@@ -125,6 +128,16 @@ def test_errors_say_what_is_wrong(client: TestClient, url: str, status: int, wor
     body = resp.json()
     text = body.get("message") or body["detail"]
     assert words in str(text)
+
+
+def test_graph_view_of_an_unknown_id_is_a_page(client: TestClient) -> None:
+    """Regression (issue 12): the 404 of graph.html answered JSON where the OpenAPI schema
+    says text/html; the id in it is the user's text, escaped."""
+    resp = client.get("/entities/org/<img src=x onerror=alert(1)>/graph.html")
+    assert resp.status_code == 404 and resp.headers["content-type"].startswith("text/html")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in resp.text and "<img" not in resp.text
+    declared = client.get("/openapi.json").json()["paths"]["/entities/{kind}/{key}/graph.html"]["get"]
+    assert list(declared["responses"]["404"]["content"]) == ["text/html"]
 
 
 def test_posts_stats_health_and_view(client: TestClient) -> None:

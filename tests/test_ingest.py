@@ -226,7 +226,7 @@ def test_bad_documents_and_pages_get_one_clear_line_each(tmp_path: Path) -> None
     assert "no text layer" in reasons["scan.pdf"] or "broken PDF" in reasons["scan.pdf"]
     assert reasons["broken.hwpx"].startswith("broken HWPX")
     assert reasons["latin1.txt"].startswith("wrong encoding")
-    assert reasons["big.txt"].startswith("too large (52.4 MB")
+    assert reasons["big.txt"] == "too large (50.0 MB; the limit is 20 MB)"
     assert reasons["index.html"] == "no article text found on the page"
     assert reasons["notes.docx"] == "unsupported format .docx"
     assert len(errors) == len(reasons) == 8

@@ -21,7 +21,7 @@ from kg.model import InputError, Post
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
-FAST = FetchOptions(timeout=0.5, retries=1, backoff=0.01)
+FAST = FetchOptions(timeout=0.5, retries=1, backoff=0.01, allow_private=True)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -62,6 +62,11 @@ class Handler(BaseHTTPRequestHandler):
                     "<html><body><article><h1>재시도 후 성공</h1><p>중소벤처기업부는 재시도 끝에 받은 글을 공개했다.</p></article></body></html>".encode(),
                     "text/html; charset=utf-8",
                 )
+        elif self.path.startswith("/to/"):  # a redirect to the URL after /to/
+            self.send_response(302)
+            self.send_header("Location", self.path[len("/to/") :])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif self.path == "/error":
             self._send(500, b"internal error", "text/plain")
         elif self.path == "/slow":
@@ -142,15 +147,72 @@ def test_failures_are_one_clear_line_each_and_retried_only_when_it_may_help(serv
     assert errors["missing"] == "HTTP 404 Not Found"
     assert errors["error"] == "HTTP 500 Internal Server Error (2 tries)"
     assert errors["slow"] == "timed out after 0.5 s (2 tries)"
-    assert errors["huge-declared"].startswith("too large (31.5 MB")
+    # the same unit and limit as a file's (the URL limit said "21 MB" when the file limit said 20)
+    assert errors["huge-declared"] == "too large (30.0 MB; the limit is 20 MB)"
     assert Handler.hits["/missing"] == 1  # a 404 is final
     assert Handler.hits["/error"] == 2 and Handler.hits["/flaky"] == 2
     assert time.monotonic() - started < 10
 
 
 def test_an_oversized_body_without_length_is_cut_off(server: str) -> None:
-    _, errors = _read([f"{server}/huge-streamed"], FetchOptions(timeout=5, retries=0, max_bytes=1024 * 1024))
+    _, errors = _read(
+        [f"{server}/huge-streamed"],
+        FetchOptions(timeout=5, retries=0, max_bytes=1024 * 1024, allow_private=True),
+    )
     assert errors == {"huge-streamed": "too large (over the 1 MB limit)"}
+
+
+def test_private_addresses_are_refused_unless_allowed(server: str) -> None:
+    """Regression (issue 12): `kg ingest URL` fetched loopback and private addresses and
+    followed redirects into them."""
+    port = server.rsplit(":", 1)[1]
+    strict = FetchOptions(timeout=2, retries=0)
+    _, errors = _read([f"{server}/news/kstartup.html"], strict)
+    assert errors == {
+        "kstartup.html": "refused: 127.0.0.1 is a loopback address "
+        "(loopback, private and link-local targets need --allow-private-urls)"
+    }
+    _, errors = _read([f"http://localhost:{port}/news/kstartup.html"], strict)
+    assert errors["kstartup.html"].startswith("refused: localhost resolves to ")  # a DNS answer
+    hits = sum(Handler.hits.values())
+    # 127.0.0.1 allowed on its own, a redirect to another loopback address is checked again
+    one = FetchOptions(timeout=2, retries=0, allowed_networks=("127.0.0.1/32",))
+    posts, errors = _read([f"{server}/to/{server}/news/kstartup.html"], one)
+    assert [p.title for p in posts] == [
+        "청년창업사관학교 15기 졸업생, 글로벌 투자설명회서 성과"
+    ] and not errors
+    _, errors = _read([f"{server}/to/http://127.0.0.2:{port}/news/kstartup.html"], one)
+    assert errors == {
+        "kstartup.html": f"redirected to http://127.0.0.2:{port}/news/kstartup.html: refused: 127.0.0.2 "
+        "is a loopback address (loopback, private and link-local targets need --allow-private-urls)"
+    }
+    _, errors = _read([f"{server}/to/file:///etc/passwd"], one)
+    assert errors == {"passwd": "redirected to file:///etc/passwd, which is not an http(s) URL"}
+    assert sum(Handler.hits.values()) == hits + 4  # the refused targets were never contacted
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("10.1.2.3", "a private address"),
+        ("192.168.0.1", "a private address"),
+        ("169.254.169.254", "a link-local address"),
+        ("::1", "a loopback address"),
+        ("::ffff:127.0.0.1", "a loopback address"),
+        ("fc00::1", "a private address"),
+        ("0.0.0.0", "a private address"),
+        ("100.64.0.1", "not a public address"),
+        ("93.184.216.34", None),
+        ("2606:4700::1111", None),
+    ],
+)
+def test_which_addresses_are_refused(address: str, kind: str | None) -> None:
+    import ipaddress
+
+    from kg.ingest.fetch import refusal
+
+    assert refusal(ipaddress.ip_address(address), FetchOptions()) == kind
+    assert refusal(ipaddress.ip_address(address), FetchOptions(allow_private=True)) is None
 
 
 def test_cli_ingests_urls_and_exits_non_zero_when_one_fails(server: str, tmp_path: Path) -> None:
@@ -168,6 +230,7 @@ def test_cli_ingests_urls_and_exits_non_zero_when_one_fails(server: str, tmp_pat
             "2",
             "--retries",
             "0",
+            "--allow-private-urls",
             f"{server}/news/kstartup.html",
             f"{server}/missing",
         ],

@@ -61,7 +61,7 @@ def test_kg_serve_answers_and_stops_its_store_server_on_ctrl_c(tmp_path: Path) -
         assert health is not None and health["status"] == "ok" and health["store"] == "RemoteStore"
         printed = log.read_text()
         assert f"SPARQL endpoint  {url}/sparql" in printed and f"{url}/entities?q=" in printed
-        store_url = re.search(r"Store \(SPARQL 1\.1.*?(http://127\.0\.0\.1:\d+)", printed)
+        store_url = re.search(r"Store \(SPARQL 1\.1.*?(http://127\.0\.0\.1:\d+/\S+)", printed)
         assert store_url, printed
         children = psutil.Process(proc.pid).children(recursive=True)
         oxigraph = [c for c in children if "oxigraph" in c.name()]

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import time
+import warnings
 
 import pyoxigraph as ox
 import pytest
@@ -159,15 +160,6 @@ def test_service_is_refused(client: TestClient) -> None:
     assert ok.status_code == 200
 
 
-def test_inspect_reads_past_strings_iris_and_comments() -> None:
-    info = sparql.inspect(
-        '# DELETE everything\nPREFIX ex: <http://x/INSERT>\nSELECT ?select WHERE { ?s ex:service "LOAD" }'
-    )
-    assert info.form == "SELECT" and not info.is_update and not info.has_service
-    assert sparql.inspect("insert data { <a:b> <a:c> <a:d> }").is_update
-    assert sparql.inspect("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }").has_dataset
-
-
 def test_negotiation_honours_q_values() -> None:
     assert sparql.negotiate("SELECT", "text/csv;q=0.2, text/tab-separated-values;q=0.3").name == "tsv"
     assert sparql.negotiate("SELECT", "application/json").name == "json"
@@ -202,10 +194,9 @@ def test_without_union_default_graph_the_default_graph_is_empty(
     app = create_app(settings(union_default_graph=False), make_store(kind, nquads, server))
     c = TestClient(app)
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-    n = c.get("/sparql", params={"query": count}, headers={"Accept": JSON}).json()["results"]["bindings"][0][
-        "n"
-    ]["value"]
-    assert n == "0"
+    answer = c.get("/sparql", params={"query": count}, headers={"Accept": JSON})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"]["bindings"][0]["n"]["value"] == "0"
     in_graphs = sparql_prefixes() + "ASK { GRAPH ?g { ?p a schema:Article } }"
     assert c.get("/sparql", params={"query": in_graphs}, headers={"Accept": JSON}).json()["boolean"] is True
     # the REST API still reads the merged default graph
@@ -224,8 +215,13 @@ def test_row_cap(backend: Store) -> None:
 
 
 def test_time_limit_answers_503(backend: Store) -> None:
-    c = TestClient(create_app(settings(query_timeout=1.0), backend))
-    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    # A query that streams solutions: both backends really stop it at the limit (in-process
+    # between solutions, the server when the client drops the connection). A cartesian
+    # COUNT(*) would also answer 503 but run on for hours in this test process and in the
+    # session's Oxigraph server, slowing every test after it (under kg serve the supervisor
+    # ends such a query: tests/test_hostile.py).
+    c = TestClient(create_app(settings(query_timeout=1.0, max_rows=10**8), backend))
+    heavy = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?b = ?e && ?e = ?h) }"
     started = time.monotonic()
     resp = c.get("/sparql", params={"query": heavy})
     assert resp.status_code == 503, resp.text
@@ -268,6 +264,69 @@ def test_sparqlwrapper_json_and_xml(live: LiveServer) -> None:
     sw.setMethod("POST")
     sw.setReturnFormat(SW_JSON)
     assert sw.query().convert()["results"]["bindings"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("fmt", ["JSONLD", "N3", "TURTLE", "XML", "RDFXML", "JSON"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_sparqlwrapper_construct_in_every_format_it_asks_for(live: LiveServer, fmt: str, method: str) -> None:
+    """Regression (issue 12): SPARQLWrapper asks a CONSTRUCT as JSON-LD or N3 with `format=`
+    values of its own (`n3`, a repeated media-type list) beside a usable Accept header, and
+    got 400."""
+    import SPARQLWrapper
+
+    sw = SPARQLWrapper.SPARQLWrapper(f"{live.url}/sparql")
+    sw.setQuery(f"CONSTRUCT {{ <{MSS}> ?p ?o }} WHERE {{ <{MSS}> ?p ?o }}")
+    sw.setReturnFormat(getattr(SPARQLWrapper, fmt))
+    sw.setMethod(method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # SPARQLWrapper's note on JSON for CONSTRUCT
+        result = sw.query()
+    data = result.response.read()
+    media = result.response.headers["Content-Type"].split(";")[0]
+    rdf_format = {
+        "application/ld+json": "json-ld",
+        "text/turtle": "turtle",
+        "application/rdf+xml": "xml",
+        "application/n-triples": "nt",
+    }[media]
+    graph = rdflib.Graph().parse(data=data, format=rdf_format)
+    assert (
+        rdflib.URIRef(MSS),
+        rdflib.URIRef(iri("skos:altLabel")),
+        rdflib.Literal("중기부", lang="ko"),
+    ) in graph
+
+
+@pytest.mark.parametrize("return_format", ["json", "xml"])
+def test_rdflib_sparqlstore_construct_and_select(live: LiveServer, return_format: str) -> None:
+    """Regression (issue 12): rdflib's SPARQLStore(returnFormat="json") sends a CONSTRUCT with
+    `Accept: application/sparql-results+json` and got 406; it parses whatever RDF comes back."""
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(store=SPARQLStore(f"{live.url}/sparql", returnFormat=return_format))
+    built = graph.query(f"CONSTRUCT {{ <{MSS}> ?p ?o }} WHERE {{ <{MSS}> ?p ?o }}")
+    alt = (rdflib.URIRef(MSS), rdflib.URIRef(iri("skos:altLabel")), rdflib.Literal("중기부", lang="ko"))
+    assert built.graph is not None and alt in built.graph
+    assert {"중소벤처기업부", "중기부"} <= {str(row[0]) for row in graph.query(LABELS)}
+
+
+def test_unknown_format_values_yield_to_accept_but_typos_are_reported(client: TestClient) -> None:
+    construct = f"CONSTRUCT {{ <{MSS}> ?p ?o }} WHERE {{ <{MSS}> ?p ?o }}"
+    resp = client.get(
+        "/sparql", params={"query": construct, "format": "n3"}, headers={"Accept": "text/n3, text/turtle"}
+    )
+    assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/turtle")
+    listed = client.get(
+        "/sparql",
+        params=[
+            ("query", construct),
+            ("format", "json-ld"),
+            ("format", "application/ld+json,application/x-json+ld"),
+        ],
+    )
+    assert listed.headers["content-type"].startswith("application/ld+json")
+    typo = client.get("/sparql", params={"query": construct, "format": "turtel"}, headers={"Accept": "*/*"})
+    assert typo.status_code == 400 and "turtel" in typo.text
 
 
 def test_rdflib_sparqlstore(live: LiveServer) -> None:

@@ -5,6 +5,7 @@ An entity id is `kind/key` (`org/중소벤처기업부`); the routes take it as 
 
 from __future__ import annotations
 
+from html import escape
 from typing import Annotated, Literal
 
 import orjson
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IndexDep, StoreDep
-from api.schemas import NOT_FOUND, EntitiesPublic, EntityPublic, RelatedPublic
+from api.schemas import DATE, NOT_FOUND, Day, EntitiesPublic, EntityPublic, RelatedPublic
 from kg.read import queries
 from kg.read import related as related_walk
 from kg.read.related import Source
@@ -40,7 +41,6 @@ Key = Annotated[
         max_length=500,
     ),
 ]
-DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 
 
 def _json(data: object) -> Response:
@@ -188,11 +188,11 @@ async def related(
     type: Annotated[TypeName | None, Query(description="Only neighbours of this type.")] = None,
     relation: Annotated[RelationName | None, Query(description="Follow only this relation.")] = None,
     since: Annotated[
-        str | None,
+        Day | None,
         Query(pattern=DATE, description="Only relations dated on or after this day (YYYY-MM-DD)."),
     ] = None,
     until: Annotated[
-        str | None,
+        Day | None,
         Query(pattern=DATE, description="Only relations dated on or before this day (YYYY-MM-DD)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Page size (1–500).")] = 50,
@@ -217,7 +217,7 @@ async def related(
     "/{kind}/{key}/graph.html",
     response_class=HTMLResponse,
     summary="Interactive network view of the neighbourhood",
-    responses=NOT_FOUND,
+    responses={404: {"description": "Unknown id (an HTML page saying so).", "content": {"text/html": {}}}},
 )
 async def graph_html(
     store: StoreDep,
@@ -243,5 +243,12 @@ async def graph_html(
 
     html = await run_in_threadpool(build)
     if html is None:
-        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
+        # a page was asked for, so the answer is a page (the id is the user's text: escaped)
+        shown = escape(entity_id)
+        page = (
+            '<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>Not found — kg</title>'
+            f"</head><body><h1>No entity {shown}</h1><p>No entity has the id <code>{shown}</code>. "
+            'Search by name at <a href="/entities">/entities?q=…</a>.</p></body></html>'
+        )
+        return HTMLResponse(page, status_code=404)
     return HTMLResponse(html)

@@ -9,8 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi.responses import Response
 
 from api.deps import StoreDep
-from api.routes.entities import DATE
-from api.schemas import NOT_FOUND, PostPublic, PostsPublic
+from api.schemas import DATE, NOT_FOUND, Day, PostPublic, PostsPublic
 from kg.read import queries
 
 router = APIRouter(prefix="/posts", tags=["posts"])
@@ -20,10 +19,10 @@ router = APIRouter(prefix="/posts", tags=["posts"])
 def posts(
     store: StoreDep,
     since: Annotated[
-        str | None, Query(pattern=DATE, description="Only posts published on or after (YYYY-MM-DD).")
+        Day | None, Query(pattern=DATE, description="Only posts published on or after (YYYY-MM-DD).")
     ] = None,
     until: Annotated[
-        str | None, Query(pattern=DATE, description="Only posts published on or before (YYYY-MM-DD).")
+        Day | None, Query(pattern=DATE, description="Only posts published on or before (YYYY-MM-DD).")
     ] = None,
     q: Annotated[
         str | None, Query(max_length=200, description="Only posts whose title contains this.")

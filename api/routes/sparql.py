@@ -23,6 +23,7 @@ from api.deps import SettingsDep, StoreDep
 from kg.config import Settings
 from kg.read.example_queries import EXAMPLES
 from kg.sparql import protocol as sparql
+from kg.store import guard
 from kg.store.base import (
     Dataset,
     QueryRefused,
@@ -43,11 +44,13 @@ ANSWERS = {
         "content": {m: {"schema": {"type": "string"}} for m in MEDIA_TYPES},
     },
     400: {
-        "description": "Syntax error (the parser's message) or a bad parameter.",
+        "description": "Syntax error (the parser's message), a bad parameter, or a query nested "
+        "or chained deeper than the limits.",
         "content": {"text/plain": {}},
     },
     403: {"description": "An update without the admin token, or a SERVICE/LOAD to outside hosts."},
     406: {"description": "No acceptable result format."},
+    413: {"description": "The query or the request body is larger than the limits."},
     415: {"description": "A POST body of an unsupported Content-Type."},
     503: {"description": "The query ran past the time limit (or no query slot came free)."},
 }
@@ -55,12 +58,13 @@ DATASET_HELP = "IRI of a graph for the default graph (repeatable); overrides FRO
 NAMED_HELP = "IRI of a named graph the query may use with GRAPH (repeatable); overrides FROM NAMED."
 FORMAT_HELP = (
     "Answer format, overriding Accept: json, xml, csv, tsv (SELECT/ASK); turtle, ntriples, jsonld, "
-    "rdfxml (CONSTRUCT/DESCRIBE); or a media type."
+    "rdfxml (CONSTRUCT/DESCRIBE); or a media type. Values that name none of these are ignored "
+    "when the Accept header can be served (clients such as SPARQLWrapper send their own)."
 )
 
 
 def _dataset(
-    settings: Settings, info: sparql.QueryInfo, default: list[str], named: list[str]
+    settings: Settings, info: guard.QueryInfo, default: list[str], named: list[str]
 ) -> Dataset | None:
     if default or named:
         return Dataset(tuple(default), tuple(named))
@@ -77,9 +81,13 @@ def _authorised(request: Request, settings: Settings) -> bool:
     return hmac.compare_digest(given[7:].strip().encode(), token.encode())
 
 
-def _check_refusals(info: sparql.QueryInfo) -> None:
-    if info.has_service:
-        raise QueryRefused("SERVICE (federated query to other hosts) is disabled on this endpoint")
+def query_limits(settings: Settings) -> guard.Limits:
+    return guard.Limits(max_bytes=settings.max_query_bytes, max_depth=settings.max_query_depth)
+
+
+def update_limits(settings: Settings) -> guard.Limits:
+    # an update's size is bounded by the body limit; INSERT DATA lists many triples
+    return guard.Limits(max_bytes=settings.max_body_bytes, max_depth=settings.max_query_depth, max_steps=None)
 
 
 def _run_query(
@@ -89,14 +97,14 @@ def _run_query(
     text: str,
     default: list[str],
     named: list[str],
-    fmt_param: str | None,
+    fmt_param: list[str],
 ) -> Response:
-    info = sparql.inspect(text)
+    info = guard.scan(text, query_limits(settings))
     if info.is_update:
         if not _authorised(request, settings):
             raise QueryRefused(_read_only_message(settings))
         raise SparqlError("an update must be sent as POST update= or application/sparql-update")
-    _check_refusals(info)
+    guard.refuse(info)
     if info.form is None:
         # let the parser say what is wrong
         store.evaluate(text, "SELECT", None, settings.query_timeout, 1)
@@ -120,9 +128,7 @@ def _read_only_message(settings: Settings) -> str:
 def _run_update(store: Store, settings: Settings, request: Request, text: str) -> Response:
     if not _authorised(request, settings):
         raise QueryRefused(_read_only_message(settings))
-    info = sparql.inspect(text)
-    if info.has_service or info.loads:
-        raise QueryRefused("SERVICE and LOAD (reading from other hosts) are disabled on this endpoint")
+    guard.check(text, update_limits(settings))
     try:
         store.update(text)
     except SyntaxError as exc:
@@ -186,7 +192,7 @@ async def sparql_get(
     ] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri", description=DATASET_HELP)] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri", description=NAMED_HELP)] = [],  # noqa: B006
-    format: Annotated[str | None, Query(description=FORMAT_HELP)] = None,
+    format: Annotated[list[str], Query(description=FORMAT_HELP)] = [],  # noqa: B006
 ) -> Response:
     if query is None:
         if _browser_wants_page(request):
@@ -238,7 +244,7 @@ async def sparql_post(
     request: Request,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri", description=DATASET_HELP)] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri", description=NAMED_HELP)] = [],  # noqa: B006
-    format: Annotated[str | None, Query(description=FORMAT_HELP)] = None,
+    format: Annotated[list[str], Query(description=FORMAT_HELP)] = [],  # noqa: B006
 ) -> Response:
     raw = await request.body()
     try:
@@ -250,7 +256,7 @@ async def sparql_post(
         form = parse_qs(body, keep_blank_values=True)
         default = default_graph_uri + form.get("default-graph-uri", [])
         named = named_graph_uri + form.get("named-graph-uri", [])
-        fmt = format or form.get("format", [""])[0] or None
+        fmt = format + form.get("format", [])
         if "update" in form:
             return await run_in_threadpool(_run_update, store, settings, request, form["update"][0])
         query = (form.get("query") or [""])[0]

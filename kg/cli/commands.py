@@ -47,16 +47,22 @@ def _processes(requested: int) -> int:
     return requested if requested > 0 else max(1, min(2, os.cpu_count() or 1))
 
 
-def _fetch_options(timeout: float, retries: int) -> Any:
+def _fetch_options(timeout: float, retries: int, allow_private_urls: bool) -> Any:
     from kg.ingest.fetch import FetchOptions
 
-    return FetchOptions(timeout=timeout, retries=retries)
+    return FetchOptions(timeout=timeout, retries=retries, allow_private=allow_private_urls)
 
 
 FETCH_OPTIONS = [
     click.option("--timeout", default=20.0, show_default=True, help="Seconds allowed for each URL fetch."),
     click.option(
         "--retries", default=2, show_default=True, help="Retries of a URL that timed out or answered 5xx."
+    ),
+    click.option(
+        "--allow-private-urls",
+        is_flag=True,
+        help="Also fetch URLs on loopback, private and link-local addresses (127.0.0.1, 10.x, "
+        "192.168.x, 169.254.x, ::1 …), directly or by redirect; refused by default.",
     ),
 ]
 
@@ -93,6 +99,7 @@ def ingest(
     log_every: float,
     timeout: float,
     retries: int,
+    allow_private_urls: bool,
 ) -> None:
     """Read posts, extract, resolve and write them into the store.
 
@@ -115,7 +122,7 @@ def ingest(
     try:
         report = run_ingest(
             store,
-            read_posts(paths, fetch_options=_fetch_options(timeout, retries)),
+            read_posts(paths, fetch_options=_fetch_options(timeout, retries, allow_private_urls)),
             extract,
             batch_size=batch_size,
             force=force,
@@ -160,6 +167,7 @@ def extract(
     output: str | None,
     timeout: float,
     retries: int,
+    allow_private_urls: bool,
 ) -> None:
     """Run extraction without touching the store: gold-format lines, or N-Quads shards.
 
@@ -177,7 +185,7 @@ def extract(
     errors: list[InputError] = []
 
     def posts() -> Any:
-        for item in read_posts(paths, fetch_options=_fetch_options(timeout, retries)):
+        for item in read_posts(paths, fetch_options=_fetch_options(timeout, retries, allow_private_urls)):
             if isinstance(item, InputError):
                 _say_error(item)
                 errors.append(item)
@@ -275,13 +283,15 @@ def query(sparql: str, store_spec: str | None, fmt: str) -> None:
         "table": "text/tab-separated-values",
     }[fmt]
     from kg.sparql.protocol import answer, render
-    from kg.store.base import SparqlSyntaxError
+    from kg.store.base import SparqlError, SparqlSyntaxError
 
     try:
         raw, out_format = answer(store, sparql, media)
         body = render(raw, out_format)
     except SparqlSyntaxError as exc:
         raise click.ClickException(f"SPARQL syntax error: {exc}") from exc
+    except SparqlError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
     if fmt != "table":
@@ -494,15 +504,18 @@ def viz(
     "--store-port",
     envvar="KG_STORE_PORT",
     default=0,
-    help="Loopback port of the Oxigraph server started for an on-disk store [default: a free port].",
+    help="Loopback port of the store URL printed for `kg ingest --store` (on-disk stores) "
+    "[default: a free port].",
 )
 def serve(store_spec: str | None, host: str, port: int, workers: int, store_port: int) -> None:
     """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts, /reconcile) and HTML views.
 
-    An on-disk store is run by an Oxigraph server on 127.0.0.1 (it stops queries at the time
-    limit and is the store's one writer; `kg ingest --store <its URL>` adds posts meanwhile)
-    and the API runs in `--workers` processes over it. `memory` runs in one process; a URL
-    is used as it is. Ctrl-C stops everything.
+    An on-disk store is run by an Oxigraph server on 127.0.0.1, supervised: restarted when it
+    dies or keeps a query running past the time limit (/health reports the restarts). It is
+    the store's one writer; `kg ingest --store <the printed store URL>` adds posts meanwhile
+    (the URL holds a per-run token; web pages cannot use it). The API runs in `--workers`
+    processes over it. `memory` runs in one process; a URL is used as it is. Ctrl-C stops
+    everything.
     """
     import os
 
@@ -512,18 +525,19 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
 
     settings = Settings()
     spec = store_spec or settings.store
-    child = None
+    supervisor = None
     if spec in ("memory", ":memory:"):
         workers = 1
     elif not spec.startswith(("http://", "https://")):
-        from kg.store.server import OxigraphServer
+        from kg.store.supervisor import StoreSupervisor
 
         try:
-            child = OxigraphServer(Path(spec), store_port, settings.query_timeout)
+            supervisor = StoreSupervisor(Path(spec), store_port, settings.query_timeout)
         except KgError as exc:
             raise click.ClickException(str(exc)) from exc
         os.environ["KG_STORE_ENFORCES_TIMEOUT"] = "true"
-        spec = child.url
+        os.environ["KG_STORE_CONTROL"] = supervisor.control_url
+        spec = supervisor.internal_url
     os.environ["KG_STORE"] = spec
     click.echo(f"SPARQL endpoint  http://{host}:{port}/sparql  (query page http://{host}:{port}/)", err=True)
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
@@ -532,10 +546,17 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
         f"Reconciliation   http://{host}:{port}/reconcile  (OpenRefine: add as a standard service)", err=True
     )
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
-    if child is not None:
+    if supervisor is not None:
         click.echo(
-            f"Store (SPARQL 1.1, read-write, loopback only)  {child.url}  — for kg ingest --store", err=True
+            f"Store (SPARQL 1.1, read-write, loopback only)  {supervisor.public_url}  — for kg ingest --store",
+            err=True,
         )
+        if not supervisor.browser_blocked:
+            click.echo(
+                f"warning: no browser-blocked port was free for the Oxigraph server; web pages that "
+                f"guess its port ({supervisor.server.port}) could send it requests",
+                err=True,
+            )
     try:
         # the web app is loaded by uvicorn from its import string: the kg package never imports api
         uvicorn.run(
@@ -548,8 +569,8 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
             access_log=False,
         )
     finally:
-        if child is not None:
-            child.stop()
+        if supervisor is not None:
+            supervisor.stop()
             click.echo("store server stopped", err=True)
 
 

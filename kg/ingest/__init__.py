@@ -7,6 +7,8 @@ Lines from stdin; `http(s)://…` is fetched (kg.ingest.fetch).
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -43,7 +45,9 @@ def supported(path: Path) -> bool:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | str | InputError]:
-    """Files as given, folders recursively (supported suffixes only, sorted); URLs and `-` as is."""
+    """Files as given, folders recursively (supported suffixes only, sorted); URLs and `-` as is.
+    A folder that cannot be listed and a path that is not a regular file (a device, a pipe)
+    each become an InputError naming them."""
     from kg.ingest.fetch import is_url
 
     for raw in paths:
@@ -51,14 +55,49 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | str | InputErro
             yield raw
             continue
         path = Path(raw)
-        if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.is_file() and supported(p) and not _documentation(p)
-            )
-        elif path.is_file():
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            yield InputError(str(raw), "no such file or folder")
+            continue
+        except OSError as exc:
+            yield InputError(str(raw), f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(mode):
+            yield from _walk(path)
+        elif stat.S_ISREG(mode):
             yield path
         else:
-            yield InputError(str(raw), "no such file or folder")
+            yield InputError(str(raw), f"not a regular file ({_kind(mode)})")
+
+
+def _walk(folder: Path) -> Iterator[Path | InputError]:
+    """The supported files under a folder, in sorted order; an unreadable subfolder is reported."""
+    found: list[Path | InputError] = []
+
+    def unreadable(error: OSError) -> None:
+        where = error.filename or str(folder)
+        found.append(InputError(str(where), f"cannot read folder: {error.strerror or error}"))
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs.sort()
+        for name in files:
+            path = Path(root) / name
+            if supported(path) and not _documentation(path) and path.is_file():
+                found.append(path)
+    yield from sorted(found, key=lambda item: str(item.source) if isinstance(item, InputError) else str(item))
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a file or folder"
 
 
 def _documentation(path: Path) -> bool:

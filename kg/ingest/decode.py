@@ -10,6 +10,7 @@ mojibake: charset-normalizer only names what the bytes look like, for the error 
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from pathlib import Path
 
 MAX_BYTES = 20 * 1024 * 1024  # a post is never this long; larger inputs are refused unread
@@ -22,21 +23,28 @@ _ALIASES = {
 }
 # a text in a legacy encoding with a few damaged bytes is still read, with U+FFFD there
 _MAX_DAMAGE = 0.002
+# share of characters a real text (Korean, English, Hanja, the usual symbols) hardly has
+_MAX_STRANGE = 0.05
+_SCRIPTS = ("LATIN", "HANGUL", "CJK", "FULLWIDTH", "HALFWIDTH", "GREEK", "CYRILLIC")
 
 
 class NotText(ValueError):
     """The input is empty, binary, too large or in no known encoding."""
 
 
-def too_large(size: int) -> str:
-    return f"too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB)"
+def too_large(size: int, limit: int = MAX_BYTES, more: bool = False) -> str:
+    """`too large (21.0 MB; the limit is 20 MB)`: MB are MiB here, as everywhere kg states a limit.
+    `more`: the size is where reading stopped, not the whole."""
+    if more:
+        return f"too large (over the {limit / 2**20:.0f} MB limit)"
+    return f"too large ({size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB)"
 
 
 def read_limited(path: Path, limit: int = MAX_BYTES) -> bytes:
     """The file's bytes, refusing a file over the limit before reading it."""
     size = path.stat().st_size
     if size > limit:
-        raise NotText(too_large(size))
+        raise NotText(too_large(size, limit))
     return path.read_bytes()
 
 
@@ -60,9 +68,18 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         raise NotText("empty")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return _checked(data.decode("utf-16"))
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise NotText("broken UTF-16 text") from None
+        # any even run of bytes decodes as UTF-16: junk after a byte-order mark becomes
+        # characters of a dozen scripts, unassigned and private-use code points
+        strange = _strange_share(text)
+        if strange > _MAX_STRANGE:
+            raise NotText(
+                f"not text: {strange:.0%} of the characters after the UTF-16 byte-order mark are "
+                "unassigned, private-use or of scripts Korean news does not use"
+            )
+        return _checked(text)
     if b"\x00" in data[:8192]:
         raise NotText("binary content (NUL bytes), not text")
     # strict UTF-8 first even when another charset is declared: bytes in a legacy encoding
@@ -91,6 +108,22 @@ def _checked(text: str) -> str:
     if not text.strip():
         raise NotText("empty")
     return text
+
+
+def _strange_share(text: str) -> float:
+    """Share of characters that are unassigned, private-use, surrogates or letters of
+    scripts other than Latin, Hangul, Han, Greek and Cyrillic (a sample of the text)."""
+    sample = [c for c in text[:20000] if not c.isspace()]
+    if not sample:
+        return 0.0
+    strange = 0
+    for c in sample:
+        category = unicodedata.category(c)
+        if category in ("Cn", "Co", "Cs") or (
+            category.startswith("L") and not unicodedata.name(c, "").startswith(_SCRIPTS)
+        ):
+            strange += 1
+    return strange / len(sample)
 
 
 def _has_hangul(text: str) -> bool:

@@ -6,9 +6,8 @@ document's own metadata (PDF /Title, HWPX <opf:title>) taking precedence for the
 
 - PDF: pypdf (pure Python, maintained); a PDF without a text layer is an error, not an
   empty post.
-- HWPX: an OWPML zip package; paragraphs are `<hp:p>` elements of Contents/section*.xml,
-  their text the `<hp:t>` runs. Read with zipfile + ElementTree, with limits against zip
-  bombs.
+- HWPX: an OWPML zip package, read by kg.ingest.hwpx within a budget of inflated bytes
+  (against zip bombs and lying size fields).
 - HWP 5 (binary OLE compound file): no maintained Python package reads it (pyhwp has not
   been released since 2016 and is AGPL), so it is refused with an "unsupported format"
   error that says how to convert it.
@@ -16,35 +15,65 @@ document's own metadata (PDF /Title, HWPX <opf:title>) taking precedence for the
 
 from __future__ import annotations
 
+import contextlib
 import io
-import re
-import zipfile
+import logging
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree import ElementTree
 
-from kg.ingest.decode import MAX_BYTES, NotText, read_limited
+from kg.ingest.decode import NotText, read_limited
+from kg.ingest.hwpx import BadHwpx, hwpx_text
 from kg.ingest.text import post_from_text
 from kg.model import InputError, Post
 
 MAX_PAGES = 500
-MAX_UNZIPPED = 4 * MAX_BYTES  # all sections of an HWPX together
+log = logging.getLogger(__name__)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SECTION = re.compile(r"^Contents/section(\d+)\.xml$")
-_HWPX_MIME = "application/hwp+zip"
 
 
 class BadDocument(ValueError):
     """The document is broken, encrypted, empty or of a kind kg cannot read."""
 
 
-def pdf_text(data: bytes) -> tuple[str, str | None]:
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _pypdf_said(source: str) -> Iterator[None]:
+    """pypdf logs what it repaired in a broken PDF without saying which file it was reading;
+    its messages are held back and logged again as `warning: FILE: pypdf: …`."""
+    logger = logging.getLogger("pypdf")
+    collect = _Collect()
+    propagate = logger.propagate
+    logger.addHandler(collect)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(collect)
+        logger.propagate = propagate
+        for message in dict.fromkeys(collect.messages):
+            log.warning("warning: %s: pypdf: %s", source, message)
+
+
+def pdf_text(data: bytes, source: str = "PDF") -> tuple[str, str | None]:
     """The text of every page (pages separated by blank lines) and the /Title, if any."""
+    if not data.lstrip().startswith(b"%PDF"):
+        raise BadDocument("not a PDF (no %PDF header)")
+    with _pypdf_said(source):
+        return _pdf_text(data)
+
+
+def _pdf_text(data: bytes) -> tuple[str, str | None]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    if not data.lstrip().startswith(b"%PDF"):
-        raise BadDocument("not a PDF (no %PDF header)")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -64,76 +93,17 @@ def pdf_text(data: bytes) -> tuple[str, str | None]:
     return text, title or None
 
 
-def hwpx_text(data: bytes) -> tuple[str, str | None]:
-    """Paragraph text of every section in order, and the <opf:title>, if any."""
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise BadDocument("broken HWPX (not a zip package)") from None
-    with package:
-        names = package.namelist()
-        if "mimetype" in names and package.read("mimetype").strip().decode("ascii", "replace") != _HWPX_MIME:
-            raise BadDocument("not an HWPX package (wrong mimetype)")
-        sections = sorted((int(m.group(1)), n) for n in names if (m := _SECTION.match(n)))
-        if not sections:
-            raise BadDocument("broken HWPX (no Contents/section*.xml)")
-        total = sum(package.getinfo(n).file_size for _, n in sections)
-        if total > MAX_UNZIPPED:
-            raise BadDocument(f"HWPX sections too large unpacked ({total / 1e6:.0f} MB)")
-        try:
-            paragraphs = [p for _, name in sections for p in _hwpx_paragraphs(package.read(name))]
-            title = (
-                _hwpx_title(package.read("Contents/content.hpf")) if "Contents/content.hpf" in names else None
-            )
-        except (ElementTree.ParseError, zipfile.BadZipFile, EOFError, ValueError) as exc:
-            raise BadDocument(f"broken HWPX ({exc})") from None
-    text = "\n".join(paragraphs).strip()
-    if not text:
-        raise BadDocument("HWPX has no text")
-    return text, title
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _hwpx_paragraphs(xml: bytes) -> Iterator[str]:
-    root = ElementTree.fromstring(xml)
-    for element in root.iter():
-        if _local(element.tag) != "p":
-            continue
-        # a paragraph's own runs only: nested paragraphs (table cells) are visited on their own
-        parts: list[str] = []
-        for run in element:
-            if _local(run.tag) != "run":
-                continue
-            for piece in run:
-                name = _local(piece.tag)
-                if name == "t":
-                    parts.append("".join(piece.itertext()))
-                elif name in ("tab",):
-                    parts.append("\t")
-        line = "".join(parts).strip()
-        if line:
-            yield line
-
-
-def _hwpx_title(xml: bytes) -> str | None:
-    root = ElementTree.fromstring(xml)
-    for element in root.iter():
-        if _local(element.tag) == "title" and (element.text or "").strip():
-            return (element.text or "").strip()
-    return None
-
-
 def document_to_post(data: bytes, kind: str, post_id: str, source: str, url: str | None = None) -> Post:
     """A PDF or HWPX press release as a Post. Raises BadDocument."""
     if not data.strip():
         raise BadDocument("empty")
     if kind == "pdf":
-        text, title = pdf_text(data)
+        text, title = pdf_text(data, source)
     elif kind == "hwpx":
-        text, title = hwpx_text(data)
+        try:
+            text, title = hwpx_text(data)
+        except BadHwpx as exc:
+            raise BadDocument(str(exc)) from None
     elif kind == "hwp":
         raise BadDocument(hwp_refusal(data))
     else:

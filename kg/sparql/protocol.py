@@ -6,14 +6,13 @@ SELECT (one solution per line, so a row cap is a line count and a stream can be 
 a boolean for ASK, N-Triples for CONSTRUCT/DESCRIBE. pyoxigraph's parsers and serialisers
 (Rust) turn that into what the client asked for.
 
-`inspect()` reads just enough of a query to route it — its form, whether it is an update,
-whether it names a SERVICE or its own dataset — without a full parse: the store's parser
-reports syntax errors with its own message.
+What a query is and whether it may run is decided by `kg.store.guard` (size, nesting,
+SERVICE/LOAD) before any store sees it; the store's parser reports syntax errors with its
+own message.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import mimeparse
@@ -31,59 +30,7 @@ from kg.store.base import (
     StoreUnavailable,
     prefix_map,
 )
-
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
-
-# Strings, IRIs and comments are skipped before looking for keywords, so a keyword inside a
-# literal (`"SERVICE"`), an IRI or a comment does not count. IRIREF is the grammar's
-# production: `?a < ?b` is not an IRI because IRIs cannot hold spaces.
-_SKIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*",
-    re.DOTALL,
-)
-# a bare word: not a variable (?x $x), not part of a prefixed name (ex:select, select:x)
-_WORD = re.compile(r"(?<![\w?$:@\-.])([A-Za-z]+)(?![\w:\-])")
-
-
-@dataclass(frozen=True)
-class QueryInfo:
-    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; None for an update or unknown text
-    is_update: bool
-    has_service: bool
-    has_dataset: bool  # FROM or FROM NAMED in the query itself
-    loads: bool  # an update with LOAD (fetches a document from a URL)
-
-
-def keywords(text: str) -> list[str]:
-    """The bare words of a query, upper-cased, outside strings, IRIs and comments."""
-    return [m.group(1).upper() for m in _WORD.finditer(_SKIP.sub(" ", text))]
-
-
-def inspect(text: str) -> QueryInfo:
-    words = keywords(text)
-    form: str | None = None
-    is_update = False
-    for w in words:
-        if w in QUERY_FORMS:
-            form = w
-            break
-        if w in UPDATE_KEYWORDS:
-            is_update = True
-            break
-    return QueryInfo(
-        form=form,
-        is_update=is_update,
-        has_service="SERVICE" in words,
-        has_dataset="FROM" in words,
-        loads=is_update and "LOAD" in words,
-    )
-
+from kg.store.guard import Limits, check
 
 # -- formats -------------------------------------------------------------------------------
 
@@ -117,11 +64,33 @@ RESULT_FORMATS = (
     Format("csv", ox.QueryResultsFormat.CSV, "results"),
     Format("tsv", ox.QueryResultsFormat.TSV, "results"),
 )
+# Graph answers also go to clients that ask for result types (rdflib's SPARQLStore with
+# returnFormat="json" or "xml" asks a CONSTRUCT for application/sparql-results+json or +xml
+# and parses whatever RDF comes back): JSON-LD is the JSON answer, RDF/XML the XML one.
+# N3 readers read Turtle.
 GRAPH_FORMATS = (
-    Format("turtle", ox.RdfFormat.TURTLE, "graph", ("application/x-turtle",), ("ttl",)),
+    Format(
+        "turtle",
+        ox.RdfFormat.TURTLE,
+        "graph",
+        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
+        ("ttl", "n3"),
+    ),
     Format("ntriples", ox.RdfFormat.N_TRIPLES, "graph", ("text/plain",), ("nt", "n-triples")),
-    Format("jsonld", ox.RdfFormat.JSON_LD, "graph", ("application/json",), ("json-ld", "json")),
-    Format("rdfxml", ox.RdfFormat.RDF_XML, "graph", ("application/xml", "text/xml"), ("rdf", "xml")),
+    Format(
+        "jsonld",
+        ox.RdfFormat.JSON_LD,
+        "graph",
+        ("application/json", "application/x-json+ld", "application/sparql-results+json"),
+        ("json-ld", "json"),
+    ),
+    Format(
+        "rdfxml",
+        ox.RdfFormat.RDF_XML,
+        "graph",
+        ("application/xml", "text/xml", "application/sparql-results+xml"),
+        ("rdf", "xml", "rdf+xml"),
+    ),
 )
 
 
@@ -140,35 +109,51 @@ def best_media(offered: list[str], accept: str | None) -> str | None:
     return chosen or None
 
 
-def _by_format_param(candidates: tuple[Format, ...], value: str) -> Format | None:
-    wanted = value.strip().lower()
-    for f in candidates:
-        if wanted in (f.name, *f.names, *f.media_types):
-            return f
+def _by_format_param(candidates: tuple[Format, ...], values: list[str]) -> Format | None:
+    """The first `format` value that names one of the candidates. A value may be a
+    comma-separated list (SPARQLWrapper sends `format=application/ld+json,application/x-json+ld`)."""
+    for value in values:
+        for wanted in (v.split(";")[0].strip().lower() for v in value.split(",")):
+            for f in candidates:
+                if wanted in (f.name, *f.names, *f.media_types):
+                    return f
     return None
 
 
-def negotiate(form: str, accept: str | None, format_param: str | None = None) -> Format:
-    """The answer format: the `format` parameter if given, else the best of the Accept header.
+def _names_a_type(accept: str | None) -> bool:
+    """Whether an Accept header asks for something more specific than anything (`*/*`)."""
+    return any(part.split(";")[0].strip() not in ("", "*/*") for part in (accept or "").split(","))
 
-    Among equally acceptable formats the server's order decides (JSON, then XML, CSV, TSV;
-    Turtle, then N-Triples, JSON-LD, RDF/XML); a format's own media type beats its aliases.
+
+def negotiate(form: str, accept: str | None, format_param: str | list[str] | None = None) -> Format:
+    """The answer format: the `format` parameter if it names one of ours, else the best of
+    the Accept header.
+
+    Clients such as SPARQLWrapper send `format=` values of their own (`n3`, repeated
+    parameters, media-type lists) next to a usable Accept header: a value that names none of
+    our formats counts as absent while Accept names a type we can serve; with no Accept (or
+    only `*/*`) it is reported (400) as the typo it then most likely is. Among equally acceptable formats the server's order decides (JSON, then
+    XML, CSV, TSV; Turtle, then N-Triples, JSON-LD, RDF/XML); a format's own media type
+    beats its aliases.
     """
     candidates = formats_for(form)
-    if format_param:
-        found = _by_format_param(candidates, format_param)
-        if found is None:
-            choices = ", ".join(sorted({n for f in candidates for n in (f.name, *f.names)}))
-            raise SparqlError(
-                f"format={format_param!r} is not a format for a {form} query; use one of {choices}"
-            )
-        return found
+    values = [format_param] if isinstance(format_param, str) else list(format_param or [])
+    values = [v for v in values if v.strip()]
+    if values:
+        found = _by_format_param(candidates, values)
+        if found is not None:
+            return found
     preferred = [f.media_types[0] for f in candidates] + [a for f in candidates for a in f.aliases]
     chosen = best_media(list(dict.fromkeys(preferred)), accept)
-    if chosen is None:
-        names = ", ".join(f.media_types[0] for f in candidates)
-        raise NotAcceptable(f"none of the Accept header's types can carry a {form} result; offered: {names}")
-    return next(f for f in candidates if chosen in f.media_types)
+    # a typo in format= with `Accept: */*` (curl, browsers' address bar) is reported, not guessed
+    if chosen is not None and (not values or _names_a_type(accept)):
+        return next(f for f in candidates if chosen in f.media_types)
+    if values:
+        choices = ", ".join(sorted({n for f in candidates for n in (f.name, *f.names)}))
+        given = ", ".join(repr(v) for v in values)
+        raise SparqlError(f"format={given} is not a format for a {form} query; use one of {choices}")
+    names = ", ".join(f.media_types[0] for f in candidates)
+    raise NotAcceptable(f"none of the Accept header's types can carry a {form} result; offered: {names}")
 
 
 def _results(fmt: Format) -> ox.QueryResultsFormat:
@@ -225,15 +210,17 @@ def answer(
     store: Store,
     query: str,
     accept: str | None = None,
-    format_param: str | None = None,
+    format_param: str | list[str] | None = None,
     dataset: Dataset | None = None,
     timeout: float | None = None,
     max_rows: int | None = None,
+    limits: Limits | None = None,
 ) -> tuple[RawResult, Format]:
     """Run a user's query on a store: its raw answer and the format the client gets it in.
 
-    Raises SparqlSyntaxError when the text is not a query (or does not parse)."""
-    info = inspect(query)
+    The query is checked first (kg.sparql.guard: size, nesting, SERVICE); raises
+    SparqlSyntaxError when the text is not a query (or does not parse)."""
+    info = check(query, limits)
     if info.form is None:
         # let the store's parser say what is wrong
         store.evaluate(query, "SELECT", None, timeout, 1)

@@ -20,7 +20,9 @@ def open_store(
     """`memory`, a folder path, or an http(s) URL of a SPARQL endpoint (default: the settings' store).
 
     A remote store's request timeout and whether it stops user queries itself come from the
-    settings unless given.
+    settings unless given. Under `kg serve` (`store_control` set) the store is the supervised
+    Oxigraph server: a query it does not stop in time is reported to the supervisor, and a
+    refused connection is retried while the server restarts.
     """
     settings = settings or Settings()
     spec = spec or settings.store
@@ -31,12 +33,19 @@ def open_store(
     if spec.startswith(("http://", "https://")):
         from kg.store.remote import RemoteStore
 
+        on_overrun = None
+        if settings.store_control:
+            from kg.store.supervisor import SupervisorClient
+
+            on_overrun = SupervisorClient(settings.store_control).report_overrun
         return RemoteStore(
             spec,
             timeout=timeout if timeout is not None else 60.0,
             server_cancels=settings.store_enforces_timeout if server_cancels is None else server_cancels,
             update_url=settings.store_update,
             gsp_url=settings.store_gsp,
+            on_overrun=on_overrun,
+            reconnect_s=15.0 if settings.store_control else 0.0,
         )
     from kg.store.oxigraph import OxigraphStore
 

@@ -14,11 +14,12 @@ the server stops too) once the row cap is reached or the time limit passes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.client
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -65,7 +66,10 @@ class RemoteStore(Store):
     `timeout` bounds every request (seconds without an answer). `server_cancels` says that
     the server enforces the user-query time limit itself (an Oxigraph server started with
     `--timeout-s`, as `kg serve` does): the client then waits a little longer than the
-    limit, so the server's cancellation is what stops the work.
+    limit, so the server's cancellation is what stops the work. When even then no answer
+    came, `on_overrun(sent_at)` is called (kg serve's supervisor restarts the server: the
+    query would otherwise run on). A refused connection is tried again for `reconnect_s`
+    seconds (nothing was sent; the server may be restarting).
     """
 
     def __init__(
@@ -75,6 +79,8 @@ class RemoteStore(Store):
         server_cancels: bool = False,
         update_url: str | None = None,
         gsp_url: str | None = None,
+        on_overrun: Callable[[float], None] | None = None,
+        reconnect_s: float = 0.0,
     ) -> None:
         url = url.rstrip("/")
         if url.endswith(("/sparql", "/query")):
@@ -94,6 +100,8 @@ class RemoteStore(Store):
         self._gsp_ep = _Endpoint(self.gsp_url)
         self.timeout = timeout
         self.server_cancels = server_cancels
+        self.on_overrun = on_overrun
+        self.reconnect_s = reconnect_s
         self._local = threading.local()
         self._graphs: tuple[str | None, tuple[str, ...]] = ("never", ())
 
@@ -131,7 +139,10 @@ class RemoteStore(Store):
         if query:
             target += "?" + query
         headers = {"Host": f"{ep.host}:{ep.port}", **headers}
-        for attempt in (1, 2):
+        refused_until = time.monotonic() + self.reconnect_s
+        attempt = 0
+        while True:
+            attempt += 1
             conn = self._connection(ep)
             reused = conn.sock is not None
             try:
@@ -144,15 +155,17 @@ class RemoteStore(Store):
                 return conn.getresponse()
             except RETRYABLE as exc:
                 self._drop(ep)
-                if attempt == 2 or not reused:
+                if attempt >= 2 or not reused:
                     raise KgError(f"SPARQL store {ep.url} closed the connection: {exc}") from exc
             except TimeoutError as exc:
                 self._drop(ep)
                 raise _Timeout(str(exc)) from exc
             except OSError as exc:
                 self._drop(ep)
+                if exc.errno == errno.ECONNREFUSED and time.monotonic() < refused_until:
+                    time.sleep(0.1)  # the server is (re)starting; nothing was sent
+                    continue
                 raise KgError(f"SPARQL store {ep.url} unreachable: {exc}") from exc
-        raise AssertionError("unreachable")
 
     @contextlib.contextmanager
     def _reading(self, ep: _Endpoint, resp: http.client.HTTPResponse) -> Iterator[None]:
@@ -255,6 +268,7 @@ class RemoteStore(Store):
         wait = limit + 2.0 if self.server_cancels else limit
         deadline = time.monotonic() + wait
         ep = self._query_ep
+        sent_at = time.time()
         if sum(len(v) for _, v in params) > 4000:
             # too long for a URL: the protocol's form-encoded POST carries the dataset too
             body = urlencode([("query", query), *params]).encode("ascii")
@@ -275,6 +289,8 @@ class RemoteStore(Store):
                 raise StoreUnavailable(f"SPARQL store {self.query_url} answered {resp.status}: {text[:300]}")
             data, rows, truncated = self._stream(ep, resp, form, max_rows, deadline)
         except _Timeout:
+            if self.server_cancels and self.on_overrun is not None:
+                self.on_overrun(sent_at)  # the server did not stop it: have it stopped
             raise QueryTimeout(f"the query ran longer than the time limit of {limit:g} s") from None
         except SparqlError:
             raise
