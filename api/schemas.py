@@ -111,11 +111,20 @@ class StatsPublic(BaseModel):
     facts: int = Field(description="kg:Fact nodes (statements with evidence).")
     quads: int = Field(description="Quads in the named graphs.")
     entities: dict[str, int] = Field(description="Entities by type.")
+    current_extractor: str = Field(description="The running extractor's version (package + digest).")
+    extractor_versions: list[dict[str, Any]] = Field(
+        description="Posts and facts per extractor version that read them, most facts first "
+        "(`unrecorded`: written before versions were recorded)."
+    )
 
 
 class Health(BaseModel):
     status: str = Field(description="`ok` when the store answers.")
     store: str = Field(description="The store's kind (OxigraphStore, RemoteStore).")
+    extractor: str = Field(
+        description="The extractor version this installation writes: the package version and a digest "
+        "of the extraction code, patterns, lexicon and model files (as `kg --version`)."
+    )
     detail: dict[str, Any] = Field(
         {}, description="The store's generation marker and the state of the in-memory graph index."
     )

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from api.deps import IndexDep, StoreDep
 from api.schemas import Health, StatsPublic
 from kg.read import queries
+from kg.version import extractor_version
 from kg.vocab.ontology import CONTEXT_FILE
 
 router = APIRouter(tags=["meta"])
@@ -22,6 +23,7 @@ def health(store: StoreDep, index: IndexDep) -> Health:
     return Health(
         status="ok",
         store=type(store).__name__,
+        extractor=extractor_version(),
         detail={"generation": store.generation(), "index": index.status()},
     )
 

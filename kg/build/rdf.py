@@ -15,6 +15,7 @@ IRIs of facts and memberships are derived from content: the same post gives the 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -79,6 +80,12 @@ class PostGraph:
         self.add(p, N("rdf:type"), N("schema:Article"))
         self.add(p, N("dcterms:identifier"), Literal(post.id))
         self.add(p, N("kg:contentHash"), Literal(post.content_hash))
+        # which extractor read it: `kg ingest` re-extracts the post when this differs from the
+        # running extractor's version (kg.version)
+        self.add(p, N("kg:extractorVersion"), Literal(ex.extractor_version))
+        if post.structured:  # kept so that `kg reextract` can rebuild the post from the store
+            payload = json.dumps(post.structured, sort_keys=True, ensure_ascii=False)
+            self.add(p, N("kg:structuredData"), Literal(payload, datatype=N("rdf:JSON")))
         if post.title:
             self.add(p, N("dcterms:title"), ko(post.title))
         if post.url:
@@ -152,6 +159,7 @@ class PostGraph:
         self.add(f, N("rdf:predicate"), p)
         self.add(f, N("rdf:object"), o)
         self.add(f, N("prov:wasDerivedFrom"), self.g)
+        self.add(f, N("kg:extractorVersion"), Literal(self.r.extraction.extractor_version))
         for rule_id in rules or (ev.rule or ev.component,):
             self.add(f, N("prov:wasAttributedTo"), self.rule_agent(rule_id, ev.component))
         self.add(

@@ -15,6 +15,7 @@ recipe for other stores.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from kg.build.rdf import lexicon_quads, post_quads
 from kg.build.resolve import Resolver
 from kg.model import Extraction, InputError
 from kg.store.base import Store, graph_node
+from kg.vocab.ontology import iri
 
 SHARD_PATTERN = "shard-{:05d}.nq"
 REFERENCE_FILE = "reference.nq"
@@ -45,13 +47,33 @@ def _write_atomic(path: Path, quads: Iterable[ox.Quad]) -> int:
     return count
 
 
-def reference_quads() -> Iterator[ox.Quad]:
+def reference_graphs() -> dict[str, list[ox.Quad]]:
+    """The reference graphs by name: the ontology, and the authority lexicon with the changes
+    of bodies (org:ChangeEvent)."""
     from kg.vocab.ontology import ONTOLOGY_FILE
 
     ontology = graph_node("ontology")
-    for q in ox.parse(ONTOLOGY_FILE.read_bytes(), format=ox.RdfFormat.TURTLE):
-        yield ox.Quad(q.subject, q.predicate, q.object, ontology)
-    yield from lexicon_quads()
+    parsed = ox.parse(ONTOLOGY_FILE.read_bytes(), format=ox.RdfFormat.TURTLE)
+    graphs = {
+        "ontology": [ox.Quad(q.subject, q.predicate, q.object, ontology) for q in parsed],
+        "lexicon": list(lexicon_quads()),
+    }
+    return {name: [*quads, content_marker(name, quads)] for name, quads in graphs.items()}
+
+
+def content_marker(name: str, quads: list[ox.Quad]) -> ox.Quad:
+    """`<graph> kg:contentHash "…"` in the graph itself: a store whose reference graph carries
+    another hash gets the graph replaced (the ontology or the lexicon changed)."""
+    h = hashlib.sha256()
+    for line in sorted(str(q) for q in quads):
+        h.update(line.encode("utf-8") + b"\n")
+    g = graph_node(name)
+    return ox.Quad(g, ox.NamedNode(iri("kg:contentHash")), ox.Literal(h.hexdigest()[:16]), g)
+
+
+def reference_quads() -> Iterator[ox.Quad]:
+    for quads in reference_graphs().values():
+        yield from quads
 
 
 @dataclass

@@ -34,8 +34,14 @@ def _say_error(err: InputError) -> None:
     click.echo(f"error: {err}", err=True)
 
 
+def _version_message() -> str:
+    from kg.version import extractor_version
+
+    return f"%(prog)s {__version__} (extractor {extractor_version()})"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kg")
+@click.version_option(__version__, prog_name="kg", message=_version_message())
 def main() -> None:
     """Build and query a knowledge graph of Korean public-sector and startup-support news."""
 
@@ -100,8 +106,10 @@ def ingest(
     stdin. Formats by suffix: .txt .md (plain text, front matter), .html .htm (saved
     article pages), .pdf .hwpx (press releases), .json (open-data API payloads), .jsonl.
 
-    Idempotent: a post whose content has not changed is skipped; an edited post replaces
-    its facts. Bad inputs are reported one line each; the others are still ingested, and
+    Idempotent: a post whose content has not changed and that the running extractor read
+    (same version: a digest of the extraction code, patterns, lexicon and model, `kg
+    --version`) is skipped; an edited post, or one an older extractor read, replaces its
+    facts. Bad inputs are reported one line each; the others are still ingested, and
     the exit status is 1 when anything failed.
     """
     from kg.build.pipeline import default_extract
@@ -349,13 +357,57 @@ def export(store_spec: str | None, fmt: str, output: str | None) -> None:
 
 @main.command()
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option(
+    "--processes", "-j", default=0, show_default=True, help="Extraction worker processes (0: both cores)."
+)
+@click.option("--all", "everything", is_flag=True, help="Re-extract every post, not only the stale ones.")
+@click.option("--batch-size", default=16, show_default=True, help="Posts written per atomic store update.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first post that fails.")
+def reextract(
+    store_spec: str | None, processes: int, everything: bool, batch_size: int, fail_fast: bool
+) -> None:
+    """Extract again the posts an older extractor read, from the texts kept in the store.
+
+    No source files are needed: the store keeps each post's cleaned text, description and
+    open-data record. Each post is replaced atomically, like an edit; the summary says how
+    many were re-extracted. Exit status 1 when a post could not be rebuilt or extracted.
+    """
+    from kg.build.pipeline import default_extract
+    from kg.build.reextract import reextract as run_reextract
+    from kg.build.reextract import stale_posts
+
+    store = _store(store_spec)
+    try:
+        todo = len(store.post_iris()) if everything else len(stale_posts(store))
+        click.echo(f"{todo} post(s) to extract again", err=True)
+        extract = default_extract(_processes(processes)) if todo else None
+        report = run_reextract(
+            store,
+            extract or (lambda posts: iter(())),
+            everything=everything,
+            batch_size=batch_size,
+            fail_fast=fail_fast,
+            on_event=lambda kind, data: _say_error(data) if kind == "error" else None,
+        )
+    finally:
+        store.close()
+        del store
+    click.echo(report.summary(), err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
 def stats(store_spec: str | None) -> None:
-    """Counts of posts, facts, quads and entities by type."""
+    """Counts of posts, facts, quads and entities by type, and posts and facts per extractor
+    version (the running extractor's version is `current_extractor`)."""
     from kg.read.queries import stats as get_stats
 
     store = _store(store_spec)
     try:
-        click.echo(json.dumps(get_stats(store), ensure_ascii=False, indent=2))
+        counts = get_stats(store)
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
     finally:
         store.close()
 

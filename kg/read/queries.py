@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.store.base import Store
+from kg.version import extractor_version
 from kg.vocab.ontology import curie, data_iri, entity_type, iri, mapping, sparql_prefixes
 
 if TYPE_CHECKING:
@@ -226,7 +227,33 @@ def stats(store: Store) -> dict[str, Any]:
         "facts": int(facts[0]["n"].value),
         "quads": store.quad_count(),
         "entities": counts,
+        "current_extractor": extractor_version(),
+        "extractor_versions": [
+            {"version": v, "posts": n_posts, "facts": n_facts}
+            for v, n_posts, n_facts in extractor_versions(store)
+        ],
     }
+
+
+def extractor_versions(store: Store) -> list[tuple[str, int, int]]:
+    """(extractor version, posts, facts) for every version in the store, most facts first;
+    posts written before versions were recorded count under "unrecorded"."""
+    posts = store.select(
+        sparql_prefixes()
+        + """SELECT ?v (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?p { ?p a schema:Article .
+  OPTIONAL { ?p kg:extractorVersion ?version } } BIND(COALESCE(?version, "unrecorded") AS ?v) } GROUP BY ?v"""
+    )
+    facts = store.select(
+        sparql_prefixes()
+        + """SELECT ?v (COUNT(DISTINCT ?f) AS ?n) WHERE { GRAPH ?p { ?f a kg:Fact .
+  OPTIONAL { ?f kg:extractorVersion ?version } } BIND(COALESCE(?version, "unrecorded") AS ?v) } GROUP BY ?v"""
+    )
+    by_version: dict[str, list[int]] = {}
+    for r in posts:
+        by_version.setdefault(r["v"].value, [0, 0])[0] = int(r["n"].value)
+    for r in facts:
+        by_version.setdefault(r["v"].value, [0, 0])[1] = int(r["n"].value)
+    return sorted(((v, n[0], n[1]) for v, n in by_version.items()), key=lambda t: (-t[2], -t[1], t[0]))
 
 
 def list_posts(

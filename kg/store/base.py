@@ -114,6 +114,15 @@ class RawResult:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class PostState:
+    """What the store remembers of how a post was made: its content hash and the version of
+    the extractor that read it (None for posts written before versions were recorded)."""
+
+    content_hash: str
+    extractor_version: str | None
+
+
 class Store(ABC):
     """The operations kg needs from a quad store.
 
@@ -179,14 +188,26 @@ class Store(ABC):
 
     def post_hashes(self, post_iris: Sequence[str]) -> dict[str, str]:
         """post IRI → stored content hash, for the posts that are in the store."""
+        return {p: state.content_hash for p, state in self.post_states(post_iris).items()}
+
+    def post_states(self, post_iris: Sequence[str]) -> dict[str, PostState]:
+        """post IRI → its stored content hash and extractor version, for the posts in the store."""
         if not post_iris:
             return {}
         values = " ".join(f"<{p}>" for p in post_iris)
         rows = self.select(
             sparql_prefixes()
-            + f"SELECT ?p ?h WHERE {{ VALUES ?p {{ {values} }} GRAPH ?p {{ ?p kg:contentHash ?h }} }}"
+            + f"""SELECT ?p ?h ?v WHERE {{ VALUES ?p {{ {values} }}
+  {{ GRAPH ?p {{ ?p kg:contentHash ?h }} }} UNION {{ GRAPH ?p {{ ?p kg:extractorVersion ?v }} }} }}"""
         )
-        return {r["p"].value: r["h"].value for r in rows}
+        hashes: dict[str, str] = {}
+        versions: dict[str, str] = {}
+        for r in rows:
+            if "h" in r:
+                hashes[r["p"].value] = r["h"].value
+            if "v" in r:
+                versions[r["p"].value] = r["v"].value
+        return {p: PostState(h, versions.get(p)) for p, h in hashes.items()}
 
     def memberships_in(self, post_iris: Sequence[str]) -> set[str]:
         if not post_iris:
