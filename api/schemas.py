@@ -57,7 +57,9 @@ class Evidence(BaseModel):
 
 class RelatedItem(BaseModel):
     relation: str = Field(
-        description="holdsPosition, subOrganizationOf, operates, participatedIn, partnerOf, locatedIn."
+        description="holdsPosition, subOrganizationOf, operates, participatedIn, partnerOf, locatedIn, "
+        "or succession (a change of bodies: `out` leads to a later body, `in` to an earlier one; "
+        "`role` is the kind of change, `start` its date, the evidence its note and public source)."
     )
     direction: str = Field(
         description="`out` when the entity is the subject, `in` when the object, `both` if symmetric."
@@ -66,7 +68,7 @@ class RelatedItem(BaseModel):
     role: str | None = Field(None, description="For holdsPosition: the title as written (e.g. 차관).")
     start: str | None = Field(None, description="First date the relation is known for (YYYY-MM-DD).")
     end: str | None = Field(None, description="Last date the relation is known for (YYYY-MM-DD).")
-    depth: int = Field(1, description="Hops from the entity (1–3).")
+    depth: int = Field(1, description="Hops from the entity (1–3; a line of succession is walked whole).")
     via: str | None = Field(None, description="For depth > 1: the id of the entity this edge starts from.")
     evidence: list[Evidence] = Field(description="Sentences stating it, newest post first (at most 10).")
 

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/entities", tags=["entities"])
 
 TypeName = Literal["Person", "Organization", "Program", "Event", "Place"]
 RelationName = Literal[
-    "holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn"
+    "holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn", "succession"
 ]
 Kind = Annotated[
     Literal["org", "person", "program", "event", "place"],
@@ -187,6 +187,14 @@ async def related(
     depth: Annotated[int, Query(ge=1, le=3, description="Hops to follow (1–3).")] = 1,
     type: Annotated[TypeName | None, Query(description="Only neighbours of this type.")] = None,
     relation: Annotated[RelationName | None, Query(description="Follow only this relation.")] = None,
+    follow: Annotated[
+        Literal["succession"] | None,
+        Query(
+            description="`succession`: walk the body's whole line of succession (W3C ORG change "
+            "events: renames, upgrades, mergers, splits), predecessors (`in`) and successors (`out`), "
+            "each with its date, kind and public source; `depth` is then ignored."
+        ),
+    ] = None,
     since: Annotated[
         str | None,
         Query(pattern=DATE, description="Only relations dated on or after this day (YYYY-MM-DD)."),
@@ -199,7 +207,9 @@ async def related(
     offset: Annotated[int, Query(ge=0, le=100000, description="Neighbours to skip (paging).")] = 0,
 ) -> Response:
     """Sorted by depth, relation and name. A relation's date is its membership interval, its
-    event's day or the dates of the posts that state it."""
+    event's day, its change's day or the dates of the posts that state it."""
+    if follow == "succession":
+        relation = "succession"
     if since and until and since > until:
         raise HTTPException(status_code=422, detail=f"since ({since}) is after until ({until})")
     if index.due():

@@ -35,7 +35,19 @@ EDGE_PREDICATES: dict[str, str] = {
     "schema:location": "locatedIn",
     "schema:attendee": "participatedIn",
 }
-RELATIONS = ("holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn")
+RELATIONS = (
+    "holdsPosition",
+    "subOrganizationOf",
+    "operates",
+    "participatedIn",
+    "partnerOf",
+    "locatedIn",
+    "succession",
+)
+# A body's line of succession: an org:ChangeEvent links the bodies before and after it. As a
+# relation, its head is the earlier body ("out": the other end is a successor).
+SUCCESSION = "succession"
+CHANGE_FACT = "change"  # the fact key (event, CHANGE_FACT, "") whose evidence is the event's note
 
 # characters that cannot appear in an IRI written <...> in SPARQL
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -201,7 +213,9 @@ class Lookup:
             sparql_prefixes()
             + f"""SELECT ?p ?k ?v WHERE {{ VALUES ?p {{ {values} }}
   {{ ?p dcterms:identifier ?v BIND("id" AS ?k) }} UNION {{ ?p dcterms:title ?v BIND("title" AS ?k) }}
-  UNION {{ ?p dcterms:issued ?v BIND("date" AS ?k) }} UNION {{ ?p dcterms:source ?v BIND("url" AS ?k) }} }}"""
+  UNION {{ ?p dcterms:issued ?v BIND("date" AS ?k) }} UNION {{ ?p dcterms:source ?v BIND("url" AS ?k) }}
+  UNION {{ ?p a org:ChangeEvent ; rdfs:label ?v BIND("title" AS ?k) }}
+  UNION {{ ?p a org:ChangeEvent ; dcterms:date ?v BIND("date" AS ?k) }} }}"""
         )
         out: dict[str, dict[str, str | None]] = {
             i: {"id": None, "title": None, "date": None, "url": None} for i in iris

@@ -53,6 +53,7 @@ RELATION_STYLE = {
     "partnerOf": {"color": "#B279A2", "dashes": True},
     "participatedIn": {"color": "#E45756"},
     "locatedIn": {"color": "#72B7B2"},
+    "succession": {"color": "#8C6D31", "dashes": True},
 }
 SCAN_ABOVE = 1500  # entities past which labels are read by one scan rather than looked up
 EVIDENCE_PER_EDGE = 5  # sentences a page carries per edge; the count of all is kept
@@ -125,14 +126,22 @@ def _edge_query(focus: list[str] | None) -> str:
         return f"""VALUES (?p ?rel) {{ {_relation_values()} }}
     GRAPH ?g {{ ?f rdf:subject {s} ; rdf:predicate ?p ; rdf:object {o} ; kg:evidenceText ?sentence }}"""
 
+    # a change of bodies (org:ChangeEvent in the lexicon graph): earlier body → later body, the
+    # event's note as the sentence and the event standing in for the post (its date and source)
+    change = """?g org:originalOrganization ?a ; org:resultingOrganization ?b ; dcterms:description ?sentence ;
+      kg:changeKind/skos:notation ?role BIND("succession" AS ?rel)"""
     if focus is None:
-        body = f"{{ {membership()} }} UNION {{ {fact('?a', '?b')} FILTER(isIRI(?b)) }}"
+        body = (
+            f"{{ {membership()} }} UNION {{ {fact('?a', '?b')} FILTER(isIRI(?b)) }}\n"
+            f"  UNION {{ {change} }}"
+        )
     else:
         x = f"VALUES ?x {{ {_values(focus)} }}"
         body = (
             f"{{ {x} {membership('{ ?m org:member ?x } UNION { ?m org:organization ?x }')} }}\n"
             f"  UNION {{ {x} {fact('?x', '?b')} FILTER(isIRI(?b)) BIND(?x AS ?a) }}\n"
-            f"  UNION {{ {x} {fact('?a', '?x')} BIND(?x AS ?b) }}"
+            f"  UNION {{ {x} {fact('?a', '?x')} BIND(?x AS ?b) }}\n"
+            f"  UNION {{ {x} {{ ?g org:originalOrganization ?x }} UNION {{ ?g org:resultingOrganization ?x }} {change} }}"
         )
     return sparql_prefixes() + f"SELECT ?a ?b ?rel ?role ?g ?sentence WHERE {{\n  {body}\n}}"
 
@@ -228,12 +237,13 @@ def _posts(store: Store, post_iris: set[str]) -> dict[str, dict[str, Any]]:
     rows = store.select(
         sparql_prefixes()
         + f"""SELECT ?g ?id ?title ?issued ?url WHERE {{ {v}
-  GRAPH ?g {{ ?g a schema:Article ; dcterms:identifier ?id OPTIONAL {{ ?g dcterms:title ?title }}
-    OPTIONAL {{ ?g dcterms:issued ?issued }} OPTIONAL {{ ?g dcterms:source ?url }} }} }}"""
+  {{ GRAPH ?g {{ ?g a schema:Article ; dcterms:identifier ?id OPTIONAL {{ ?g dcterms:title ?title }}
+    OPTIONAL {{ ?g dcterms:issued ?issued }} OPTIONAL {{ ?g dcterms:source ?url }} }} }}
+  UNION {{ ?g a org:ChangeEvent ; rdfs:label ?title ; dcterms:date ?issued ; dcterms:source ?url }} }}"""
     )
     return {
         r["g"].value: {
-            "id": r["id"].value,
+            "id": r["id"].value if "id" in r else None,
             "title": r["title"].value if "title" in r else None,
             "date": r["issued"].value if "issued" in r else None,
             "url": r["url"].value if "url" in r else None,
@@ -268,6 +278,8 @@ def _assemble(
         items = [{"sentence": s, "post": g, **posts.get(g, {})} for s, g in evidence]
         items.sort(key=lambda ev: (ev.get("date") or "", ev["sentence"]))
         date = info[b]["date"] if rel == "participatedIn" else None
+        if rel == "succession":
+            date = min((ev.get("date") or "" for ev in items), default="") or None
         edges.append(EdgeView(a, b, rel, role or None, date, items))
     return nodes, edges
 
