@@ -110,6 +110,12 @@ def _relation_values() -> str:
     return " ".join(f'({p} "{name}")' for p, name in EDGE_PREDICATES.items())
 
 
+# a change of bodies (org:ChangeEvent in the lexicon graph): earlier body → later body, the
+# event's note as the sentence and the event standing in for the post (its date and source)
+CHANGE = """?g org:originalOrganization ?a ; org:resultingOrganization ?b ; dcterms:description ?sentence ;
+      kg:changeKind/skos:notation ?role BIND("succession" AS ?rel)"""
+
+
 def _edge_query(focus: list[str] | None) -> str:
     """Every fact a post states between two entities, one row per (fact, post).
 
@@ -126,15 +132,9 @@ def _edge_query(focus: list[str] | None) -> str:
         return f"""VALUES (?p ?rel) {{ {_relation_values()} }}
     GRAPH ?g {{ ?f rdf:subject {s} ; rdf:predicate ?p ; rdf:object {o} ; kg:evidenceText ?sentence }}"""
 
-    # a change of bodies (org:ChangeEvent in the lexicon graph): earlier body → later body, the
-    # event's note as the sentence and the event standing in for the post (its date and source)
-    change = """?g org:originalOrganization ?a ; org:resultingOrganization ?b ; dcterms:description ?sentence ;
-      kg:changeKind/skos:notation ?role BIND("succession" AS ?rel)"""
+    change = CHANGE
     if focus is None:
-        body = (
-            f"{{ {membership()} }} UNION {{ {fact('?a', '?b')} FILTER(isIRI(?b)) }}\n"
-            f"  UNION {{ {change} }}"
-        )
+        body = f"{{ {membership()} }} UNION {{ {fact('?a', '?b')} FILTER(isIRI(?b)) }}"
     else:
         x = f"VALUES ?x {{ {_values(focus)} }}"
         body = (
@@ -324,6 +324,10 @@ def whole_graph(store: Store, limit: int = 20000) -> tuple[list[Node], list[Edge
 def _whole_graph(store: Store, limit: int) -> tuple[list[Node], list[EdgeView]]:
     collected = _Collected()
     collected.add_rows(store.select(_edge_query(None)))
+    # changes of bodies between entities the posts talk about (not the whole lexicon's history)
+    present = {e for key in collected.edges for e in key[:2]}
+    changes = store.select(sparql_prefixes() + f"SELECT ?a ?b ?rel ?role ?g ?sentence WHERE {{ {CHANGE} }}")
+    collected.add_rows([r for r in changes if r["a"].value in present and r["b"].value in present])
     keep: set[str] | None = None
     degree: dict[str, int] = defaultdict(int)
     for a, b, _rel, _role in collected.edges:
