@@ -19,6 +19,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.build.identity import Identity, read_judgements
+from kg.build.identity import apply as apply_identity
+from kg.build.identity import sync as identity_sync
 from kg.build.rdf import post_quads
 from kg.build.resolve import Resolver, post_iri
 from kg.build.structured import with_structured
@@ -178,18 +181,24 @@ def ingest(
     fail_fast: bool = False,
     on_event: OnEvent | None = None,
     extractor_version: str | None = None,
+    identity: Identity | None = None,
 ) -> IngestReport:
     """Write posts into the store; `extract` maps a stream of posts to extractions, in order.
 
     A post is skipped when the store holds it with the same content hash and the same
     extractor version (`extractor_version`, default: this process's, kg.version); a post
     read by another extractor version is extracted again and replaces its graph.
+
+    `identity` holds the identity judgements (default: `data/judgements/*.jsonl`); a store
+    built with other judgements has the post graphs they touch rewritten first (kg.build.identity).
     """
     extract = extract or default_extract()
     version = extractor_version or current_extractor_version()
     run = _Run(store, on_event or (lambda kind, data: None), fail_fast, version)
     resolver = Resolver()
+    identity = identity if identity is not None else Identity(read_judgements())
     ensure_reference_graphs(store)
+    identity_sync(store, identity)
     pending: dict[str, list[Any]] = {}  # post IRI → quads, for the next atomic write
 
     def flush() -> None:
@@ -213,7 +222,7 @@ def ingest(
                     break
                 continue
             resolved = resolver.resolve(result)
-            quads = post_quads(resolved)
+            quads = apply_identity(post_quads(resolved), identity)
             pending.pop(resolved.iri, None)
             pending[resolved.iri] = quads
             with run.lock:

@@ -351,7 +351,9 @@ def change_quads(lexicon: Lexicon, g: NamedNode) -> Iterator[Quad]:
         yield Quad(event, N("rdf:type"), N("org:ChangeEvent"), g)
         yield Quad(event, N("dcterms:date"), date_lit(change.date), g)
         yield Quad(event, N("kg:changeKind"), kinds[change.kind], g)
-        label = f"{', '.join(names[o] for o in change.originals)} → {', '.join(names[r] for r in change.results)}"
+        label = (
+            f"{', '.join(names[o] for o in change.originals)} → {', '.join(names[r] for r in change.results)}"
+        )
         yield Quad(event, N("rdfs:label"), ko(f"{label} ({change.date})"), g)
         if change.note:
             yield Quad(event, N("dcterms:description"), ko(change.note), g)

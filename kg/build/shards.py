@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build.identity import Identity, judgement_quads, read_judgements
+from kg.build.identity import apply as apply_identity
 from kg.build.rdf import lexicon_quads, post_quads
 from kg.build.resolve import Resolver
 from kg.model import Extraction, InputError
@@ -89,8 +91,9 @@ def write_shards(
     """Write extractions as N-Quads shards of `shard_size` posts; errors are collected, not written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     report = ShardReport()
-    _write_atomic(out_dir / REFERENCE_FILE, reference_quads())
     resolver = Resolver()
+    identity = Identity(read_judgements())
+    _write_atomic(out_dir / REFERENCE_FILE, [*reference_quads(), *judgement_quads(identity)])
     batch: list[ox.Quad] = []
     in_batch = 0
 
@@ -105,7 +108,7 @@ def write_shards(
         if isinstance(result, InputError):
             errors.append(result)
             continue
-        batch += post_quads(resolver.resolve(result))
+        batch += apply_identity(post_quads(resolver.resolve(result)), identity)
         in_batch += 1
         report.posts += 1
         if in_batch >= shard_size:
@@ -130,7 +133,7 @@ def load_files(store: Store, files: Iterable[Path], batch_size: int = 64) -> Loa
     and skipped, and the other files are loaded.
     """
     report = LoadReport()
-    reference = {graph_node(name).value: name for name in ("ontology", "lexicon")}
+    reference = {graph_node(name).value: name for name in ("ontology", "lexicon", "judgements")}
     derived = {graph_node(name).value for name in ("derived", "meta")}
     for path in files:
         by_graph: dict[str, list[ox.Quad]] = {}
