@@ -6,6 +6,7 @@ An entity id is `kind/key` (`org/중소벤처기업부`); the routes take it as 
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -123,7 +124,8 @@ def entity(
     entity_id = f"{kind}/{key}"
     info = queries.describe(store, entity_id)
     if info is None:
-        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
+        _redirect_or_404(store, request, entity_id)
+    assert info is not None
     wanted = _wants(request, format)
     if wanted == "json":
         return _json(info)
@@ -131,6 +133,25 @@ def entity(
     raw = store.evaluate(query or "", "CONSTRUCT")
     fmt = next(f for f in sparql.GRAPH_FORMATS if f.name == wanted)
     return Response(sparql.render(raw, fmt), media_type=fmt.media)
+
+
+def _redirect_or_404(store: Store, request: Request, entity_id: str) -> None:
+    """An id merged into another by a `same` judgement answers 301 to the canonical one (same
+    sub-path and query); any other unknown id 404."""
+    canonical = queries.merged_into(store, entity_id)
+    if canonical is None:
+        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
+    old = "/entities/" + quote(entity_id, safe="/@")
+    new = "/entities/" + quote(queries.entity_id(canonical), safe="/@")
+    path = request.url.path
+    location = new + (path[len(old) :] if path.startswith(old) else "")
+    if request.url.query:
+        location += "?" + request.url.query
+    raise HTTPException(
+        status_code=301,
+        detail=f"{entity_id} is {queries.entity_id(canonical)}",
+        headers={"Location": location},
+    )
 
 
 def _related(
@@ -182,6 +203,7 @@ def _related(
 async def related(
     store: StoreDep,
     index: IndexDep,
+    request: Request,
     kind: Kind,
     key: Key,
     depth: Annotated[int, Query(ge=1, le=3, description="Hops to follow (1–3).")] = 1,
@@ -216,10 +238,16 @@ async def related(
         await run_in_threadpool(index.check)
     snapshot = index.current()
     args = (store, snapshot, f"{kind}/{key}", depth, type, relation, since, until, limit, offset)
-    if snapshot is not None and depth == 1:
-        body = _related(*args)  # from memory, a slice at most: not worth a thread hop
-    else:
-        body = await run_in_threadpool(_related, *args)
+    try:
+        if snapshot is not None and depth == 1:
+            body = _related(*args)  # from memory, a slice at most: not worth a thread hop
+        else:
+            body = await run_in_threadpool(_related, *args)
+    except HTTPException as exc:
+        if exc.status_code != 404:
+            raise
+        await run_in_threadpool(_redirect_or_404, store, request, f"{kind}/{key}")
+        raise
     return Response(body, media_type="application/json")
 
 
@@ -231,6 +259,7 @@ async def related(
 )
 async def graph_html(
     store: StoreDep,
+    request: Request,
     kind: Kind,
     key: Key,
     hops: Annotated[int, Query(ge=1, le=3, description="Hops around the entity (1–3).")] = 1,
@@ -246,5 +275,5 @@ async def graph_html(
 
     html = await run_in_threadpool(build)
     if html is None:
-        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
-    return HTMLResponse(html)
+        await run_in_threadpool(_redirect_or_404, store, request, entity_id)
+    return HTMLResponse(html or "")

@@ -397,6 +397,108 @@ def reextract(
         sys.exit(1)
 
 
+def _judge(verdict: str, a: str, b: str, reason: str, by: str | None, store_spec: str | None) -> None:
+    import getpass
+    from datetime import UTC, datetime
+
+    from kg.build.identity import Identity, parse, read_judgements, record, sync, to_iri
+    from kg.read.candidates import exists
+
+    store = _store(store_spec)
+    try:
+        for entity in (a, b):
+            if not exists(store, to_iri(entity)):
+                raise click.ClickException(f"no entity {entity} in the store")
+        try:
+            judgement = parse(
+                {
+                    "judgement": verdict,
+                    "a": a,
+                    "b": b,
+                    "reason": reason,
+                    "by": by or getpass.getuser(),
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                },
+                "the command line",
+            )
+            identity = Identity([*read_judgements(), judgement])  # refuses a contradiction
+        except (ValueError, KgError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        path = record(judgement)
+        rewritten = sync(store, identity)
+    finally:
+        store.close()
+        del store
+    canonical = identity.canonical(judgement.a)
+    click.echo(f"recorded in {path}; rewrote {rewritten} post graph(s)", err=True)
+    if verdict == "same":
+        click.echo(f"canonical: {canonical.split('/id/', 1)[-1]}", err=True)
+
+
+JUDGE_OPTIONS = [
+    click.argument("a"),
+    click.argument("b"),
+    click.option("--reason", required=True, help="Why (kept with the judgement)."),
+    click.option("--by", help="Who decides [default: the login name]."),
+    click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP),
+]
+
+
+def _with_judge_options(func: Any) -> Any:
+    for option in reversed(JUDGE_OPTIONS):
+        func = option(func)
+    return func
+
+
+@main.command()
+@_with_judge_options
+def same(a: str, b: str, reason: str, by: str | None, store_spec: str | None) -> None:
+    """Record that A and B are the same entity, and rewrite the affected facts in place.
+
+    A and B are entity ids (org/…, person/…) or IRIs; a person as named in one post is
+    person/<name>@post-<post id>. The judgement is appended to judgements.jsonl in KG_JUDGEMENTS
+    (default data/judgements/); the cluster's canonical IRI takes the facts, the others get
+    owl:sameAs it, and /entities/<old id> redirects to it.
+    """
+    _judge("same", a, b, reason, by, store_spec)
+
+
+@main.command()
+@_with_judge_options
+def different(a: str, b: str, reason: str, by: str | None, store_spec: str | None) -> None:
+    """Record that A and B are different entities, and rewrite the affected facts in place.
+
+    To keep namesakes in one body apart, judge the person as named in one post
+    (person/<name>@post-<post id>) different from person/<name>@<body>.
+    """
+    _judge("different", a, b, reason, by, store_spec)
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option("--kind", type=click.Choice(["person", "org"]), help="Only people or only organisations.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="Most pairs to list.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per pair instead of a table.")
+def candidates(store_spec: str | None, kind: str | None, limit: int, as_json: bool) -> None:
+    """List likely duplicates to judge, most likely first, with the signals that fired:
+    same name under different bodies (in one line of succession, same role family, consecutive
+    dates, one post naming both), organisation names one edit apart, shared aliases."""
+    from kg.read.candidates import candidates as find
+
+    store = _store(store_spec)
+    try:
+        found = find(store, limit, kind)
+    finally:
+        store.close()
+    for c in found:
+        if as_json:
+            click.echo(json.dumps(c.as_dict(), ensure_ascii=False))
+        else:
+            d = c.as_dict()
+            click.echo(f"{d['score']:>3}  {d['a']}  {d['b']}  — {'; '.join(d['reasons'])}")
+    click.echo(f"{len(found)} candidate pair(s)", err=True)
+
+
 @main.command()
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
 def stats(store_spec: str | None) -> None:

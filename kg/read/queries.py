@@ -164,6 +164,17 @@ def describe(store: Store, entity: str) -> dict[str, Any] | None:
     }
 
 
+def merged_into(store: Store, entity: str) -> str | None:
+    """The canonical IRI an entity was merged into by a `same` judgement (owl:sameAs), if any."""
+    target = entity_iri(entity)
+    if not safe_iri(target):
+        return None
+    rows = store.select(
+        sparql_prefixes() + f"SELECT ?c WHERE {{ <{target}> owl:sameAs ?c }} ORDER BY ?c LIMIT 1"
+    )
+    return rows[0]["c"].value if rows else None
+
+
 def entity_triples_query(entity: str) -> str | None:
     """CONSTRUCT the entity's own statements (for its Turtle and JSON-LD views)."""
     target = entity_iri(entity)
