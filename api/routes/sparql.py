@@ -29,6 +29,7 @@ from kg.store.base import (
     Store,
     empty_graph_iri,
     generation_ops,
+    union_ops,
 )
 from kg.vocab.ontology import sparql_prefixes
 
@@ -121,8 +122,13 @@ def _run_update(store: Store, settings: Settings, request: Request, text: str) -
     info = sparql.inspect(text)
     if info.has_service or info.loads:
         raise QueryRefused("SERVICE and LOAD (reading from other hosts) are disabled on this endpoint")
+    # The default graph is the union of the named graphs (kg.store.base.Store), and an update
+    # may write to either: the same request makes it the union again and marks the new store
+    # generation (caches, label and graph indexes reload), so the three happen atomically.
+    body = text.rstrip().removesuffix(";")
+    upkeep = " ;\n".join(union_ops() + generation_ops())  # full IRIs: no prologue after `;`
     try:
-        store.update(text)
+        store.update(f"{body}\n;\n{upkeep}" if body.strip() else upkeep)
     except SyntaxError as exc:
         raise SparqlSyntaxError(str(exc)) from exc
     except SparqlError:
@@ -132,8 +138,6 @@ def _run_update(store: Store, settings: Settings, request: Request, text: str) -
         if "400" in message or "error at" in message:
             raise SparqlSyntaxError(message) from exc
         raise
-    # tell caches and the label index that the graph changed
-    store.update(sparql_prefixes() + " ;\n".join(generation_ops()))
     return Response(status_code=204)
 
 

@@ -271,12 +271,26 @@ def insert_ops(quads: list[ox.Quad]) -> list[str]:
     return [f"INSERT DATA {{\n{quads_data(quads)}\n{triples}\n}}"]
 
 
+def union_ops() -> list[str]:
+    """Make the default graph the union of the named graphs again (after a write that did not keep
+    it, e.g. an admin's SPARQL Update): drop default-graph triples no named graph states, add the
+    named graphs' triples it lacks. The meta graph (the generation marker) stays out of it."""
+    meta = graph_node("meta")
+    return [
+        f"""DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }} }}""",
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}",
+    ]
+
+
 def generation_ops() -> list[str]:
+    """Mark a new store generation (written with full IRIs: it may follow any update text)."""
     meta = graph_node("meta")
     node = store_node()
+    generation = f"<{iri('kg:generation')}>"
     return [
-        f"DELETE WHERE {{ GRAPH {meta} {{ {node} kg:generation ?old }} }}",
-        f'INSERT DATA {{ GRAPH {meta} {{ {node} kg:generation "{uuid.uuid4()}" }} }}',
+        f"DELETE WHERE {{ GRAPH {meta} {{ {node} {generation} ?old }} }}",
+        f'INSERT DATA {{ GRAPH {meta} {{ {node} {generation} "{uuid.uuid4()}" }} }}',
     ]
 
 
