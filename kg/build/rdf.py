@@ -146,12 +146,12 @@ class PostGraph:
                 self.add(node, N("kg:eventKind"), N(kind))
 
     def _names_other_body(self, alias: str, entry: LexiconEntry | None) -> bool:
-        """Whether `alias` is the lexicon's name of another body (a former name written in a
-        post of a later date is not an alias of the body it resolved to)."""
+        """Whether `alias` is a lexicon name or short form of another body (`중기청` written in a
+        post of 2018 is not an alias of the 중소벤처기업부 it resolved to)."""
         if entry is None:
             return False
         other = self.lexicon.lookup(alias)
-        return other is not None and other.id != entry.id and alias == other.name
+        return other is not None and other.id != entry.id
 
     # -- facts ------------------------------------------------------------------------
 

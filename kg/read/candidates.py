@@ -172,9 +172,16 @@ def org_candidates(store: Store) -> list[Candidate]:
     lexicon = {
         r["o"].value for r in store.select(sparql_prefixes() + "SELECT ?o WHERE { ?o skos:notation ?n }")
     }
+    lines = _succession_lines(store)
+
+    def one_line(a: str, b: str) -> bool:  # predecessor and successor: a change, not a duplicate
+        return lines.get(a) is not None and lines.get(a) == lines.get(b)
+
     found: dict[tuple[str, str], Candidate] = {}
     for alias, orgs in aliases.items():
         for a, b in combinations(sorted(orgs), 2):
+            if one_line(a, b):
+                continue
             c = found.setdefault((a, b), Candidate(a, b, 0))
             c.score += 3
             c.reasons.append(f"they share the alias {alias}")
@@ -183,9 +190,12 @@ def org_candidates(store: Store) -> list[Candidate]:
         if org not in lexicon:
             by_length[len(name)].append(org)
     for length, orgs in by_length.items():
-        pool = orgs + by_length.get(length + 1, [])
-        for a, b in combinations(sorted(set(pool)), 2):
-            if _one_edit(names[a], names[b]):
+        pairs = [
+            *combinations(sorted(orgs), 2),
+            *((a, b) for a in orgs for b in by_length.get(length + 1, [])),
+        ]
+        for a, b in pairs:
+            if _one_edit(names[a], names[b]) and not one_line(a, b):
                 key = (min(a, b), max(a, b))
                 c = found.setdefault(key, Candidate(*key, 0))
                 c.score += 2
