@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,18 @@ FOUNDING_POST = SHARED / "corpus" / "posts" / "kstartup-20251203-sogongin-task-f
 DEV_GOLD = SHARED / "corpus" / "gold" / "dev.jsonl"
 SAMPLES = ROOT / "data" / "samples"
 SAMPLES_GOLD = ROOT / "data" / "gold" / "samples.jsonl"
+
+
+def kg_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`kg ARGS…` in its own process, from the checkout, with `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli.commands", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def need_shared() -> None:

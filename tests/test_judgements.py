@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from kg.store.base import Store
 from kg.views import network as viz
 from kg.vocab.ontology import data_iri, sparql_prefixes
 
-from .conftest import ROOT
+from .conftest import kg_cli
 from .test_api_support import settings
 
 BLOCK = data_iri("id/person/김철수@중소벤처기업부")
@@ -172,22 +170,13 @@ def test_cli_same_different_and_candidates(tmp_path: Path) -> None:
         )
     env = {**os.environ, "KG_STORE": str(tmp_path / "store"), "KG_JUDGEMENTS": str(tmp_path / "judgements")}
 
-    def kg_cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kg.cli.commands", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    assert kg_cli("ingest", "-j", "1", str(folder)).returncode == 0
-    out = kg_cli("candidates", "--json")
+    assert kg_cli(env, "ingest", "-j", "1", str(folder)).returncode == 0
+    out = kg_cli(env, "candidates", "--json")
     assert out.returncode == 0, out.stderr
     pairs = [json.loads(line) for line in out.stdout.splitlines()]
     assert {pairs[0]["a"], pairs[0]["b"]} == {"person/김철수@중소기업청", "person/김철수@중소벤처기업부"}
     out = kg_cli(
+        env,
         "same",
         "person/김철수@중소기업청",
         "person/김철수@중소벤처기업부",
@@ -200,9 +189,14 @@ def test_cli_same_different_and_candidates(tmp_path: Path) -> None:
     assert "rewrote 3 post graph(s)" in out.stderr
     lines = (tmp_path / "judgements" / "judgements.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(lines[0])["judgement"] == "same" and json.loads(lines[0])["by"] == "tester"
-    refused = kg_cli("different", "person/김철수@중소기업청", "person/김철수@중소벤처기업부", "--reason", "x")
+    refused = kg_cli(
+        env, "different", "person/김철수@중소기업청", "person/김철수@중소벤처기업부", "--reason", "x"
+    )
     assert refused.returncode != 0 and "judged different" in refused.stderr
-    assert kg_cli("same", "person/없는@사람", "person/김철수@중소벤처기업부", "--reason", "x").returncode != 0
+    assert (
+        kg_cli(env, "same", "person/없는@사람", "person/김철수@중소벤처기업부", "--reason", "x").returncode
+        != 0
+    )
     # a re-ingest applies the recorded judgement and finds nothing to change
-    again = kg_cli("ingest", "-j", "1", str(folder))
+    again = kg_cli(env, "ingest", "-j", "1", str(folder))
     assert "written 0" in again.stderr, again.stderr

@@ -29,7 +29,7 @@ from kg.store.base import Store
 from kg.store.server import OxigraphServer
 from kg.vocab.ontology import sparql_prefixes
 
-from .conftest import ROOT, SAMPLES
+from .conftest import ROOT, SAMPLES, kg_cli
 
 POSTS = [
     SAMPLES / "sample-2017-12-mss-venture-ecosystem-meeting.md",
@@ -228,25 +228,15 @@ def test_reextract_keeps_open_data_facts(tmp_path: Path) -> None:
 def test_cli_version_reextract_and_stats(tmp_path: Path) -> None:
     env = {**os.environ, "KG_STORE": str(tmp_path / "store")}
 
-    def kg_cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "kg.cli.commands", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    version = kg_cli("--version")
+    version = kg_cli(env, "--version")
     assert version.returncode == 0 and kg.version.extractor_version() in version.stdout
-    assert kg_cli("ingest", "-j", "1", str(POSTS[0])).returncode == 0
-    out = kg_cli("reextract", "-j", "1")
+    assert kg_cli(env, "ingest", "-j", "1", str(POSTS[0])).returncode == 0
+    out = kg_cli(env, "reextract", "-j", "1")
     assert out.returncode == 0, out.stderr
     assert "0 post(s) to extract again" in out.stderr and "re-extracted 0" in out.stderr
-    out = kg_cli("reextract", "-j", "1", "--all")
+    out = kg_cli(env, "reextract", "-j", "1", "--all")
     assert out.returncode == 0 and "re-extracted 1" in out.stderr, out.stderr
-    stats = json.loads(kg_cli("stats").stdout)
+    stats = json.loads(kg_cli(env, "stats").stdout)
     assert stats["current_extractor"] == kg.version.extractor_version()
     assert [v["version"] for v in stats["extractor_versions"]] == [kg.version.extractor_version()]
     assert stats["extractor_versions"][0]["posts"] == 1

@@ -227,6 +227,11 @@ def canonical_of(group: Iterable[str]) -> str:
 # -- one post graph --------------------------------------------------------------------------
 
 
+def _value(term: Any) -> str:
+    """A term's IRI or lexical form (quads here hold no RDF-star triples)."""
+    return str(term.value)
+
+
 def _hash(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
@@ -242,13 +247,15 @@ def apply(quads: list[ox.Quad], identity: Identity) -> list[ox.Quad]:
     kept: list[ox.Quad] = []
     for q in quads:
         if q.predicate.value == resolved_from and isinstance(q.object, ox.NamedNode):
-            default_of[q.subject.value] = q.object.value
+            default_of[_value(q.subject)] = _value(q.object)
         else:
             kept.append(q)
     entity_classes = {iri(c) for spec in mapping()["entity_types"].values() for c in spec["classes"]}
     rdf_type = iri("rdf:type")
     entities = {
-        q.subject.value for q in kept if q.predicate.value == rdf_type and q.object.value in entity_classes
+        _value(q.subject)
+        for q in kept
+        if q.predicate.value == rdf_type and _value(q.object) in entity_classes
     }
     final: dict[str, str] = {}
     for node in entities:
@@ -277,7 +284,7 @@ def _rederive(quads: list[ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
     organisation, role), posts from (organisation, role), facts from (subject, predicate, object)."""
     by_subject: dict[str, dict[str, list[Any]]] = {}
     for q in quads:
-        by_subject.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object)
+        by_subject.setdefault(_value(q.subject), {}).setdefault(q.predicate.value, []).append(q.object)
     rdf_type, t = iri("rdf:type"), lambda c: iri(c)
     renames: dict[str, str] = {}
     for s, props in by_subject.items():
@@ -304,11 +311,11 @@ def _rederive(quads: list[ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
     fact_class = t("kg:Fact")
     statement = {t("rdf:subject"): "s", t("rdf:predicate"): "p", t("rdf:object"): "o"}
     is_fact = {
-        q.subject.value for q in quads if q.predicate.value == rdf_type and q.object.value == fact_class
+        _value(q.subject) for q in quads if q.predicate.value == rdf_type and _value(q.object) == fact_class
     }
     for q in quads:
-        if q.subject.value in is_fact and q.predicate.value in statement:
-            facts.setdefault(q.subject.value, {})[statement[q.predicate.value]] = q.object
+        if _value(q.subject) in is_fact and q.predicate.value in statement:
+            facts.setdefault(_value(q.subject), {})[statement[q.predicate.value]] = q.object
     fact_renames = {
         f: f"{graph.value}#fact-{_hash(parts['s'].value, parts['p'].value, str(parts['o']))}"
         for f, parts in facts.items()
@@ -316,7 +323,7 @@ def _rederive(quads: list[ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
     }
     return [
         ox.Quad(
-            ox.NamedNode(fact_renames[q.subject.value]) if q.subject.value in fact_renames else q.subject,
+            ox.NamedNode(fact_renames[_value(q.subject)]) if _value(q.subject) in fact_renames else q.subject,
             q.predicate,
             q.object,
             graph,

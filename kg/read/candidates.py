@@ -189,10 +189,10 @@ def org_candidates(store: Store) -> list[Candidate]:
     for org, name in names.items():
         if org not in lexicon:
             by_length[len(name)].append(org)
-    for length, orgs in by_length.items():
+    for length, same_length in by_length.items():
         pairs = [
-            *combinations(sorted(orgs), 2),
-            *((a, b) for a in orgs for b in by_length.get(length + 1, [])),
+            *combinations(sorted(same_length), 2),
+            *((a, b) for a in same_length for b in by_length.get(length + 1, [])),
         ]
         for a, b in pairs:
             if _one_edit(names[a], names[b]) and not one_line(a, b):

@@ -194,13 +194,13 @@ def _facts(
                     evidence[(s, p2, o)].add((t, intern(post)))
         elif p in wanted and f in subjects and f in objects and f in texts and f in sources:
             evidence[(subjects[f], p, objects[f])].add((texts[f], intern(sources[f])))
-    for e, note in scan.values(
+    for event, note in scan.values(
         store,
         sparql_prefixes() + "SELECT ?e ?t WHERE { ?e a org:ChangeEvent ; dcterms:description ?t }",
         page_rows,
     ):
-        if e is not None and note is not None:  # a change event is its own evidence (kg.read.related)
-            evidence[(e, CHANGE_FACT, "")].add((note, intern(e)))
+        if event is not None and note is not None:  # a change event is its own evidence (kg.read.related)
+            evidence[(event, CHANGE_FACT, "")].add((note, intern(event)))
     spans: dict[Fact, tuple[str, str]] = {}
     for fact, items in evidence.items():
         days = [d for d in (posts[post]["date"] for _, post in items if post in posts) if d]

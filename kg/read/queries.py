@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.model import DATE_TAIL_RELATIONS, RELATION_KINDS
 from kg.store.base import Store
 from kg.version import extractor_version
 from kg.vocab.ontology import curie, data_iri, entity_type, iri, mapping, sparql_prefixes
@@ -35,18 +36,14 @@ EDGE_PREDICATES: dict[str, str] = {
     "schema:location": "locatedIn",
     "schema:attendee": "participatedIn",
 }
-RELATIONS = (
-    "holdsPosition",
-    "subOrganizationOf",
-    "operates",
-    "participatedIn",
-    "partnerOf",
-    "locatedIn",
-    "succession",
-)
 # A body's line of succession: an org:ChangeEvent links the bodies before and after it. As a
 # relation, its head is the earlier body ("out": the other end is a successor).
 SUCCESSION = "succession"
+# what /related reports: the relations between entities, and succession
+RELATIONS = (
+    *(k for k in RELATION_KINDS if k not in DATE_TAIL_RELATIONS or k == "participatedIn"),
+    SUCCESSION,
+)
 CHANGE_FACT = "change"  # the fact key (event, CHANGE_FACT, "") whose evidence is the event's note
 
 # characters that cannot appear in an IRI written <...> in SPARQL
