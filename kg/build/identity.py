@@ -427,8 +427,11 @@ def sync(store: Store, identity: Identity) -> int:
     of post graphs rewritten (0 when the store already follows these judgements)."""
     quads = judgement_quads(identity)
     marker = quads[-1]
-    if store.ask(f"ASK {{ GRAPH {marker.graph_name} {{ {marker.triple} }} }}"):
+    g = marker.graph_name
+    if store.ask(f"ASK {{ GRAPH {g} {{ {marker.triple} }} }}"):
         return 0
+    if not identity.judgements and not store.ask(f"ASK {{ GRAPH {g} {{ ?s ?p ?o }} }}"):
+        return 0  # no judgements, now or before: nothing to write
     old = stored_identity(store)
     involved = old.judged | identity.judged
     involved |= {old.canonical(e) for e in old.judged} | {identity.canonical(e) for e in identity.judged}
