@@ -122,9 +122,10 @@ class PostGraph:
                 self.add(node, N("rdf:type"), N(subtypes[ent.subtype]))
             name = ent.name
             entry = self.r.entries.get((ent.type, ent.name))
-            if ent.type == "Organization" and entry is not None:
-                name = entry.name  # the body that existed on the post's date (kg.build.resolve)
-                self.add(node, N("skos:notation"), Literal(entry.id))
+            if entry is not None:  # the lexicon's name, as in the IRI (kg.build.resolve); for a
+                name = entry.name  # body, the one that existed on the post's date
+                if ent.type == "Organization":
+                    self.add(node, N("skos:notation"), Literal(entry.id))
             self.add(node, N("skos:prefLabel"), ko(name))
             if spec["name"] != "skos:prefLabel":
                 self.add(node, N(spec["name"]), ko(name))

@@ -93,7 +93,8 @@ def write_shards(
     report = ShardReport()
     resolver = Resolver()
     identity = Identity(read_judgements())
-    _write_atomic(out_dir / REFERENCE_FILE, [*reference_quads(), *judgement_quads(identity)])
+    judged = judgement_quads(identity) if identity.judgements else []  # as ingest writes them
+    _write_atomic(out_dir / REFERENCE_FILE, [*reference_quads(), *judged])
     batch: list[ox.Quad] = []
     in_batch = 0
 
