@@ -156,21 +156,39 @@ def test_bad_judgement_files_name_the_line(tmp_path: Path) -> None:
         read_judgements(tmp_path)
 
 
-def test_cli_same_different_and_candidates(tmp_path: Path) -> None:
+def _cli_setup(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """The posts as JSON Lines files, ingested by `kg ingest` into a store of its own."""
     folder = tmp_path / "posts"
     folder.mkdir()
     for post in POSTS:
+        assert post.published is not None
+        record = {"id": post.id, "text": post.text, "published": post.published.isoformat()}
         (folder / f"{post.id}.jsonl").write_text(
-            json.dumps(
-                {"id": post.id, "text": post.text, "published": post.published.isoformat()},
-                ensure_ascii=False,
-            )
-            + "\n",
-            encoding="utf-8",
+            json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8"
         )
     env = {**os.environ, "KG_STORE": str(tmp_path / "store"), "KG_JUDGEMENTS": str(tmp_path / "judgements")}
-
     assert kg_cli(env, "ingest", "-j", "1", str(folder)).returncode == 0
+    return folder, env
+
+
+def test_cli_candidates_accepts_strong_signals(tmp_path: Path) -> None:
+    _folder, env = _cli_setup(tmp_path)
+    none = kg_cli(env, "candidates", "--accept-from", "99")
+    assert none.returncode == 0 and "accepted 0" in none.stderr
+    out = kg_cli(env, "candidates", "--accept-from", "5")
+    assert out.returncode == 0 and "accepted 1" in out.stderr, out.stderr
+    (line,) = (tmp_path / "judgements" / "judgements.jsonl").read_text(encoding="utf-8").splitlines()
+    accepted = json.loads(line)
+    assert accepted["by"] == "kg candidates" and "one line of succession" in accepted["reason"]
+    store = open_store(str(tmp_path / "store"))
+    try:
+        assert len({p for post in ("jg-a", "jg-c") for p in people(store, post)}) == 1
+    finally:
+        store.close()
+
+
+def test_cli_same_different_and_candidates(tmp_path: Path) -> None:
+    folder, env = _cli_setup(tmp_path)
     out = kg_cli(env, "candidates", "--json")
     assert out.returncode == 0, out.stderr
     pairs = [json.loads(line) for line in out.stdout.splitlines()]

@@ -479,7 +479,16 @@ def different(a: str, b: str, reason: str, by: str | None, store_spec: str | Non
 @click.option("--kind", type=click.Choice(["person", "org"]), help="Only people or only organisations.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="Most pairs to list.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per pair instead of a table.")
-def candidates(store_spec: str | None, kind: str | None, limit: int, as_json: bool) -> None:
+@click.option(
+    "--accept-from",
+    type=click.IntRange(1),
+    help="Record a `same` judgement (by `kg candidates`, the signals as reason) for every pair of "
+    "people scoring at least this, and rewrite the graph. 5 = same name, one line of succession "
+    "or one post naming both bodies, and more (docs/identity.md).",
+)
+def candidates(
+    store_spec: str | None, kind: str | None, limit: int, as_json: bool, accept_from: int | None
+) -> None:
     """List likely duplicates to judge, most likely first, with the signals that fired:
     same name under different bodies (in one line of succession, same role family, consecutive
     dates, one post naming both), organisation names one edit apart, shared aliases."""
@@ -488,15 +497,45 @@ def candidates(store_spec: str | None, kind: str | None, limit: int, as_json: bo
     store = _store(store_spec)
     try:
         found = find(store, limit, kind)
+        accepted = [c for c in found if accept_from and c.score >= accept_from and "/person/" in c.a]
+        if accepted:
+            _accept(store, accepted)
     finally:
         store.close()
+        del store
     for c in found:
         if as_json:
             click.echo(json.dumps(c.as_dict(), ensure_ascii=False))
         else:
             d = c.as_dict()
             click.echo(f"{d['score']:>3}  {d['a']}  {d['b']}  — {'; '.join(d['reasons'])}")
-    click.echo(f"{len(found)} candidate pair(s)", err=True)
+    click.echo(
+        f"{len(found)} candidate pair(s)" + (f"; accepted {len(accepted)}" if accept_from else ""), err=True
+    )
+
+
+def _accept(store: Any, accepted: list[Any]) -> None:
+    """Record `same` for each accepted pair (skipping one that contradicts a judgement) and sync once."""
+    from datetime import UTC, datetime
+
+    from kg.build.identity import Identity, parse, read_judgements, record, sync
+
+    judgements = read_judgements()
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    for c in accepted:
+        reason = "signals: " + "; ".join(c.reasons)
+        j = parse(
+            {"judgement": "same", "a": c.a, "b": c.b, "reason": reason, "by": "kg candidates", "at": stamp},
+            "kg candidates",
+        )
+        try:
+            Identity([*judgements, j])
+        except KgError as exc:
+            click.echo(f"not accepted: {exc}", err=True)
+            continue
+        record(j)
+        judgements.append(j)
+    sync(store, Identity(judgements))
 
 
 @main.command()
