@@ -7,8 +7,9 @@ Signals (each adds to a pair's score; the reasons list names every signal that f
   (중소기업청 → 중소벤처기업부): +3; the same role family (장관/차관/청장 …: the title without
   `제N`, `직무대행`, `대행`): +2; consecutive or overlapping dates (the later membership starts
   within two years of the other's end): +1; one post naming both: +2;
-- organisations (not from the lexicon) whose names are one edit apart: +2; organisations
-  sharing an alias: +3.
+- organisations (not from the lexicon, not units of a parent, not named after a region) whose
+  names are one edit apart: +2; organisations sharing an alias: +3 (bodies of one line of
+  succession are not candidates: a change event links them).
 
 Pairs already judged (same or different) are left out.
 """
@@ -23,6 +24,7 @@ from typing import Any
 
 from kg.read.queries import entity_id
 from kg.store.base import Store
+from kg.vocab.lexicon import load_lexicon
 from kg.vocab.ontology import iri, sparql_prefixes
 
 _ORDINAL = re.compile(r"^제\d+")
@@ -185,9 +187,12 @@ def org_candidates(store: Store) -> list[Candidate]:
             c = found.setdefault((a, b), Candidate(a, b, 0))
             c.score += 3
             c.reasons.append(f"they share the alias {alias}")
+    regions = _region_prefixes()
     by_length: dict[int, list[str]] = defaultdict(list)
     for org, name in names.items():
-        if org not in lexicon:
+        # units of a parent (`…/org/parent.unit`) and bodies named after a region differ from
+        # their siblings by one syllable by nature (경북지역본부 / 경기지역본부): not compared
+        if org not in lexicon and "." not in org.rsplit("/", 1)[-1] and name[:2] not in regions:
             by_length[len(name)].append(org)
     for length, same_length in by_length.items():
         pairs = [
@@ -201,6 +206,12 @@ def org_candidates(store: Store) -> list[Candidate]:
                 c.score += 2
                 c.reasons.append(f"names one edit apart ({names[a]} / {names[b]})")
     return list(found.values())
+
+
+def _region_prefixes() -> set[str]:
+    """The short names of the 시·도 (서울, 경북 …): the lexicon's two-syllable place names."""
+    lexicon = load_lexicon()
+    return {s for e in lexicon.entries if e.type == "Place" for s in (e.name, *e.aliases) if len(s) == 2}
 
 
 def candidates(store: Store, limit: int = 50, kind: str | None = None) -> list[Candidate]:
