@@ -240,3 +240,19 @@ def test_cli_version_reextract_and_stats(tmp_path: Path) -> None:
     assert stats["current_extractor"] == kg.version.extractor_version()
     assert [v["version"] for v in stats["extractor_versions"]] == [kg.version.extractor_version()]
     assert stats["extractor_versions"][0]["posts"] == 1
+
+
+def test_health_and_stats_show_the_extractor_version(extractor) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    from .test_api_support import settings
+
+    store = open_store("memory")
+    ingest(store, read_posts(POSTS[:1]), lambda posts: extractor.pipe(posts))
+    client = TestClient(create_app(settings(), store))
+    assert client.get("/health").json()["extractor"] == kg.version.extractor_version()
+    stats = client.get("/stats").json()
+    assert stats["current_extractor"] == kg.version.extractor_version()
+    assert [v["version"] for v in stats["extractor_versions"]] == [kg.version.extractor_version()]
