@@ -73,7 +73,9 @@ class Evidence(BaseModel):
 
 class RelatedItem(BaseModel):
     relation: str = Field(
-        description="holdsPosition, subOrganizationOf, operates, participatedIn, partnerOf, locatedIn."
+        description="holdsPosition, subOrganizationOf, operates, participatedIn, partnerOf, locatedIn, "
+        "or succession (a change of bodies: `out` leads to a later body, `in` to an earlier one; "
+        "`role` is the kind of change, `start` its date, the evidence its note and public source)."
     )
     direction: str = Field(
         description="`out` when the entity is the subject, `in` when the object, `both` if symmetric."
@@ -82,7 +84,7 @@ class RelatedItem(BaseModel):
     role: str | None = Field(None, description="For holdsPosition: the title as written (e.g. 차관).")
     start: str | None = Field(None, description="First date the relation is known for (YYYY-MM-DD).")
     end: str | None = Field(None, description="Last date the relation is known for (YYYY-MM-DD).")
-    depth: int = Field(1, description="Hops from the entity (1–3).")
+    depth: int = Field(1, description="Hops from the entity (1–3; a line of succession is walked whole).")
     via: str | None = Field(None, description="For depth > 1: the id of the entity this edge starts from.")
     evidence: list[Evidence] = Field(description="Sentences stating it, newest post first (at most 10).")
 
@@ -127,11 +129,20 @@ class StatsPublic(BaseModel):
     facts: int = Field(description="kg:Fact nodes (statements with evidence).")
     quads: int = Field(description="Quads in the named graphs.")
     entities: dict[str, int] = Field(description="Entities by type.")
+    current_extractor: str = Field(description="The running extractor's version (package + digest).")
+    extractor_versions: list[dict[str, Any]] = Field(
+        description="Posts and facts per extractor version that read them, most facts first "
+        "(`unrecorded`: written before versions were recorded)."
+    )
 
 
 class Health(BaseModel):
     status: str = Field(description="`ok` when the store answers.")
     store: str = Field(description="The store's kind (OxigraphStore, RemoteStore).")
+    extractor: str = Field(
+        description="The extractor version this installation writes: the package version and a digest "
+        "of the extraction code, patterns, lexicon and model files (as `kg --version`)."
+    )
     detail: dict[str, Any] = Field(
         {}, description="The store's generation marker and the state of the in-memory graph index."
     )

@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         description="URL of a remote store's Graph Store Protocol endpoint, used by `kg load` "
         "(default: `/store` beside the query URL).",
     )
+    judgements: str | None = Field(
+        None,
+        description="Folder of identity judgements (*.jsonl) that ingest applies and `kg same` / "
+        "`kg different` append to; default the bundled `data/judgements/`.",
+    )
     cache_dir: str | None = Field(
         None,
         description="Folder for files kg compiles once and reuses (the MeCab user dictionary); "

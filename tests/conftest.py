@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,18 @@ DEV_GOLD = SHARED / "corpus" / "gold" / "dev.jsonl"
 SAMPLES = ROOT / "data" / "samples"
 FOUNDING_POST = SAMPLES / "kstartup-20251203-sogongin-task-force.txt"
 SAMPLES_GOLD = ROOT / "data" / "gold" / "samples.jsonl"
+
+
+def kg_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`kg ARGS…` in its own process, from the checkout, with `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli.commands", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="session")

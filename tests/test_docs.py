@@ -35,7 +35,9 @@ def test_every_command_is_in_the_readme_and_has_help() -> None:
 def test_readme_queries_answer_what_the_readme_shows(samples_store) -> None:
     """Every ```sparql block followed by an output block: the query runs as written (the
     ontology's prefixes filled in, as `kg query` does) and gives exactly the rows shown."""
-    blocks = re.findall(r"```sparql\n(.*?)```\n```\n(.*?)```", README, re.S)
+    # a query block directly followed by an output block (a query without one is not matched
+    # together with the next query's output: the query part cannot contain a fence)
+    blocks = re.findall(r"```sparql\n((?:(?!```).)*?)```\n```\n(.*?)```", README, re.S)
     assert len(blocks) >= 2
     for query, shown in blocks:
         body = render(*answer(samples_store, complete_prefixes(query), "text/tab-separated-values"))

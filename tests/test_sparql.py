@@ -236,12 +236,18 @@ def test_admin_update_is_applied_and_bumps_the_generation(sample_nquads: bytes) 
     store = memory_store(sample_nquads)
     c = TestClient(create_app(settings(), store))
     before = c.get("/health").json()["detail"]["generation"]
-    update = "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"
+    update = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> <urn:x:c> } }"
     resp = c.post("/sparql", data={"update": update}, headers={"Authorization": f"Bearer {ADMIN}"})
     assert resp.status_code == 204, resp.text
     assert c.get("/sparql", params={"query": "ASK { <urn:x:a> ?p ?o }"}, headers={"Accept": JSON}).json()[
         "boolean"
-    ]
+    ]  # in the union default graph too
+    # the default graph is the union of the named graphs: a triple written only there is not kept
+    only_default = "INSERT DATA { <urn:x:d> <urn:x:b> <urn:x:c> }"
+    resp = c.post("/sparql", data={"update": only_default}, headers={"Authorization": f"Bearer {ADMIN}"})
+    assert resp.status_code == 204
+    ask = c.get("/sparql", params={"query": "ASK { <urn:x:d> ?p ?o }"}, headers={"Accept": JSON}).json()
+    assert ask["boolean"] is False
     assert c.get("/health").json()["detail"]["generation"] != before
     bad = c.post(
         "/sparql", data={"update": "INSERT DATA { oops"}, headers={"Authorization": f"Bearer {ADMIN}"}

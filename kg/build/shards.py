@@ -15,6 +15,7 @@ recipe for other stores.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,10 +23,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.build.identity import Identity, judgement_quads, read_judgements
+from kg.build.identity import apply as apply_identity
 from kg.build.rdf import lexicon_quads, post_quads
 from kg.build.resolve import Resolver
 from kg.model import Extraction, InputError
 from kg.store.base import Store, graph_node
+from kg.vocab.ontology import iri
 
 SHARD_PATTERN = "shard-{:05d}.nq"
 REFERENCE_FILE = "reference.nq"
@@ -45,13 +49,33 @@ def _write_atomic(path: Path, quads: Iterable[ox.Quad]) -> int:
     return count
 
 
-def reference_quads() -> Iterator[ox.Quad]:
+def reference_graphs() -> dict[str, list[ox.Quad]]:
+    """The reference graphs by name: the ontology, and the authority lexicon with the changes
+    of bodies (org:ChangeEvent)."""
     from kg.vocab.ontology import ONTOLOGY_FILE
 
     ontology = graph_node("ontology")
-    for q in ox.parse(ONTOLOGY_FILE.read_bytes(), format=ox.RdfFormat.TURTLE):
-        yield ox.Quad(q.subject, q.predicate, q.object, ontology)
-    yield from lexicon_quads()
+    parsed = ox.parse(ONTOLOGY_FILE.read_bytes(), format=ox.RdfFormat.TURTLE)
+    graphs = {
+        "ontology": [ox.Quad(q.subject, q.predicate, q.object, ontology) for q in parsed],
+        "lexicon": list(lexicon_quads()),
+    }
+    return {name: [*quads, content_marker(name, quads)] for name, quads in graphs.items()}
+
+
+def content_marker(name: str, quads: list[ox.Quad]) -> ox.Quad:
+    """`<graph> kg:contentHash "…"` in the graph itself: a store whose reference graph carries
+    another hash gets the graph replaced (the ontology or the lexicon changed)."""
+    h = hashlib.sha256()
+    for line in sorted(str(q) for q in quads):
+        h.update(line.encode("utf-8") + b"\n")
+    g = graph_node(name)
+    return ox.Quad(g, ox.NamedNode(iri("kg:contentHash")), ox.Literal(h.hexdigest()[:16]), g)
+
+
+def reference_quads() -> Iterator[ox.Quad]:
+    for quads in reference_graphs().values():
+        yield from quads
 
 
 @dataclass
@@ -67,8 +91,10 @@ def write_shards(
     """Write extractions as N-Quads shards of `shard_size` posts; errors are collected, not written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     report = ShardReport()
-    _write_atomic(out_dir / REFERENCE_FILE, reference_quads())
     resolver = Resolver()
+    identity = Identity(read_judgements())
+    judged = judgement_quads(identity) if identity.judgements else []  # as ingest writes them
+    _write_atomic(out_dir / REFERENCE_FILE, [*reference_quads(), *judged])
     batch: list[ox.Quad] = []
     in_batch = 0
 
@@ -83,7 +109,7 @@ def write_shards(
         if isinstance(result, InputError):
             errors.append(result)
             continue
-        batch += post_quads(resolver.resolve(result))
+        batch += apply_identity(post_quads(resolver.resolve(result)), identity)
         in_batch += 1
         report.posts += 1
         if in_batch >= shard_size:
@@ -108,7 +134,7 @@ def load_files(store: Store, files: Iterable[Path], batch_size: int = 64) -> Loa
     and skipped, and the other files are loaded.
     """
     report = LoadReport()
-    reference = {graph_node(name).value: name for name in ("ontology", "lexicon")}
+    reference = {graph_node(name).value: name for name in ("ontology", "lexicon", "judgements")}
     derived = {graph_node(name).value for name in ("derived", "meta")}
     for path in files:
         by_graph: dict[str, list[ox.Quad]] = {}

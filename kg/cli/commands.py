@@ -34,8 +34,14 @@ def _say_error(err: InputError) -> None:
     click.echo(f"error: {err}", err=True)
 
 
+def _version_message() -> str:
+    from kg.version import extractor_version
+
+    return f"%(prog)s {__version__} (extractor {extractor_version()})"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kg")
+@click.version_option(__version__, prog_name="kg", message=_version_message())
 def main() -> None:
     """Build and query a knowledge graph of Korean public-sector and startup-support news."""
 
@@ -107,8 +113,10 @@ def ingest(
     stdin. Formats by suffix: .txt .md (plain text, front matter), .html .htm (saved
     article pages), .pdf .hwpx (press releases), .json (open-data API payloads), .jsonl.
 
-    Idempotent: a post whose content has not changed is skipped; an edited post replaces
-    its facts. Bad inputs are reported one line each; the others are still ingested, and
+    Idempotent: a post whose content has not changed and that the running extractor read
+    (same version: a digest of the extraction code, patterns, lexicon and model, `kg
+    --version`) is skipped; an edited post, or one an older extractor read, replaces its
+    facts. Bad inputs are reported one line each; the others are still ingested, and
     the exit status is 1 when anything failed.
     """
     from kg.build.pipeline import default_extract
@@ -359,13 +367,198 @@ def export(store_spec: str | None, fmt: str, output: str | None) -> None:
 
 @main.command()
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option(
+    "--processes", "-j", default=0, show_default=True, help="Extraction worker processes (0: both cores)."
+)
+@click.option("--all", "everything", is_flag=True, help="Re-extract every post, not only the stale ones.")
+@click.option("--batch-size", default=16, show_default=True, help="Posts written per atomic store update.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first post that fails.")
+def reextract(
+    store_spec: str | None, processes: int, everything: bool, batch_size: int, fail_fast: bool
+) -> None:
+    """Extract again the posts an older extractor read, from the texts kept in the store.
+
+    No source files are needed: the store keeps each post's cleaned text, description and
+    open-data record. Each post is replaced atomically, like an edit; the summary says how
+    many were re-extracted. Exit status 1 when a post could not be rebuilt or extracted.
+    """
+    from kg.build.pipeline import default_extract
+    from kg.build.reextract import reextract as run_reextract
+    from kg.build.reextract import stale_posts
+
+    store = _store(store_spec)
+    try:
+        todo = len(store.post_iris()) if everything else len(stale_posts(store))
+        click.echo(f"{todo} post(s) to extract again", err=True)
+        extract = default_extract(_processes(processes)) if todo else None
+        report = run_reextract(
+            store,
+            extract or (lambda posts: iter(())),
+            everything=everything,
+            batch_size=batch_size,
+            fail_fast=fail_fast,
+            on_event=lambda kind, data: _say_error(data) if kind == "error" else None,
+        )
+    finally:
+        store.close()
+        del store
+    click.echo(report.summary(), err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+def _judge(verdict: str, a: str, b: str, reason: str, by: str | None, store_spec: str | None) -> None:
+    import getpass
+    from datetime import UTC, datetime
+
+    from kg.build.identity import Identity, parse, read_judgements, record, sync, to_iri
+    from kg.read.candidates import exists
+
+    store = _store(store_spec)
+    try:
+        for entity in (a, b):
+            if not exists(store, to_iri(entity)):
+                raise click.ClickException(f"no entity {entity} in the store")
+        try:
+            judgement = parse(
+                {
+                    "judgement": verdict,
+                    "a": a,
+                    "b": b,
+                    "reason": reason,
+                    "by": by or getpass.getuser(),
+                    "at": datetime.now(UTC).isoformat(timespec="seconds"),
+                },
+                "the command line",
+            )
+            identity = Identity([*read_judgements(), judgement])  # refuses a contradiction
+        except (ValueError, KgError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        path = record(judgement)
+        rewritten = sync(store, identity)
+    finally:
+        store.close()
+        del store
+    canonical = identity.canonical(judgement.a)
+    click.echo(f"recorded in {path}; rewrote {rewritten} post graph(s)", err=True)
+    if verdict == "same":
+        click.echo(f"canonical: {canonical.split('/id/', 1)[-1]}", err=True)
+
+
+JUDGE_OPTIONS = [
+    click.argument("a"),
+    click.argument("b"),
+    click.option("--reason", required=True, help="Why (kept with the judgement)."),
+    click.option("--by", help="Who decides [default: the login name]."),
+    click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP),
+]
+
+
+def _with_judge_options(func: Any) -> Any:
+    for option in reversed(JUDGE_OPTIONS):
+        func = option(func)
+    return func
+
+
+@main.command()
+@_with_judge_options
+def same(a: str, b: str, reason: str, by: str | None, store_spec: str | None) -> None:
+    """Record that A and B are the same entity, and rewrite the affected facts in place.
+
+    A and B are entity ids (org/…, person/…) or IRIs; a person as named in one post is
+    person/<name>@post-<post id>. The judgement is appended to judgements.jsonl in KG_JUDGEMENTS
+    (default data/judgements/); the cluster's canonical IRI takes the facts, the others get
+    owl:sameAs it, and /entities/<old id> redirects to it.
+    """
+    _judge("same", a, b, reason, by, store_spec)
+
+
+@main.command()
+@_with_judge_options
+def different(a: str, b: str, reason: str, by: str | None, store_spec: str | None) -> None:
+    """Record that A and B are different entities, and rewrite the affected facts in place.
+
+    To keep namesakes in one body apart, judge the person as named in one post
+    (person/<name>@post-<post id>) different from person/<name>@<body>.
+    """
+    _judge("different", a, b, reason, by, store_spec)
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option("--kind", type=click.Choice(["person", "org"]), help="Only people or only organisations.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="Most pairs to list.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per pair instead of a table.")
+@click.option(
+    "--accept-from",
+    type=click.IntRange(1),
+    help="Record a `same` judgement (by `kg candidates`, the signals as reason) for every pair of "
+    "people scoring at least this, and rewrite the graph. 5 = same name, one line of succession "
+    "or one post naming both bodies, and more (docs/identity.md).",
+)
+def candidates(
+    store_spec: str | None, kind: str | None, limit: int, as_json: bool, accept_from: int | None
+) -> None:
+    """List likely duplicates to judge, most likely first, with the signals that fired:
+    same name under different bodies (in one line of succession, same role family, consecutive
+    dates, one post naming both), organisation names one edit apart, shared aliases."""
+    from kg.read.candidates import candidates as find
+
+    store = _store(store_spec)
+    try:
+        found = find(store, limit, kind)
+        accepted = [c for c in found if accept_from and c.score >= accept_from and "/person/" in c.a]
+        if accepted:
+            _accept(store, accepted)
+    finally:
+        store.close()
+        del store
+    for c in found:
+        if as_json:
+            click.echo(json.dumps(c.as_dict(), ensure_ascii=False))
+        else:
+            d = c.as_dict()
+            click.echo(f"{d['score']:>3}  {d['a']}  {d['b']}  — {'; '.join(d['reasons'])}")
+    click.echo(
+        f"{len(found)} candidate pair(s)" + (f"; accepted {len(accepted)}" if accept_from else ""), err=True
+    )
+
+
+def _accept(store: Any, accepted: list[Any]) -> None:
+    """Record `same` for each accepted pair (skipping one that contradicts a judgement) and sync once."""
+    from datetime import UTC, datetime
+
+    from kg.build.identity import Identity, parse, read_judgements, record, sync
+
+    judgements = read_judgements()
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    for c in accepted:
+        reason = "signals: " + "; ".join(c.reasons)
+        j = parse(
+            {"judgement": "same", "a": c.a, "b": c.b, "reason": reason, "by": "kg candidates", "at": stamp},
+            "kg candidates",
+        )
+        try:
+            Identity([*judgements, j])
+        except KgError as exc:
+            click.echo(f"not accepted: {exc}", err=True)
+            continue
+        record(j)
+        judgements.append(j)
+    sync(store, Identity(judgements))
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
 def stats(store_spec: str | None) -> None:
-    """Counts of posts, facts, quads and entities by type."""
+    """Counts of posts, facts, quads and entities by type, and posts and facts per extractor
+    version (the running extractor's version is `current_extractor`)."""
     from kg.read.queries import stats as get_stats
 
     store = _store(store_spec)
     try:
-        click.echo(json.dumps(get_stats(store), ensure_ascii=False, indent=2))
+        counts = get_stats(store)
+        click.echo(json.dumps(counts, ensure_ascii=False, indent=2))
     finally:
         store.close()
 

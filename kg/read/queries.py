@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.model import DATE_TAIL_RELATIONS, RELATION_KINDS
 from kg.store.base import Store
+from kg.version import extractor_version
 from kg.vocab.ontology import curie, data_iri, entity_type, iri, mapping, sparql_prefixes
 
 if TYPE_CHECKING:
@@ -34,7 +36,15 @@ EDGE_PREDICATES: dict[str, str] = {
     "schema:location": "locatedIn",
     "schema:attendee": "participatedIn",
 }
-RELATIONS = ("holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn")
+# A body's line of succession: an org:ChangeEvent links the bodies before and after it. As a
+# relation, its head is the earlier body ("out": the other end is a successor).
+SUCCESSION = "succession"
+# what /related reports: the relations between entities, and succession
+RELATIONS = (
+    *(k for k in RELATION_KINDS if k not in DATE_TAIL_RELATIONS or k == "participatedIn"),
+    SUCCESSION,
+)
+CHANGE_FACT = "change"  # the fact key (event, CHANGE_FACT, "") whose evidence is the event's note
 
 # characters that cannot appear in an IRI written <...> in SPARQL
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -151,6 +161,17 @@ def describe(store: Store, entity: str) -> dict[str, Any] | None:
     }
 
 
+def merged_into(store: Store, entity: str) -> str | None:
+    """The canonical IRI an entity was merged into by a `same` judgement (owl:sameAs), if any."""
+    target = entity_iri(entity)
+    if not safe_iri(target):
+        return None
+    rows = store.select(
+        sparql_prefixes() + f"SELECT ?c WHERE {{ <{target}> owl:sameAs ?c }} ORDER BY ?c LIMIT 1"
+    )
+    return rows[0]["c"].value if rows else None
+
+
 def entity_triples_query(entity: str) -> str | None:
     """CONSTRUCT the entity's own statements (for its Turtle and JSON-LD views)."""
     target = entity_iri(entity)
@@ -200,7 +221,9 @@ class Lookup:
             sparql_prefixes()
             + f"""SELECT ?p ?k ?v WHERE {{ VALUES ?p {{ {values} }}
   {{ ?p dcterms:identifier ?v BIND("id" AS ?k) }} UNION {{ ?p dcterms:title ?v BIND("title" AS ?k) }}
-  UNION {{ ?p dcterms:issued ?v BIND("date" AS ?k) }} UNION {{ ?p dcterms:source ?v BIND("url" AS ?k) }} }}"""
+  UNION {{ ?p dcterms:issued ?v BIND("date" AS ?k) }} UNION {{ ?p dcterms:source ?v BIND("url" AS ?k) }}
+  UNION {{ ?p a org:ChangeEvent ; rdfs:label ?v BIND("title" AS ?k) }}
+  UNION {{ ?p a org:ChangeEvent ; dcterms:date ?v BIND("date" AS ?k) }} }}"""
         )
         out: dict[str, dict[str, str | None]] = {
             i: {"id": None, "title": None, "date": None, "url": None} for i in iris
@@ -226,7 +249,33 @@ def stats(store: Store) -> dict[str, Any]:
         "facts": int(facts[0]["n"].value),
         "quads": store.quad_count(),
         "entities": counts,
+        "current_extractor": extractor_version(),
+        "extractor_versions": [
+            {"version": v, "posts": n_posts, "facts": n_facts}
+            for v, n_posts, n_facts in extractor_versions(store)
+        ],
     }
+
+
+def extractor_versions(store: Store) -> list[tuple[str, int, int]]:
+    """(extractor version, posts, facts) for every version in the store, most facts first;
+    posts written before versions were recorded count under "unrecorded"."""
+    posts = store.select(
+        sparql_prefixes()
+        + """SELECT ?v (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?p { ?p a schema:Article .
+  OPTIONAL { ?p kg:extractorVersion ?version } } BIND(COALESCE(?version, "unrecorded") AS ?v) } GROUP BY ?v"""
+    )
+    facts = store.select(
+        sparql_prefixes()
+        + """SELECT ?v (COUNT(DISTINCT ?f) AS ?n) WHERE { GRAPH ?p { ?f a kg:Fact .
+  OPTIONAL { ?f kg:extractorVersion ?version } } BIND(COALESCE(?version, "unrecorded") AS ?v) } GROUP BY ?v"""
+    )
+    by_version: dict[str, list[int]] = {}
+    for r in posts:
+        by_version.setdefault(r["v"].value, [0, 0])[0] = int(r["n"].value)
+    for r in facts:
+        by_version.setdefault(r["v"].value, [0, 0])[1] = int(r["n"].value)
+    return sorted(((v, n[0], n[1]) for v, n in by_version.items()), key=lambda t: (-t[2], -t[1], t[0]))
 
 
 def list_posts(

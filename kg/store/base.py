@@ -114,6 +114,15 @@ class RawResult:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class PostState:
+    """What the store remembers of how a post was made: its content hash and the version of
+    the extractor that read it (None for posts written before versions were recorded)."""
+
+    content_hash: str
+    extractor_version: str | None
+
+
 class Store(ABC):
     """The operations kg needs from a quad store.
 
@@ -179,14 +188,26 @@ class Store(ABC):
 
     def post_hashes(self, post_iris: Sequence[str]) -> dict[str, str]:
         """post IRI → stored content hash, for the posts that are in the store."""
+        return {p: state.content_hash for p, state in self.post_states(post_iris).items()}
+
+    def post_states(self, post_iris: Sequence[str]) -> dict[str, PostState]:
+        """post IRI → its stored content hash and extractor version, for the posts in the store."""
         if not post_iris:
             return {}
         values = " ".join(f"<{p}>" for p in post_iris)
         rows = self.select(
             sparql_prefixes()
-            + f"SELECT ?p ?h WHERE {{ VALUES ?p {{ {values} }} GRAPH ?p {{ ?p kg:contentHash ?h }} }}"
+            + f"""SELECT ?p ?h ?v WHERE {{ VALUES ?p {{ {values} }}
+  {{ GRAPH ?p {{ ?p kg:contentHash ?h }} }} UNION {{ GRAPH ?p {{ ?p kg:extractorVersion ?v }} }} }}"""
         )
-        return {r["p"].value: r["h"].value for r in rows}
+        hashes: dict[str, str] = {}
+        versions: dict[str, str] = {}
+        for r in rows:
+            if "h" in r:
+                hashes[r["p"].value] = r["h"].value
+            if "v" in r:
+                versions[r["p"].value] = r["v"].value
+        return {p: PostState(h, versions.get(p)) for p, h in hashes.items()}
 
     def memberships_in(self, post_iris: Sequence[str]) -> set[str]:
         if not post_iris:
@@ -250,12 +271,26 @@ def insert_ops(quads: list[ox.Quad]) -> list[str]:
     return [f"INSERT DATA {{\n{quads_data(quads)}\n{triples}\n}}"]
 
 
+def union_ops() -> list[str]:
+    """Make the default graph the union of the named graphs again (after a write that did not keep
+    it, e.g. an admin's SPARQL Update): drop default-graph triples no named graph states, add the
+    named graphs' triples it lacks. The meta graph (the generation marker) stays out of it."""
+    meta = graph_node("meta")
+    return [
+        f"""DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }} }}""",
+        f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}",
+    ]
+
+
 def generation_ops() -> list[str]:
+    """Mark a new store generation (written with full IRIs: it may follow any update text)."""
     meta = graph_node("meta")
     node = store_node()
+    generation = f"<{iri('kg:generation')}>"
     return [
-        f"DELETE WHERE {{ GRAPH {meta} {{ {node} kg:generation ?old }} }}",
-        f'INSERT DATA {{ GRAPH {meta} {{ {node} kg:generation "{uuid.uuid4()}" }} }}',
+        f"DELETE WHERE {{ GRAPH {meta} {{ {node} {generation} ?old }} }}",
+        f'INSERT DATA {{ GRAPH {meta} {{ {node} {generation} "{uuid.uuid4()}" }} }}',
     ]
 
 
