@@ -12,13 +12,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.errors import status_of
-from api.routes import entities, meta, posts, sparql
+from api.routes import changes, entities, meta, pages, posts, releases, sparql
 from kg import __version__
 from kg.config import Settings
 from kg.model import KgError
 from kg.read.graph_index import GraphIndex
 from kg.store import open_store
 from kg.store.base import SparqlError, Store
+from kg.vocab.ontology import set_base
 
 DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support news.
 
@@ -27,6 +28,10 @@ DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support new
 * **/entities** — search by name or alias (Korean partial match), one entity, its neighbours
   with evidence, and an interactive network view.
 * **/posts** — the posts in the graph and the facts read from each.
+* **/changes** — what each ingest, load or removal added and removed (JSON, Atom), so a mirror
+  can stay in sync; **/entities/{kind}/{key}/feed.atom** follows one entity.
+* **/search**, and every entity and post as an HTML page for a browser (Accept: text/html);
+  **/id/…** IRIs answer 303 with the page or the data; **/releases/** lists the release dumps.
 
 An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as `/entities/{kind}/{key}`.
 """
@@ -34,6 +39,7 @@ An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings()
+    set_base(settings.base_iri)  # every IRI this process makes or reads is under it
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,6 +62,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(entities.router)
     app.include_router(posts.router)
     app.include_router(meta.router)
+    app.include_router(pages.router)
+    app.include_router(changes.router)
+    app.include_router(releases.router)
 
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:

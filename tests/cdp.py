@@ -33,8 +33,6 @@ FLAGS = [
     "--no-first-run",
     "--no-default-browser-check",
     "--mute-audio",
-    # no name resolves: a request that tried to leave would fail (and still be seen)
-    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--remote-debugging-port=0",
     "--remote-allow-origins=*",
 ]
@@ -44,11 +42,25 @@ class CdpError(RuntimeError):
     pass
 
 
+# no name resolves: a request that tried to leave would fail (and still be seen)
+NO_HOSTS = "--host-resolver-rules=MAP * ~NOTFOUND"
+# ... but the app under test on the loopback address is reached (pages served by a live server)
+ONLY_LOOPBACK = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
+
+
 class Browser:
-    """Headless Chromium with one page attached (`call` sends to that page)."""
+    """Headless Chromium with one page attached (`call` sends to that page).
+
+    `loopback`: let the page reach 127.0.0.1 (an app served by the test); every other host
+    still fails to resolve.
+    """
 
     def __init__(
-        self, profile: Path, executable: str = CHROMIUM, size: tuple[int, int] = (1400, 900)
+        self,
+        profile: Path,
+        executable: str = CHROMIUM,
+        size: tuple[int, int] = (1400, 900),
+        loopback: bool = False,
     ) -> None:
         profile.mkdir(parents=True, exist_ok=True)
         port_file = profile / "DevToolsActivePort"
@@ -58,6 +70,7 @@ class Browser:
             [
                 executable,
                 *FLAGS,
+                ONLY_LOOPBACK if loopback else NO_HOSTS,
                 f"--user-data-dir={profile}",
                 f"--window-size={size[0]},{size[1]}",
                 "about:blank",

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IndexDep, StoreDep
+from api.routes import pages
 from api.schemas import NOT_FOUND, EntitiesPublic, EntityPublic, RelatedPublic
 from kg.read import queries
 from kg.read import related as related_walk
@@ -44,7 +45,7 @@ DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 
 
 def _json(data: object) -> Response:
-    return Response(orjson.dumps(data), media_type="application/json")
+    return Response(orjson.dumps(data), media_type="application/json", headers={"Vary": "Accept"})
 
 
 def _summary(
@@ -87,7 +88,13 @@ def search(
     )
 
 
-ENTITY_MEDIA = {"application/json": "json", "application/ld+json": "jsonld", "text/turtle": "turtle"}
+# in the server's order of preference: JSON wins a tie (`*/*`); a browser prefers text/html
+ENTITY_MEDIA = {
+    "application/json": "json",
+    "application/ld+json": "jsonld",
+    "text/turtle": "turtle",
+    "text/html": "html",
+}
 
 
 def _wants(request: Request, fmt: str | None) -> str:
@@ -105,32 +112,36 @@ def _wants(request: Request, fmt: str | None) -> str:
     responses={
         **NOT_FOUND,
         200: {
-            "description": "JSON by default; JSON-LD (ontology/context.jsonld) or Turtle by Accept or format.",
-            "content": {"application/ld+json": {}, "text/turtle": {}},
+            "description": "JSON by default; JSON-LD (ontology/context.jsonld), Turtle or the HTML page "
+            "(what a browser gets) by Accept or format.",
+            "content": {"application/ld+json": {}, "text/turtle": {}, "text/html": {}},
         },
     },
 )
 def entity(
     store: StoreDep,
+    index: IndexDep,
     request: Request,
     kind: Kind,
     key: Key,
     format: Annotated[
-        Literal["json", "jsonld", "turtle"] | None,
-        Query(description="json, jsonld or turtle; overrides the Accept header."),
+        Literal["json", "jsonld", "turtle", "html"] | None,
+        Query(description="json, jsonld, turtle or html; overrides the Accept header."),
     ] = None,
 ) -> Response:
     entity_id = f"{kind}/{key}"
+    wanted = _wants(request, format)
+    if wanted == "html":
+        return pages.entity_page(request, store, index, entity_id)
     info = queries.describe(store, entity_id)
     if info is None:
         raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
-    wanted = _wants(request, format)
     if wanted == "json":
         return _json(info)
     query = queries.entity_triples_query(entity_id)
     raw = store.evaluate(query or "", "CONSTRUCT")
     fmt = next(f for f in sparql.GRAPH_FORMATS if f.name == wanted)
-    return Response(sparql.render(raw, fmt), media_type=fmt.media)
+    return Response(sparql.render(raw, fmt), media_type=fmt.media, headers={"Vary": "Accept"})
 
 
 def _related(

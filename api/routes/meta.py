@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from api.deps import IndexDep, StoreDep
 from api.schemas import Health, StatsPublic
 from kg.read import queries
-from kg.vocab.ontology import CONTEXT_FILE
+from kg.sparql import jsonld
 
 router = APIRouter(tags=["meta"])
 
@@ -41,6 +41,5 @@ def stats(store: StoreDep) -> StatsPublic:
     responses={200: {"content": {"application/ld+json": {}}}},
 )
 def context() -> Response:
-    data = CONTEXT_FILE.read_bytes()
-    orjson.loads(data)  # fail loudly on a broken file rather than serve it
-    return Response(data, media_type="application/ld+json")
+    """ontology/context.jsonld, with `kgr:` under the configured base IRI."""
+    return Response(orjson.dumps({"@context": jsonld.context()}), media_type="application/ld+json")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.build.changelog import ChangeLog
 from kg.build.rdf import lexicon_quads, post_quads
 from kg.build.resolve import Resolver, post_iri
 from kg.build.structured import with_structured
@@ -41,6 +42,7 @@ class IngestReport:
     quads: int = 0
     errors: list[InputError] = field(default_factory=list)
     stopped: bool = False  # --fail-fast stopped the run early
+    run: str | None = None  # the id of the run in the change log (kg.build.changelog)
 
     @property
     def ok(self) -> bool:
@@ -177,6 +179,9 @@ def ingest(
     extract = extract or default_extract()
     run = _Run(store, on_event or (lambda kind, data: None), fail_fast)
     resolver = Resolver()
+    log = ChangeLog(store, "ingest")
+    log.start()  # refuses a store built under another base IRI before anything is written
+    run.report.run = log.id
     ensure_reference_graphs(store)
     pending: dict[str, list[Any]] = {}  # post IRI → quads, for the next atomic write
 
@@ -184,7 +189,7 @@ def ingest(
         if not pending:
             return
         with run.lock:
-            store.replace_posts(list(pending.items()))
+            log.replace_posts(list(pending.items()))
             run.report.written += len(pending)
             for iri in pending:
                 run.notify_raw("written", iri)
@@ -199,6 +204,7 @@ def ingest(
                 if run.stop.is_set():
                     break
                 continue
+            log.saw_version(result.extractor_version)
             resolved = resolver.resolve(result)
             quads = post_quads(resolved)
             pending.pop(resolved.iri, None)
@@ -214,4 +220,9 @@ def ingest(
         if close is not None:
             close()  # stops a worker pool the input no longer feeds
     flush()
+    if not log.versions:  # nothing extracted (all unchanged): the extractor this run would use
+        from kg.extract import EXTRACTOR_VERSION
+
+        log.saw_version(EXTRACTOR_VERSION)
+    log.finish()
     return run.report
