@@ -137,8 +137,8 @@ def ingest(
         progress.close()
         store.close()
         del store  # release the store's lock now, before any exit (callers in-process may reopen it)
+    click.echo(f"recorded in the change log as run {report.run} (kg changes, /changes)", err=True)
     click.echo(report.summary(), err=True)
-    click.echo(f"recorded as run {report.run} (what it changed: /changes?since=… or kg changes)", err=True)
     if not report.ok:
         sys.exit(1)
 
