@@ -109,7 +109,10 @@ class PostPublic(PostSummary):
 class StatsPublic(BaseModel):
     posts: int = Field(description="Posts in the graph.")
     facts: int = Field(description="kg:Fact nodes (statements with evidence).")
-    quads: int = Field(description="Quads in the named graphs.")
+    quads: int = Field(
+        description="Quads of the data: every named graph but kg's bookkeeping (generation, change log); "
+        "what a release's kg.nq.gz holds."
+    )
     entities: dict[str, int] = Field(description="Entities by type.")
 
 

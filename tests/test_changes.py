@@ -83,7 +83,9 @@ def test_changes_since_a_run_lists_exactly_the_removed_and_added_facts(edited: d
     assert added and removed
     assert listed(cs["added"]) == added and listed(cs["removed"]) == removed
     assert any(f["sentence"] and "김가상" in f["sentence"] for f in cs["added"])
-    assert any(f["organization"] and f["organization"]["iri"] == MSS and f["role"] == "장관" for f in cs["added"])
+    assert any(
+        f["organization"] and f["organization"]["iri"] == MSS and f["role"] == "장관" for f in cs["added"]
+    )
     (run,) = answer["runs"]
     assert run["kind"] == "ingest" and run["posts_changed"] == 1 and run["posts_added"] == 0
     assert (run["facts_added"], run["facts_removed"]) == (len(added), len(removed))
@@ -118,7 +120,9 @@ def test_the_whole_log_replays_to_the_store(edited: dict) -> None:
 
 def test_atom_feeds_of_the_changes_and_of_a_body(edited: dict) -> None:
     client = TestClient(create_app(settings(), edited["store"]))
-    answer = client.get("/changes", params={"since": edited["first"].run}, headers={"accept": "application/atom+xml"})
+    answer = client.get(
+        "/changes", params={"since": edited["first"].run}, headers={"accept": "application/atom+xml"}
+    )
     assert answer.headers["content-type"] == "application/atom+xml"
     feed = ET.fromstring(answer.content)
     (entry,) = feed.findall(f"{ATOM}entry")
@@ -174,7 +178,9 @@ def test_removal_and_load_are_runs_too(edited: dict, tmp_path: Path) -> None:
 
 
 def test_parse_since() -> None:
-    assert changes.parse_since("2026-01-22") == changes.Since("2026-01-22", "2026-01-22T00:00:00.000000Z", True)
+    assert changes.parse_since("2026-01-22") == changes.Since(
+        "2026-01-22", "2026-01-22T00:00:00.000000Z", True
+    )
     assert changes.parse_since("2026-01-22T10:15:30+09:00").moment == "2026-01-22T01:15:30.000000Z"
     assert changes.parse_since("20260122T101530Z-3f9c2a").run == "20260122T101530Z-3f9c2a"
     assert changes.parse_since(None) == changes.Since()

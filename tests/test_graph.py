@@ -13,9 +13,9 @@ from rdflib.namespace import RDF, RDFS
 from kg.build.pipeline import ingest
 from kg.ingest import read_posts
 from kg.model import Post
+from kg.read import changes
 from kg.read.validate import validate_store
 from kg.store import open_store
-from kg.read import changes
 from kg.store.base import bookkeeping_graphs, graph_node
 from kg.vocab.ontology import ONTOLOGY_FILE, SHAPES_FILE, iri, sparql_prefixes
 

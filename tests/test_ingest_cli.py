@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli.commands import main
-from kg.store.base import bookkeeping_graphs, graph_node
+from kg.store.base import bookkeeping_graphs
 from kg.store.oxigraph import OxigraphStore
 from kg.vocab.ontology import sparql_prefixes
 

@@ -151,13 +151,26 @@ def rows(web: Browser, section: str) -> list[list[str]]:
 
 def names(web: Browser, section: str) -> list[str]:
     """The linked names in the first column of a section's table."""
-    return web.evaluate(f"[...document.querySelectorAll('#{section} tbody tr td:first-child a')].map(a => a.innerText)")
+    return web.evaluate(
+        f"[...document.querySelectorAll('#{section} tbody tr td:first-child a')].map(a => a.innerText)"
+    )
 
 
 def test_body_page_has_heads_members_units_programs_partners_events(web: Browser, site: LiveServer) -> None:
     page = open_page(web, site, entity_url(site, MSS), "org")
     assert page["title"] == "중소벤처기업부 — kg"
-    for section in ("names", "formats", "heads", "members", "units", "programs", "partners", "events", "mentions", "network"):
+    for section in (
+        "names",
+        "formats",
+        "heads",
+        "members",
+        "units",
+        "programs",
+        "partners",
+        "events",
+        "mentions",
+        "network",
+    ):
         assert section in page["sections"], section
     heads = rows(web, "heads")
     ministers = [r[0] for r in heads if r[1] == "장관"]
@@ -166,7 +179,9 @@ def test_body_page_has_heads_members_units_programs_partners_events(web: Browser
     assert "중기부" in web.evaluate("document.querySelector('.aliases-ko').innerText")
     assert "창업진흥원" in names(web, "units")
     # every evidence links to its post page; the network view is the app's own page, embedded
-    post_links = web.evaluate("[...document.querySelectorAll('#heads .source a')].map(a => a.getAttribute('href'))")
+    post_links = web.evaluate(
+        "[...document.querySelectorAll('#heads .source a')].map(a => a.getAttribute('href'))"
+    )
     assert any(h.startswith("/posts/") for h in post_links)
     frame = web.evaluate("document.querySelector('#network iframe').getAttribute('src')")
     assert frame == "/entities/" + quote(MSS, safe="/@") + "/graph.html"
@@ -211,7 +226,9 @@ def test_post_page_highlights_the_sentences_of_its_facts(web: Browser, site: Liv
     for f in facts:  # every fact's sentence is marked
         assert any(f["sentence"].split()[0] in m for m in marks), f["sentence"]
     # the numbers after a mark lead to the facts' rows
-    targets = web.evaluate("[...document.querySelectorAll('#text sup a')].map(a => a.getAttribute('href').slice(1))")
+    targets = web.evaluate(
+        "[...document.querySelectorAll('#text sup a')].map(a => a.getAttribute('href').slice(1))"
+    )
     row_ids = web.evaluate("[...document.querySelectorAll('#facts tbody tr')].map(r => r.id)")
     assert targets and set(targets) == set(row_ids)
     source = web.evaluate("document.querySelector('#about a[rel~=noopener]').getAttribute('href')")
@@ -237,7 +254,9 @@ def test_search_page_finds_entities_and_posts(web: Browser, site: LiveServer) ->
     assert web.evaluate("document.querySelectorAll('#entities li').length") > 0
 
 
-def test_hostile_names_stay_text_on_every_page(web: Browser, site: LiveServer, hostile_ids: dict[str, str]) -> None:
+def test_hostile_names_stay_text_on_every_page(
+    web: Browser, site: LiveServer, hostile_ids: dict[str, str]
+) -> None:
     urls = [entity_url(site, eid) for eid in hostile_ids.values()]
     urls += [
         f"{site.url}/posts/hostile-post",
@@ -252,7 +271,12 @@ def test_hostile_names_stay_text_on_every_page(web: Browser, site: LiveServer, h
     # the post page shows the javascript: source as text, never as a link
     web.open(f"{site.url}/posts/hostile-post")
     assert web.evaluate("document.querySelector('#about').innerText").count("javascript:alert(1)") == 1
-    assert web.evaluate("[...document.querySelectorAll('a')].filter(a => a.href.startsWith('javascript')).length") == 0
+    assert (
+        web.evaluate(
+            "[...document.querySelectorAll('a')].filter(a => a.href.startsWith('javascript')).length"
+        )
+        == 0
+    )
 
 
 def test_changes_and_releases_pages(web: Browser, site: LiveServer) -> None:

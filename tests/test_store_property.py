@@ -15,7 +15,6 @@ from kg.model import Extraction, Post
 from kg.store import open_store
 from kg.store.base import bookkeeping_graphs
 
-
 TEXTS = {
     "a": [
         "중소벤처기업부(장관 오영주, 이하 중기부)는 3일 창업진흥원과 간담회를 개최했다.",

@@ -168,7 +168,9 @@ class Store(ABC):
     # -- shared logic, written in SPARQL so it runs on any store ------------------------
 
     def quad_count(self) -> int:
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """Quads of the data: every named graph but kg's bookkeeping graphs (generation, change log)."""
+        skip = " && ".join(f"?g != <{g}>" for g in bookkeeping_graphs())
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({skip}) }}")
         return int(rows[0]["n"].value) if rows else 0
 
     def generation(self) -> str | None:
