@@ -94,6 +94,13 @@ def data_iri(path: str) -> str:
     return base() + path
 
 
+def vocabulary() -> tuple[str, ...]:
+    """The ontology's namespaces and the ontology's own IRI: terms, not data; they stay where they
+    are whatever the base of the data (even when they share its host, as the placeholders do)."""
+    namespaces = prefixes()
+    return (*namespaces.values(), namespaces["kg"].rstrip("#/"))
+
+
 def portable(value: str) -> str:
     """The IRI as it would be under the default base, for hashes that name derived IRIs
     (facts, memberships, positions): re-basing a graph by replacing the base then gives
