@@ -186,3 +186,23 @@ def test_parse_since() -> None:
     assert changes.parse_since(None) == changes.Since()
     with pytest.raises(ValueError, match="a day"):
         changes.parse_since("2026-13-45")
+
+
+def test_the_log_reads_the_same_from_an_oxigraph_server(edited: dict, tmp_path: Path) -> None:
+    """The change log's queries are plain SPARQL 1.1: a remote store answers them alike."""
+    from kg.store.remote import RemoteStore
+    from kg.store.server import OxigraphServer
+
+    server = OxigraphServer(tmp_path / "server", timeout_s=10)
+    try:
+        remote = RemoteStore(server.url, timeout=30)
+        remote.load(edited["store"].dump("nq"), "nq")
+        here = TestClient(create_app(settings(), edited["store"])).get("/changes").json()
+        there = TestClient(create_app(settings(), remote)).get("/changes").json()
+        assert there == here
+        page = TestClient(create_app(settings(), remote)).get(
+            f"/entities/org/{quote('중소벤처기업부')}", headers={"accept": "text/html"}
+        )
+        assert page.status_code == 200 and "김가상" in page.text
+    finally:
+        server.stop()

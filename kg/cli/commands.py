@@ -624,7 +624,7 @@ def viz(
     help="Loopback port of the Oxigraph server started for an on-disk store [default: a free port].",
 )
 def serve(store_spec: str | None, host: str, port: int, workers: int, store_port: int) -> None:
-    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts) and HTML views.
+    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts, /changes), HTML pages and views.
 
     An on-disk store is run by an Oxigraph server on 127.0.0.1 (it stops queries at the time
     limit and is the store's one writer; `kg ingest --store <its URL>` adds posts meanwhile)
@@ -656,6 +656,9 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
     click.echo(f"API docs         http://{host}:{port}/docs", err=True)
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
+    click.echo(f"Pages            http://{host}:{port}/search  (entity and post pages for a browser)", err=True)
+    click.echo(f"Changes, feeds   http://{host}:{port}/changes  (JSON, Atom)", err=True)
+    click.echo(f"Releases         http://{host}:{port}/releases/  (from {settings.releases})", err=True)
     if child is not None:
         click.echo(
             f"Store (SPARQL 1.1, read-write, loopback only)  {child.url}  — for kg ingest --store", err=True
