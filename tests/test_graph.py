@@ -126,6 +126,7 @@ def test_ingesting_twice_changes_nothing(extractor) -> None:
     assert third.written == 1 and _quads(store) == before
     # every run is in the change log; only the first changed anything
     runs = {r["id"]: r for r in changes.runs(store)}
+    assert [runs[r.run]["kind"] for r in (first, second, third)] == ["ingest", "ingest", "reextraction"]
     assert [runs[r.run]["posts_added"] for r in (first, second, third)] == [1, 0, 0]
     assert [runs[r.run]["posts_changed"] + runs[r.run]["facts_removed"] for r in (second, third)] == [0, 0]
     assert changes.change_sets(store)[0] == 1

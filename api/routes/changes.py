@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.deps import StoreDep
 from api.pages import page
+from api.params import Key, Kind
 from api.schemas import NOT_FOUND
 from kg.read import changes as log
 from kg.read import queries
@@ -127,11 +128,8 @@ def changes(
 def entity_feed(
     request: Request,
     store: StoreDep,
-    kind: Annotated[
-        Literal["org", "person", "program", "event", "place"],
-        Path(description="org, person, program, event or place."),
-    ],
-    key: Annotated[str, Path(min_length=1, max_length=500, description="The rest of the entity's id.")],
+    kind: Kind,
+    key: Key,
     limit: Annotated[int, Query(ge=1, le=500, description="Entries (newest first).")] = 50,
 ) -> Response:
     """The change sets that concern the entity, newest first: a post that names it for the first

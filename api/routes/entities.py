@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IndexDep, StoreDep
+from api.params import Key, Kind
 from api.routes import pages
 from api.schemas import NOT_FOUND, EntitiesPublic, EntityPublic, RelatedPublic
 from kg.read import queries
@@ -27,19 +28,6 @@ router = APIRouter(prefix="/entities", tags=["entities"])
 TypeName = Literal["Person", "Organization", "Program", "Event", "Place"]
 RelationName = Literal[
     "holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn"
-]
-Kind = Annotated[
-    Literal["org", "person", "program", "event", "place"],
-    Path(description="First part of the entity id: org, person, program, event or place."),
-]
-Key = Annotated[
-    str,
-    Path(
-        description="Second part of the entity id, e.g. `중소벤처기업부` in `org/중소벤처기업부` "
-        "(URL-encoded; a `%` in a key is sent as `%25`).",
-        min_length=1,
-        max_length=500,
-    ),
 ]
 DATE = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
 

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import IndexDep, StoreDep
 from api.pages import page
+from api.params import Key, Kind
 from kg.read import profile as profiles
 from kg.read import queries
 from kg.read.graph_index import GraphIndex, Snapshot
@@ -131,11 +132,8 @@ def post_iri(
 def entity_iri(
     request: Request,
     store: StoreDep,
-    kind: Annotated[
-        Literal["org", "person", "program", "event", "place"],
-        Path(description="org, person, program, event or place."),
-    ],
-    key: Annotated[str, Path(min_length=1, max_length=500, description="The rest of the entity's id.")],
+    kind: Kind,
+    key: Key,
 ) -> Response:
     entity_id = f"{kind}/{key}"
     if queries.describe(store, entity_id) is None:

@@ -179,7 +179,8 @@ def ingest(
     extract = extract or default_extract()
     run = _Run(store, on_event or (lambda kind, data: None), fail_fast)
     resolver = Resolver()
-    log = ChangeLog(store, "ingest")
+    # a forced run reads posts again that may be unchanged: the log calls it a re-extraction
+    log = ChangeLog(store, "reextraction" if force else "ingest")
     log.start()  # refuses a store built under another base IRI before anything is written
     run.report.run = log.id
     ensure_reference_graphs(store)

@@ -656,7 +656,9 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
     click.echo(f"REST API         http://{host}:{port}/entities?q=중기부", err=True)
     click.echo(f"API docs         http://{host}:{port}/docs", err=True)
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
-    click.echo(f"Pages            http://{host}:{port}/search  (entity and post pages for a browser)", err=True)
+    click.echo(
+        f"Pages            http://{host}:{port}/search  (entity and post pages for a browser)", err=True
+    )
     click.echo(f"Changes, feeds   http://{host}:{port}/changes  (JSON, Atom)", err=True)
     click.echo(f"Releases         http://{host}:{port}/releases/  (from {settings.releases})", err=True)
     if child is not None:

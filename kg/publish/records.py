@@ -46,66 +46,68 @@ def _c(name: str, datatype: str, description: str) -> Column:
     return Column(name, datatype, description)
 
 
-ID_NOTE = "id as in the REST API (the IRI after <base>id/)"
+def _entity(prefix: str, what: str) -> list[Column]:
+    """`<prefix>_id` and `<prefix>_name` of an entity."""
+    return [
+        _c(f"{prefix}_id", "string", f"The {what}'s id as in the REST API (the IRI after <base>id/)."),
+        _c(f"{prefix}_name", "string", f"The {what}'s name."),
+    ]
+
+
+def _evidence(counted: bool = True, what: str = "it") -> list[Column]:
+    """How many posts state a row, which, and the kg:Fact statements."""
+    columns = [_c("posts", "integer", f"How many posts state {what}.")] if counted else []
+    return columns + [
+        _c("post_ids", "string", f"The posts that state {what}, separated by spaces."),
+        _c("statement_ids", "string", "The kg:Fact statements, separated by spaces."),
+    ]
+
+
 TABLES: list[Table] = [
     Table(
         "memberships.csv",
         "People, the posts (roles) they hold in bodies, with the first and last day a post attests it.",
         [
-            _c("person_id", "string", f"The person's {ID_NOTE}."),
-            _c("person_name", "string", "The person's name."),
+            *_entity("person", "person"),
             _c("role", "string", "The title as written (장관, 제2차관, 원장 직무대행 …)."),
-            _c("organization_id", "string", f"The body's {ID_NOTE}."),
-            _c("organization_name", "string", "The body's name."),
+            *_entity("organization", "body"),
             _c("first_attested", "date", "Earliest day a post attests the person in the role."),
             _c("last_attested", "date", "Latest day a post attests the person in the role."),
-            _c("posts", "integer", "How many posts state it."),
-            _c("post_ids", "string", "The posts that state it, separated by spaces."),
-            _c("statement_ids", "string", "The kg:Fact statements, separated by spaces."),
+            *_evidence(),
         ],
     ),
     Table(
         "program_operators.csv",
         "Programs and the bodies said to operate them.",
         [
-            _c("program_id", "string", f"The program's {ID_NOTE}."),
-            _c("program_name", "string", "The program's name."),
-            _c("operator_id", "string", f"The operating body's {ID_NOTE}."),
-            _c("operator_name", "string", "The operating body's name."),
+            *_entity("program", "program"),
+            *_entity("operator", "operating body"),
             _c("first_stated", "date", "Earliest publication day of a post that states it."),
             _c("last_stated", "date", "Latest publication day of a post that states it."),
-            _c("posts", "integer", "How many posts state it."),
-            _c("post_ids", "string", "The posts that state it, separated by spaces."),
-            _c("statement_ids", "string", "The kg:Fact statements, separated by spaces."),
+            *_evidence(),
         ],
     ),
     Table(
         "event_participants.csv",
         "Events, their day and place, and who took part.",
         [
-            _c("event_id", "string", f"The event's {ID_NOTE}."),
-            _c("event_name", "string", "The event's name."),
+            *_entity("event", "event"),
             _c("date", "date", "The day the event took place (its first day)."),
             _c("places", "string", "Names of the places it took place in, separated by ' | '."),
-            _c("participant_id", "string", f"The participant's {ID_NOTE} (a person or a body)."),
-            _c("participant_name", "string", "The participant's name."),
+            *_entity("participant", "participant (a person or a body)"),
             _c("participant_type", "string", "Person or Organization."),
-            _c("post_ids", "string", "The posts that state the participation, separated by spaces."),
-            _c("statement_ids", "string", "The kg:Fact statements, separated by spaces."),
+            *_evidence(counted=False, what="the participation"),
         ],
     ),
     Table(
         "sub_organisations.csv",
         "Bodies and the bodies they are units of (from posts and from the authority lexicon).",
         [
-            _c("organization_id", "string", f"The unit's {ID_NOTE}."),
-            _c("organization_name", "string", "The unit's name."),
-            _c("parent_id", "string", f"The parent body's {ID_NOTE}."),
-            _c("parent_name", "string", "The parent body's name."),
+            *_entity("organization", "unit"),
+            *_entity("parent", "parent body"),
             _c("founded", "date", "The unit's founding day when a post states it (schema:foundingDate)."),
             _c("source", "string", "posts (a post states it), lexicon (the authority lexicon does) or both."),
-            _c("post_ids", "string", "The posts that state it, separated by spaces."),
-            _c("statement_ids", "string", "The kg:Fact statements, separated by spaces."),
+            *_evidence(counted=False),
         ],
     ),
     Table(
