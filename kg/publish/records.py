@@ -56,8 +56,9 @@ def _entity(prefix: str, what: str) -> list[Column]:
 
 def _evidence(counted: bool = True, what: str = "it") -> list[Column]:
     """How many posts state a row, which, and the kg:Fact statements."""
-    columns = [_c("posts", "integer", f"How many posts state {what}.")] if counted else []
-    return columns + [
+    counts = [_c("posts", "integer", f"How many posts state {what}.")] if counted else []
+    return [
+        *counts,
         _c("post_ids", "string", f"The posts that state {what}, separated by spaces."),
         _c("statement_ids", "string", "The kg:Fact statements, separated by spaces."),
     ]
