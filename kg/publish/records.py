@@ -311,96 +311,76 @@ def _row(*values: Any) -> list[str]:
     return ["" if v is None else str(v) for v in values]
 
 
+def _stated_by(graph: Graph, link: Link) -> tuple[list[str], str]:
+    """The ids of the posts that state a link, and of its statements (space-separated)."""
+    statement_iris = {f for fact in link.facts for f in graph.statements.get(fact, ())}
+    return _post_ids(graph, _posts_of(statement_iris)), " ".join(sorted(entity_id(f) for f in statement_iris))
+
+
+def _membership_row(graph: Graph, node: str, link: Link) -> list[str]:
+    posts, ids = _stated_by(graph, link)
+    start, end = link.start or link.lo, link.end or link.hi
+    other = link.other
+    return _row(entity_id(node), _name(graph, node), link.role, entity_id(other), _name(graph, other),
+                start, end, len(posts), " ".join(posts), ids)  # fmt: skip
+
+
+def _operator_row(graph: Graph, node: str, link: Link) -> list[str]:
+    posts, ids = _stated_by(graph, link)
+    other = link.other
+    return _row(entity_id(node), _name(graph, node), entity_id(other), _name(graph, other),
+                link.lo, link.hi, len(posts), " ".join(posts), ids)  # fmt: skip
+
+
+def _participant_row(graph: Graph, node: str, link: Link) -> list[str]:
+    posts, ids = _stated_by(graph, link)
+    places = sorted(
+        _name(graph, x.other)
+        for x in _links(graph, node)
+        if (x.relation, x.direction) == ("locatedIn", "out")
+    )
+    other = link.other
+    return _row(entity_id(node), _name(graph, node), link.start, " | ".join(places), entity_id(other),
+                _name(graph, other), graph.snapshot.labels.types.get(other), " ".join(posts), ids)  # fmt: skip
+
+
+def _unit_row(graph: Graph, node: str, link: Link) -> list[str]:
+    posts, ids = _stated_by(graph, link)
+    in_lexicon = (node, link.other) in graph.lexicon_parents
+    source = ("both" if in_lexicon else "posts") if ids else "lexicon"
+    founded = sorted(graph.properties.get(node, {}).get("schema:foundingDate", {}))
+    other = link.other
+    return _row(entity_id(node), _name(graph, node), entity_id(other), _name(graph, other),
+                founded[0] if founded else None, source, " ".join(posts), ids)  # fmt: skip
+
+
+# table → (entity type, relation, direction, its row): one row per such link
+LINK_TABLES = {
+    "memberships.csv": ("Person", "holdsPosition", "out", _membership_row),
+    "program_operators.csv": ("Program", "operates", "in", _operator_row),
+    "event_participants.csv": ("Event", "participatedIn", "in", _participant_row),
+    "sub_organisations.csv": ("Organization", "subOrganizationOf", "out", _unit_row),
+}
+
+
+def _post_rows(graph: Graph) -> Iterator[list[str]]:
+    for post, m in graph.snapshot.labels.post_meta.items():
+        extra = graph.post_extra.get(post, {})
+        yield _row(m.get("id"), post, m.get("title"), m.get("date"), extra.get("publisher"), m.get("url"),
+                   extra.get("licence"), graph.facts_of_post.get(post, 0))  # fmt: skip
+
+
 def table_rows(graph: Graph, file: str) -> Iterator[list[str]]:
     """The rows of one of TABLES (without the header), sorted."""
-    types = graph.snapshot.labels.types
-    meta = graph.snapshot.labels.post_meta
-    out: list[list[str]] = []
     if file == "posts.csv":
-        for post, m in meta.items():
-            extra = graph.post_extra.get(post, {})
-            out.append(
-                _row(
-                    m.get("id"),
-                    post,
-                    m.get("title"),
-                    m.get("date"),
-                    extra.get("publisher"),
-                    m.get("url"),
-                    extra.get("licence"),
-                    graph.facts_of_post.get(post, 0),
-                )
-            )
-    for node, type_name in types.items():
-        for link in _links(graph, node):
-            statement_iris = {f for fact in link.facts for f in graph.statements.get(fact, ())}
-            posts = _post_ids(graph, _posts_of(statement_iris))
-            ids = " ".join(sorted(entity_id(f) for f in statement_iris))
-            key = (file, type_name, link.relation, link.direction)
-            if key == ("memberships.csv", "Person", "holdsPosition", "out"):
-                out.append(
-                    _row(
-                        entity_id(node),
-                        _name(graph, node),
-                        link.role,
-                        entity_id(link.other),
-                        _name(graph, link.other),
-                        link.start or link.lo,
-                        link.end or link.hi,
-                        len(posts),
-                        " ".join(posts),
-                        ids,
-                    )
-                )
-            elif key == ("program_operators.csv", "Program", "operates", "in"):
-                out.append(
-                    _row(
-                        entity_id(node),
-                        _name(graph, node),
-                        entity_id(link.other),
-                        _name(graph, link.other),
-                        link.lo,
-                        link.hi,
-                        len(posts),
-                        " ".join(posts),
-                        ids,
-                    )
-                )
-            elif key == ("event_participants.csv", "Event", "participatedIn", "in"):
-                places = sorted(
-                    _name(graph, x.other)
-                    for x in _links(graph, node)
-                    if x.relation == "locatedIn" and x.direction == "out"
-                )
-                out.append(
-                    _row(
-                        entity_id(node),
-                        _name(graph, node),
-                        link.start,
-                        " | ".join(places),
-                        entity_id(link.other),
-                        _name(graph, link.other),
-                        types.get(link.other),
-                        " ".join(posts),
-                        ids,
-                    )
-                )
-            elif key == ("sub_organisations.csv", "Organization", "subOrganizationOf", "out"):
-                in_lexicon = (node, link.other) in graph.lexicon_parents
-                source = (
-                    "both" if statement_iris and in_lexicon else ("posts" if statement_iris else "lexicon")
-                )
-                founded = sorted(graph.properties.get(node, {}).get("schema:foundingDate", {}))
-                out.append(
-                    _row(
-                        entity_id(node),
-                        _name(graph, node),
-                        entity_id(link.other),
-                        _name(graph, link.other),
-                        founded[0] if founded else None,
-                        source,
-                        " ".join(posts),
-                        ids,
-                    )
-                )
+        yield from sorted(_post_rows(graph))
+        return
+    type_name, relation, direction, row = LINK_TABLES[file]
+    out = [
+        row(graph, node, link)
+        for node, t in graph.snapshot.labels.types.items()
+        if t == type_name
+        for link in _links(graph, node)
+        if (link.relation, link.direction) == (relation, direction)
+    ]
     yield from sorted(out)
