@@ -227,13 +227,22 @@ ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}"""
 
 
 def _details(store: Store, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's change sets with their posts and facts: one row per fact (what it states)
+    plus one per sentence, role or other entity it concerns (no OPTIONAL: see kg.read.related)."""
     values = " ".join(f"<{r['cs'].value}>" for r in page)
     rows = store.select(
         sparql_prefixes()
-        + f"""SELECT ?cs ?k ?x ?p ?o WHERE {{ VALUES ?cs {{ {values} }} GRAPH {_changes()} {{
-  {{ ?cs ?p ?o VALUES ?p {{ cs:subjectOfChange cs:changeReason dcterms:title dcterms:identifier dcterms:subject }} BIND("set" AS ?k) }}
-  UNION {{ ?cs cs:addition ?x . ?x ?p ?o BIND("added" AS ?k) }}
-  UNION {{ ?cs cs:removal ?x . ?x ?p ?o BIND("removed" AS ?k) }} }} }}"""
+        + f"""SELECT ?cs ?k ?x ?p ?o ?s ?f WHERE {{ VALUES ?cs {{ {values} }} GRAPH {_changes()} {{
+  {{ ?cs ?p ?o VALUES ?p {{ cs:subjectOfChange cs:changeReason dcterms:title dcterms:identifier dcterms:subject }}
+     BIND("set" AS ?k) }}
+  UNION {{ ?cs cs:addition ?x . ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:alternateOf ?f
+     BIND("added" AS ?k) }}
+  UNION {{ ?cs cs:removal ?x . ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:alternateOf ?f
+     BIND("removed" AS ?k) }}
+  UNION {{ ?cs cs:addition ?x . ?x ?p ?o FILTER(?p IN (kg:evidenceText, kg:roleLabel, dcterms:subject))
+     BIND("more" AS ?k) }}
+  UNION {{ ?cs cs:removal ?x . ?x ?p ?o FILTER(?p IN (kg:evidenceText, kg:roleLabel, dcterms:subject))
+     BIND("more" AS ?k) }} }} }}"""
     )
     sets: dict[str, dict[str, Any]] = {
         r["cs"].value: {
@@ -248,43 +257,41 @@ def _details(store: Store, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for r in page
     }
-    facts: dict[tuple[str, str, str], dict[str, Any]] = {}
+    facts: dict[str, dict[str, Any]] = {}  # snapshot IRI → fact
+    more: list[dict[str, Any]] = []
     for r in rows:
-        cs = sets[r["cs"].value]
-        p = curie(r["p"].value)
-        o = r["o"]
-        if r["k"].value == "set":
+        kind = r["k"].value
+        if kind == "more":
+            more.append(r)
+        elif kind in ("added", "removed"):
+            fact = {"subject": r["s"], "predicate": curie(r["p"].value), "object": r["o"], "about": []}
+            fact["fact_iri"] = r["f"].value
+            facts[r["x"].value] = fact
+            sets[r["cs"].value][kind].append(fact)
+        else:
+            post = sets[r["cs"].value]["post"]
+            p, o = curie(r["p"].value), r["o"]
             if p == "cs:subjectOfChange":
-                cs["post"]["iri"] = o.value
-                cs["post"]["id"] = cs["post"]["id"] or entity_id(o.value).removeprefix("post/")
+                post["iri"] = o.value
+                post["id"] = post["id"] or entity_id(o.value).removeprefix("post/")
             elif p == "dcterms:identifier":
-                cs["post"]["id"] = o.value
+                post["id"] = o.value
             elif p == "cs:changeReason":
-                cs["change"] = o.value
+                sets[r["cs"].value]["change"] = o.value
             elif p == "dcterms:title":
-                cs["post"]["title"] = o.value
-            elif p == "dcterms:subject":
-                cs["mentions"].append(o.value)
-            continue
-        key = (r["cs"].value, r["k"].value, r["x"].value)
-        fact = facts.get(key)
+                post["title"] = o.value
+            else:  # dcterms:subject: an entity the post names for the first time
+                sets[r["cs"].value]["mentions"].append(o.value)
+    fields = {iri("kg:evidenceText"): "sentence", iri("kg:roleLabel"): "role"}
+    for r in more:
+        fact = facts.get(r["x"].value)
         if fact is None:
-            fact = facts[key] = {"about": []}
-            cs[r["k"].value].append(fact)
-        if p == "rdf:subject":
-            fact["subject"] = o
-        elif p == "rdf:predicate":
-            fact["predicate"] = curie(o.value)
-        elif p == "rdf:object":
-            fact["object"] = o
-        elif p == "kg:evidenceText":
-            fact["sentence"] = o.value
-        elif p == "kg:roleLabel":
-            fact["role"] = o.value
-        elif p == "prov:alternateOf":
-            fact["fact_iri"] = o.value
-        elif p == "dcterms:subject":
-            fact["about"].append(o.value)
+            continue
+        field = fields.get(r["p"].value)
+        if field is None:
+            fact["about"].append(r["o"].value)
+        else:
+            fact[field] = r["o"].value
     _name_everything(store, list(sets.values()))
     return list(sets.values())
 

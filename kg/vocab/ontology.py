@@ -45,6 +45,7 @@ def iri(curie: str) -> str:
         raise KeyError(f"unknown prefix {prefix!r} in {curie!r} (declare it in {ONTOLOGY_FILE})") from None
 
 
+@lru_cache(maxsize=4096)
 def curie(full_iri: str) -> str:
     """The shortest CURIE for an IRI, or the IRI itself when no prefix fits."""
     best = ""
