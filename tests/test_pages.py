@@ -21,8 +21,9 @@ from kg.build.changelog import ChangeLog
 from kg.build.rdf import post_quads
 from kg.build.resolve import Resolver
 from kg.model import Entity, Evidence, Extraction, Post, Relation
-from kg.read.queries import entity_id
+from kg.read.queries import entity_id, entity_iri
 from kg.store.oxigraph import OxigraphStore
+from kg.vocab.ontology import sparql_prefixes
 
 from .cdp import Browser
 from .test_api_support import LiveServer, memory_store, sample_nquads, settings  # noqa: F401  (fixtures)
@@ -33,8 +34,6 @@ pytestmark = pytest.mark.browser
 
 MSS = "org/중소벤처기업부"
 HAN = "person/한성숙@중소벤처기업부"
-PROGRAM = "program/예비창업패키지"
-EVENT = "event/2018-11-08-사회서비스분야창업활성화를위한업무협약"
 POST = "sample-2019-03-mss-smart-factory"
 
 
@@ -56,13 +55,17 @@ def add_hostile_post(store: OxigraphStore) -> dict[str, str]:
     org = Entity(HOSTILE[0], "Organization", aliases=[HOSTILE[3]], english=[HOSTILE[1]])
     person = Entity(HOSTILE[1], "Person")
     program = Entity(HOSTILE[2], "Program")
+    event = Entity(HOSTILE[3] + " 행사", "Event", date="2025-12-02")
+    place = Entity(HOSTILE[0] + " 홀", "Place")
     extraction = Extraction(
         post,
         text,
-        [org, person, program],
+        [org, person, program, event, place],
         [
             Relation(HOSTILE[1], "holdsPosition", HOSTILE[0], ev, role=HOSTILE[3]),
             Relation(HOSTILE[0], "operates", HOSTILE[2], ev),
+            Relation(HOSTILE[1], "participatedIn", "2025-12-02", ev, event=event.name),
+            Relation(event.name, "locatedIn", place.name, ev),
         ],
         extractor_version="kg-extract/test",
     )
@@ -73,7 +76,13 @@ def add_hostile_post(store: OxigraphStore) -> dict[str, str]:
     log.finish()
     return {
         kind: entity_id(resolved.iris[(kind, ent.name)])
-        for kind, ent in (("Organization", org), ("Person", person), ("Program", program))
+        for kind, ent in (
+            ("Organization", org),
+            ("Person", person),
+            ("Program", program),
+            ("Event", event),
+            ("Place", place),
+        )
     }
 
 
@@ -201,17 +210,38 @@ def test_person_page_lists_posts_held_with_evidence(web: Browser, site: LiveServ
     assert page["text"].count("한성숙") >= 3
 
 
-def test_program_and_event_pages(web: Browser, site: LiveServer) -> None:
-    page = open_page(web, site, entity_url(site, PROGRAM), "program")
+def _busiest(store: OxigraphStore, pattern: str) -> tuple[str, list[str]]:
+    """The entity ?e with the most ?x in `pattern`, and the names of its ?x (the store's own answer)."""
+    rows = store.select(
+        sparql_prefixes()
+        + f"SELECT ?e (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }} GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 1"
+    )
+    e = rows[0]["e"].value
+    names = store.select(
+        sparql_prefixes()
+        + f"SELECT DISTINCT ?x ?l WHERE {{ {pattern.replace('?e', f'<{e}>')} . ?x skos:prefLabel ?l }}"
+    )
+    return entity_id(e), sorted({r["l"].value for r in names})
+
+
+def test_program_and_event_pages(web: Browser, site: LiveServer, site_store: OxigraphStore) -> None:
+    program, operators = _busiest(site_store, "?x kg:operates ?e . ?e a kg:Program")
+    page = open_page(web, site, entity_url(site, program), "program")
     assert {"period", "operators", "mentions"} <= set(page["sections"])
-    operators = names(web, "operators")
-    assert len(operators) >= 3 and "창업진흥원" in operators
-    page = open_page(web, site, entity_url(site, EVENT), "event")
+    assert sorted(names(web, "operators")) == operators and len(operators) >= 2
+    event, participants = _busiest(site_store, "?e schema:attendee ?x")
+    page = open_page(web, site, entity_url(site, event), "event")
     assert {"when-where", "participants"} <= set(page["sections"])
     when = web.evaluate("document.querySelector('#when-where').innerText")
-    assert "2018-11-08" in when and "정부서울청사" in when
-    people = names(web, "participants")
-    assert "홍종학" in people and len(people) == 6
+    day = site_store.select(
+        sparql_prefixes() + f"SELECT ?d WHERE {{ <{entity_iri(event)}> schema:startDate ?d }}"
+    )
+    place = site_store.select(
+        sparql_prefixes() + f"SELECT ?l WHERE {{ <{entity_iri(event)}> schema:location/skos:prefLabel ?l }}"
+    )
+    assert day[0]["d"].value in when
+    assert all(r["l"].value in when for r in place)  # the place, when a post names one
+    assert sorted(names(web, "participants")) == participants and len(participants) >= 3
 
 
 def test_post_page_highlights_the_sentences_of_its_facts(web: Browser, site: LiveServer) -> None:
@@ -268,6 +298,11 @@ def test_hostile_names_stay_text_on_every_page(
         assert HOSTILE[0] in page["text"] or HOSTILE[2] in page["text"], url
         for text in HOSTILE[:3]:
             assert text not in page["html"]  # only its escaped form is in the document
+    # the event's page: its day, its place and its participant, all as text
+    web.open(entity_url(site, hostile_ids["Event"]))
+    when = web.evaluate("document.querySelector('#when-where').innerText")
+    assert "2025-12-02" in when and HOSTILE[0] + " 홀" in when
+    assert names(web, "participants") == [HOSTILE[1]]
     # the post page shows the javascript: source as text, never as a link
     web.open(f"{site.url}/posts/hostile-post")
     assert web.evaluate("document.querySelector('#about').innerText").count("javascript:alert(1)") == 1
