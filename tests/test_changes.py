@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from api.schemas import ChangesPublic
 from kg.build.changelog import ChangeLog
 from kg.build.pipeline import ingest
 from kg.build.shards import load_files
@@ -91,6 +92,7 @@ def test_changes_since_a_run_lists_exactly_the_removed_and_added_facts(edited: d
     assert (run["facts_added"], run["facts_removed"]) == (len(added), len(removed))
     assert run["extractor_versions"] and run["ended"] >= run["started"]
     assert answer["latest"] == {"time": cs["time"], "run": edited["second"].run}
+    ChangesPublic.model_validate(answer)  # the answer is what /docs says it is
     # the same, asked by time: strictly after the first run's last change
     first_end = client.get("/changes", params={"limit": 1000}).json()["data"][2]["time"]
     by_time = client.get("/changes", params={"since": first_end}).json()

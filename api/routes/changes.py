@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from api.deps import StoreDep
 from api.pages import page
 from api.params import Key, Kind
-from api.schemas import NOT_FOUND
+from api.schemas import NOT_FOUND, ChangesPublic
 from kg.read import changes as log
 from kg.read import queries
 from kg.sparql import protocol as sparql
@@ -47,6 +47,7 @@ def _site(request: Request) -> str:
 
 @router.get(
     "/changes",
+    response_model=ChangesPublic,
     summary="Facts added and removed since a day, a time or a run",
     responses={
         200: {
