@@ -42,7 +42,9 @@ def best_ms(call: object, repeat: int = 5) -> float:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", type=Path, required=True)
-    ap.add_argument("--posts", type=int, default=7000, help="Posts gen_graph makes when the store is missing.")
+    ap.add_argument(
+        "--posts", type=int, default=7000, help="Posts gen_graph makes when the store is missing."
+    )
     args = ap.parse_args(argv)
     if not args.store.exists():
         from bench import gen_graph
@@ -77,15 +79,19 @@ def main(argv: list[str] | None = None) -> None:
     html = {"accept": "text/html"}
     hub = "/entities/" + quote("org/중소벤처기업부", safe="/")
     person = store.select("SELECT ?p WHERE { ?m <http://www.w3.org/ns/org#member> ?p } LIMIT 1")[0]["p"].value
-    post = store.select(
-        "SELECT ?g WHERE { GRAPH ?g { ?g a <https://schema.org/Article> } } LIMIT 1"
-    )[0]["g"].value
+    post = store.select("SELECT ?g WHERE { GRAPH ?g { ?g a <https://schema.org/Article> } } LIMIT 1")[0][
+        "g"
+    ].value
     from kg.read.queries import entity_id
 
     pages = {
         "hub_entity_page_ms": best_ms(lambda: client.get(hub, headers=html)),
-        "person_page_ms": best_ms(lambda: client.get("/entities/" + quote(entity_id(person), safe="/@"), headers=html)),
-        "post_page_ms": best_ms(lambda: client.get("/posts/" + quote(entity_id(post).split("/", 1)[1]), headers=html)),
+        "person_page_ms": best_ms(
+            lambda: client.get("/entities/" + quote(entity_id(person), safe="/@"), headers=html)
+        ),
+        "post_page_ms": best_ms(
+            lambda: client.get("/posts/" + quote(entity_id(post).split("/", 1)[1]), headers=html)
+        ),
         "search_page_ms": best_ms(lambda: client.get("/search?q=" + quote("중기"), headers=html)),
         "hub_entity_json_ms": best_ms(lambda: client.get(hub)),
     }
@@ -93,7 +99,11 @@ def main(argv: list[str] | None = None) -> None:
         "benchmark": "publish",
         "command": "python bench/publish.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "quads": quads,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()[0]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": os.getloadavg()[0],
+        },
         "release": release,
         "graph_index_load_seconds": index_seconds,
         "pages": pages,
