@@ -284,14 +284,14 @@ def _details(store: Store, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 sets[r["cs"].value]["mentions"].append(o.value)
     fields = {iri("kg:evidenceText"): "sentence", iri("kg:roleLabel"): "role"}
     for r in more:
-        fact = facts.get(r["x"].value)
-        if fact is None:
+        found = facts.get(r["x"].value)
+        if found is None:
             continue
         field = fields.get(r["p"].value)
         if field is None:
-            fact["about"].append(r["o"].value)
+            found["about"].append(r["o"].value)
         else:
-            fact[field] = r["o"].value
+            found[field] = r["o"].value
     _name_everything(store, list(sets.values()))
     return list(sets.values())
 
