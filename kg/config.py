@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -106,7 +108,42 @@ class Settings(BaseSettings):
         "default `$XDG_CACHE_HOME/kg` or `~/.cache/kg`.",
     )
 
+    base_iri: str | None = Field(
+        None,
+        description="Base of every data IRI kg makes (entities, posts, facts, graphs, runs, releases), "
+        "e.g. https://example.go.kr/kg/ gives https://example.go.kr/kg/id/org/중소벤처기업부; an absolute "
+        "http(s) IRI ending in `/` (default: the placeholder `base` of ontology/mapping.json, "
+        "https://kg.example.org/). A store keeps the base it was built under; `kg export --base` re-bases.",
+    )
+    releases: str = Field(
+        "./releases",
+        description="Folder of the releases `kg release` writes; `kg serve` lists the latest at /releases/.",
+    )
+
+    @field_validator("base_iri")
+    @classmethod
+    def _absolute_base(cls, value: str | None) -> str | None:
+        return None if value in (None, "") else check_base_iri(value)
+
     def cache_path(self) -> Path:
         if self.cache_dir:
             return Path(self.cache_dir)
         return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+
+
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\#?]')
+
+
+def check_base_iri(value: str) -> str:
+    """The base IRI as given, or ValueError saying what is wrong with it."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"KG_BASE_IRI must be an absolute http(s) IRI such as https://example.go.kr/kg/, not {value!r}"
+        )
+    if not value.endswith("/"):
+        raise ValueError(f"KG_BASE_IRI must end with '/' (ids follow it): {value!r}")
+    bad = _IRI_BAD.search(value)
+    if bad:
+        raise ValueError(f"KG_BASE_IRI holds {bad.group()!r}, which a base IRI cannot: {value!r}")
+    return value

@@ -10,11 +10,13 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IndexDep, StoreDep
+from api.params import Key, Kind
+from api.routes import pages
 from api.schemas import DATE, NOT_FOUND, Day, EntitiesPublic, EntityPublic, RelatedPublic
 from kg.read import queries
 from kg.read import related as related_walk
@@ -29,23 +31,10 @@ TypeName = Literal["Person", "Organization", "Program", "Event", "Place"]
 RelationName = Literal[
     "holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn", "succession"
 ]
-Kind = Annotated[
-    Literal["org", "person", "program", "event", "place"],
-    Path(description="First part of the entity id: org, person, program, event or place."),
-]
-Key = Annotated[
-    str,
-    Path(
-        description="Second part of the entity id, e.g. `중소벤처기업부` in `org/중소벤처기업부` "
-        "(URL-encoded; a `%` in a key is sent as `%25`).",
-        min_length=1,
-        max_length=500,
-    ),
-]
 
 
 def _json(data: object) -> Response:
-    return Response(orjson.dumps(data), media_type="application/json")
+    return Response(orjson.dumps(data), media_type="application/json", headers={"Vary": "Accept"})
 
 
 def _summary(
@@ -88,7 +77,13 @@ def search(
     )
 
 
-ENTITY_MEDIA = {"application/json": "json", "application/ld+json": "jsonld", "text/turtle": "turtle"}
+# in the server's order of preference: JSON wins a tie (`*/*`); a browser prefers text/html
+ENTITY_MEDIA = {
+    "application/json": "json",
+    "application/ld+json": "jsonld",
+    "text/turtle": "turtle",
+    "text/html": "html",
+}
 
 
 def _wants(request: Request, fmt: str | None) -> str:
@@ -106,33 +101,37 @@ def _wants(request: Request, fmt: str | None) -> str:
     responses={
         **NOT_FOUND,
         200: {
-            "description": "JSON by default; JSON-LD (ontology/context.jsonld) or Turtle by Accept or format.",
-            "content": {"application/ld+json": {}, "text/turtle": {}},
+            "description": "JSON by default; JSON-LD (ontology/context.jsonld), Turtle or the HTML page "
+            "(what a browser gets) by Accept or format.",
+            "content": {"application/ld+json": {}, "text/turtle": {}, "text/html": {}},
         },
     },
 )
 def entity(
     store: StoreDep,
+    index: IndexDep,
     request: Request,
     kind: Kind,
     key: Key,
     format: Annotated[
-        Literal["json", "jsonld", "turtle"] | None,
-        Query(description="json, jsonld or turtle; overrides the Accept header."),
+        Literal["json", "jsonld", "turtle", "html"] | None,
+        Query(description="json, jsonld, turtle or html; overrides the Accept header."),
     ] = None,
 ) -> Response:
     entity_id = f"{kind}/{key}"
+    wanted = _wants(request, format)
+    if wanted == "html":
+        return pages.entity_page(request, store, index, entity_id)
     info = queries.describe(store, entity_id)
     if info is None:
         _redirect_or_404(store, request, entity_id)
     assert info is not None
-    wanted = _wants(request, format)
     if wanted == "json":
         return _json(info)
     query = queries.entity_triples_query(entity_id)
     raw = store.evaluate(query or "", "CONSTRUCT")
     fmt = next(f for f in sparql.GRAPH_FORMATS if f.name == wanted)
-    return Response(sparql.render(raw, fmt), media_type=fmt.media)
+    return Response(sparql.render(raw, fmt), media_type=fmt.media, headers={"Vary": "Accept"})
 
 
 def _redirect_or_404(store: Store, request: Request, entity_id: str) -> None:

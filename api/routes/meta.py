@@ -12,9 +12,9 @@ from api.deps import IndexDep, SettingsDep, StoreDep
 from api.schemas import Health, StatsPublic
 from kg.model import KgError
 from kg.read import queries
+from kg.sparql import jsonld
 from kg.store.supervisor import SupervisorClient
 from kg.version import extractor_version
-from kg.vocab.ontology import CONTEXT_FILE
 
 router = APIRouter(tags=["meta"])
 
@@ -39,7 +39,9 @@ def health(store: StoreDep, index: IndexDep, settings: SettingsDep) -> Any:
         detail["generation"] = store.generation()
     except KgError as exc:
         detail["error"] = str(exc)
-        body = Health(status="unavailable", store=type(store).__name__, extractor=extractor_version(), detail=detail)
+        body = Health(
+            status="unavailable", store=type(store).__name__, extractor=extractor_version(), detail=detail
+        )
         return JSONResponse(body.model_dump(), status_code=503)
     detail["index"] = index.status()
     return Health(status="ok", store=type(store).__name__, extractor=extractor_version(), detail=detail)
@@ -60,6 +62,5 @@ def stats(store: StoreDep) -> StatsPublic:
     responses={200: {"content": {"application/ld+json": {}}}},
 )
 def context() -> Response:
-    data = CONTEXT_FILE.read_bytes()
-    orjson.loads(data)  # fail loudly on a broken file rather than serve it
-    return Response(data, media_type="application/ld+json")
+    """ontology/context.jsonld, with `kgr:` under the configured base IRI."""
+    return Response(orjson.dumps({"@context": jsonld.context()}), media_type="application/ld+json")

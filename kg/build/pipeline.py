@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.build.changelog import ChangeLog
 from kg.build.identity import Identity, read_judgements
 from kg.build.identity import apply as apply_identity
 from kg.build.identity import sync as identity_sync
@@ -46,6 +47,7 @@ class IngestReport:
     quads: int = 0
     errors: list[InputError] = field(default_factory=list)
     stopped: bool = False  # --fail-fast stopped the run early
+    run: str | None = None  # the id of the run in the change log (kg.build.changelog)
 
     @property
     def ok(self) -> bool:
@@ -197,6 +199,10 @@ def ingest(
     run = _Run(store, on_event or (lambda kind, data: None), fail_fast, version)
     resolver = Resolver()
     identity = identity if identity is not None else Identity(read_judgements())
+    # a forced run reads posts again that may be unchanged: the log calls it a re-extraction
+    log = ChangeLog(store, "reextraction" if force else "ingest")
+    log.start()  # refuses a store built under another base IRI before anything is written
+    run.report.run = log.id
     ensure_reference_graphs(store)
     identity_sync(store, identity)
     pending: dict[str, list[Any]] = {}  # post IRI → quads, for the next atomic write
@@ -205,7 +211,7 @@ def ingest(
         if not pending:
             return
         with run.lock:
-            store.replace_posts(list(pending.items()))
+            log.replace_posts(list(pending.items()))
             run.report.written += len(pending)
             run.report.reextracted += len(run.stale.intersection(pending))
             for iri in pending:
@@ -221,6 +227,7 @@ def ingest(
                 if run.stop.is_set():
                     break
                 continue
+            log.saw_version(result.extractor_version)
             resolved = resolver.resolve(result)
             quads = apply_identity(post_quads(resolved), identity)
             pending.pop(resolved.iri, None)
@@ -236,4 +243,9 @@ def ingest(
         if close is not None:
             close()  # stops a worker pool the input no longer feeds
     flush()
+    if not log.versions:  # nothing extracted (all unchanged): the extractor this run would use
+        from kg.extract import EXTRACTOR_VERSION
+
+        log.saw_version(EXTRACTOR_VERSION)
+    log.finish()
     return run.report

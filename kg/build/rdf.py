@@ -25,7 +25,7 @@ from kg.build.resolve import ResolvedPost, entity_iri, iri_key, unnamed_event_ir
 from kg.extract.rules import rulebook
 from kg.model import Evidence, Relation
 from kg.vocab.lexicon import BodyChange, Lexicon, LexiconEntry, load_lexicon
-from kg.vocab.ontology import data_iri, entity_type, iri, mapping, relation_predicate
+from kg.vocab.ontology import data_iri, entity_type, iri, mapping, portable, relation_predicate
 
 XSD_DATE = "xsd:date"
 
@@ -51,7 +51,14 @@ def graph_iri(name: str) -> NamedNode:
 
 
 def _hash(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    """A short digest naming a derived node; IRIs in `parts` count as under the default base
+    (kg.vocab.ontology.portable), so a re-based graph keeps the names an ingest would give."""
+    return hashlib.sha1("\x1f".join(portable(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _term_key(term: NamedNode | Literal) -> str:
+    """A term in N-Triples syntax, IRIs under the default base (see `_hash`)."""
+    return f"<{portable(term.value)}>" if isinstance(term, NamedNode) else str(term)
 
 
 class PostGraph:
@@ -161,7 +168,7 @@ class PostGraph:
     ) -> None:
         """Assert s p o in the post graph and describe where it was read and by which rules."""
         self.add(s, p, o)
-        f = NamedNode(f"{self.g.value}#fact-{_hash(s.value, p.value, str(o))}")
+        f = NamedNode(f"{self.g.value}#fact-{_hash(s.value, p.value, _term_key(o))}")
         self.add(f, N("rdf:type"), N("kg:Fact"))
         self.add(f, N("rdf:subject"), s)
         self.add(f, N("rdf:predicate"), p)

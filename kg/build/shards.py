@@ -15,21 +15,24 @@ recipe for other stores.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
+from kg.build.changelog import ChangeLog
 from kg.build.identity import Identity, judgement_quads, read_judgements
 from kg.build.identity import apply as apply_identity
 from kg.build.rdf import lexicon_quads, post_quads
 from kg.build.resolve import Resolver
 from kg.model import Extraction, InputError
-from kg.store.base import Store, graph_node
-from kg.vocab.ontology import iri
+from kg.store.base import Store, bookkeeping_graphs, graph_node
+from kg.vocab.ontology import data_iri, iri
 
 SHARD_PATTERN = "shard-{:05d}.nq"
 REFERENCE_FILE = "reference.nq"
@@ -123,33 +126,62 @@ class LoadReport:
     files: int = 0
     posts: int = 0
     graphs: int = 0  # reference graphs (ontology, lexicon) replaced
-    ignored: int = 0  # quads in the default graph or in graphs kg derives itself
+    ignored: int = 0  # quads in the default graph or in graphs kg derives or keeps itself
     errors: list[InputError] = field(default_factory=list)
+    run: str | None = None  # the id of the run in the change log (kg.build.changelog)
+
+
+def _read_quads(path: Path) -> Iterator[ox.Quad]:
+    """The quads of an N-Quads file, gzip-compressed (`.gz`) or not."""
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as fh:
+            yield from ox.parse(cast(IO[bytes], fh), format=ox.RdfFormat.N_QUADS)
+    else:
+        yield from ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
 
 
 def load_files(store: Store, files: Iterable[Path], batch_size: int = 64) -> LoadReport:
     """Bulk-load N-Quads files: post graphs replace their previous version, atomically per batch.
 
-    A file is parsed whole before anything of it is written: a broken file is reported
-    and skipped, and the other files are loaded.
+    A file is parsed whole before anything of it is written: a broken file, or one whose
+    graphs are not under this process's base IRI (KG_BASE_IRI), is reported and skipped, and
+    the other files are loaded. The run is recorded in the change log as a kg:Load.
     """
     report = LoadReport()
     reference = {graph_node(name).value: name for name in ("ontology", "lexicon", "judgements")}
-    derived = {graph_node(name).value for name in ("derived", "meta")}
+    derived = {graph_node("derived").value, *bookkeeping_graphs()}
+    posts_under = data_iri("id/post/")
+    version = iri("kg:version")
+    log = ChangeLog(store, "load")
+    log.start()
+    report.run = log.id
     for path in files:
         by_graph: dict[str, list[ox.Quad]] = {}
+        versions: set[str] = set()
         try:
-            for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            for quad in _read_quads(path):
                 graph = quad.graph_name
                 if isinstance(graph, ox.DefaultGraph) or graph.value in derived:
                     report.ignored += 1
                     continue
                 by_graph.setdefault(graph.value, []).append(quad)
-        except (SyntaxError, ValueError) as exc:
+                if quad.predicate.value == version and isinstance(quad.object, ox.Literal):
+                    versions.add(quad.object.value)
+        except (SyntaxError, ValueError, EOFError, gzip.BadGzipFile) as exc:
             report.errors.append(InputError(str(path), f"not N-Quads ({exc})"))
             continue
         except OSError as exc:
             report.errors.append(InputError(str(path), f"cannot read ({exc.strerror or exc})"))
+            continue
+        strangers = sorted(g for g in by_graph if g not in reference and not g.startswith(posts_under))
+        if strangers:
+            report.errors.append(
+                InputError(
+                    str(path),
+                    f"graph {strangers[0]} is not a post under the base IRI {data_iri('')} (KG_BASE_IRI); "
+                    "a graph made under another base loads after `kg export --base` re-based it",
+                )
+            )
             continue
         posts = [(g, quads) for g, quads in by_graph.items() if g not in reference]
         for g, quads in by_graph.items():
@@ -157,7 +189,11 @@ def load_files(store: Store, files: Iterable[Path], batch_size: int = 64) -> Loa
                 store.replace_graph(reference[g], quads)
                 report.graphs += 1
         for start in range(0, len(posts), batch_size):
-            store.replace_posts(posts[start : start + batch_size])
+            log.replace_posts(posts[start : start + batch_size])
+        for v in versions:
+            if "/" in v:  # an extractor's version (kg-extract/…), not a rule's
+                log.saw_version(v)
         report.posts += len(posts)
         report.files += 1
+    log.finish()
     return report

@@ -40,7 +40,18 @@ def _version_message() -> str:
     return f"%(prog)s {__version__} (extractor {extractor_version()})"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a KgError (a message for the person running kg) ends the command
+    with that message and exit status 1, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg", message=_version_message())
 def main() -> None:
     """Build and query a knowledge graph of Korean public-sector and startup-support news."""
@@ -141,6 +152,7 @@ def ingest(
         progress.close()
         store.close()
         del store  # release the store's lock now, before any exit (callers in-process may reopen it)
+    click.echo(f"recorded in the change log as run {report.run} (kg changes, /changes)", err=True)
     click.echo(report.summary(), err=True)
     if not report.ok:
         sys.exit(1)
@@ -231,9 +243,9 @@ def extract(
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
 @click.option("--batch-size", default=64, show_default=True, help="Posts written per atomic store update.")
 def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> None:
-    """Bulk-load N-Quads files (e.g. shards from `kg extract --format nq`) into the store.
+    """Bulk-load N-Quads files (shards from `kg extract --format nq`, a release's kg.nq.gz) into the store.
 
-    A folder loads every .nq file in it. Each post graph replaces the post's previous
+    A folder loads every .nq and .nq.gz file in it. Each post graph replaces the post's previous
     version; the merged default graph and derived intervals stay consistent. A broken
     file is reported and skipped (nothing of it is written); the exit status is then 1.
     """
@@ -242,7 +254,7 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> Non
     paths: list[Path] = []
     for name in files:
         path = Path(name)
-        paths += sorted(path.glob("*.nq")) if path.is_dir() else [path]
+        paths += sorted([*path.glob("*.nq"), *path.glob("*.nq.gz")]) if path.is_dir() else [path]
     store = _store(store_spec)
     try:
         report = load_files(store, paths, batch_size=batch_size)
@@ -325,10 +337,10 @@ def format_table(tsv: str) -> str:
 
 
 def _short(cell: str) -> str:
-    from kg.vocab.ontology import curie
+    from kg.vocab.ontology import curie, data_iri
 
     if cell.startswith("<") and cell.endswith(">"):
-        return curie(cell[1:-1]).replace("https://kg.example.org/id/", "kgr:")
+        return curie(cell[1:-1]).replace(data_iri("id/"), "kgr:")
     if cell.startswith('"'):
         end = cell.rfind('"')
         return cell[1:end].replace('\\"', '"') if end > 0 else cell
@@ -352,17 +364,143 @@ def _width(text: str) -> int:
     help="nq/trig/jsonld keep the named graphs; ttl/nt merge them into one graph.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
-def export(store_spec: str | None, fmt: str, output: str | None) -> None:
-    """Export the whole graph."""
+@click.option(
+    "--base",
+    "new_base",
+    help="Re-base: write every IRI under this base IRI instead of the store's (KG_BASE_IRI), "
+    "e.g. https://example.go.kr/kg/; load the result with KG_BASE_IRI set to it.",
+)
+def export(store_spec: str | None, fmt: str, output: str | None, new_base: str | None) -> None:
+    """Export the whole graph (optionally re-based under another base IRI, without re-extraction)."""
     store = _store(store_spec)
     try:
         data = store.dump(fmt)
+        if new_base:
+            data = _rebased(store, data, fmt, new_base)
     finally:
         store.close()
     if output:
-        Path(output).write_bytes(data)
+        out = Path(output)
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(out)  # nothing half-written
     else:
         sys.stdout.buffer.write(data)
+
+
+def _rebased(store: Any, data: bytes, fmt: str, new_base: str) -> bytes:
+    import pyoxigraph as ox
+
+    from kg.config import check_base_iri
+    from kg.publish.rebase import rebase_quads
+    from kg.store.base import check_base, prefix_map
+    from kg.store.formats import rdf_format
+    from kg.vocab.ontology import base
+
+    try:
+        check_base_iri(new_base)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base") from None
+    check_base(store, record=False)  # the store's IRIs are under this process's base
+    rdf = rdf_format(fmt)
+    quads = rebase_quads(ox.parse(data, format=rdf), base(), new_base)
+    prefixes = {**prefix_map(), "kgr": new_base + "id/"}
+    if rdf.supports_datasets:
+        return ox.serialize(quads, format=rdf, prefixes=prefixes) or b""
+    return ox.serialize((q.triple for q in quads), format=rdf, prefixes=prefixes) or b""
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False), required=False)
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+def release(folder: str | None, store_spec: str | None) -> None:
+    """Write a dated release into FOLDER [default: KG_RELEASES, ./releases]: N-Quads (gzip),
+    entities as JSON Lines, CSV tables, and a VoID + DCAT description (docs/releases.md).
+
+    The release appears as FOLDER/YYYY-MM-DD (then .2, .3 … on the same day) only once it is
+    whole; `kg serve` lists the latest at /releases/.
+    """
+    from kg.config import Settings
+    from kg.publish.release import write_release
+
+    target = Path(folder or Settings().releases)
+    store = _store(store_spec)
+    try:
+        made = write_release(store, target)
+    finally:
+        store.close()
+    counts = made.summary["counts"]
+    click.echo(
+        f"wrote release {made.name} to {made.path}: {counts['quads']} quads, {counts['posts']} posts, "
+        f"{counts['facts']} facts, {counts['records']} entity records, "
+        f"{sum(counts['rows'].values())} table rows",
+        err=True,
+    )
+
+
+@main.command()
+@click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
+@click.option(
+    "--since", help="A day (2026-01-22), a time (2026-01-22T10:15:30Z) or a run id [default: the whole log]."
+)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1), help="Change sets to show.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json as /changes answers.",
+)
+def changes(store_spec: str | None, since: str | None, limit: int, fmt: str) -> None:
+    """What runs added and removed: the runs, then each post's change with its facts (oldest first)."""
+    from kg.read import changes as log
+
+    try:
+        start = log.parse_since(since)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
+    store = _store(store_spec)
+    try:
+        total, sets = log.change_sets(store, start, limit=limit)
+        runs = log.runs(store, limit=50, since=start)
+        latest = log.latest(store)
+    except log.UnknownRun as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.close()
+    if fmt == "json":
+        answer = {"since": since, "latest": latest, "count": total, "runs": runs, "data": sets}
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    for run in runs:
+        click.echo(
+            f"run {run['id']} {run['kind']}: {run['started']} – {run['ended'] or 'unfinished'}; posts "
+            f"+{run['posts_added']} ~{run['posts_changed']} -{run['posts_removed']}; facts "
+            f"+{run['facts_added']} -{run['facts_removed']}; {', '.join(run['extractor_versions'])}"
+        )
+    for cs in sets:
+        click.echo(f"\n{cs['time']} {cs['change']} {cs['post']['id']}: {cs['post']['title'] or ''}")
+        for sign, side in (("+", "added"), ("-", "removed")):
+            for fact in cs[side]:
+                click.echo(f"  {sign} {_fact_line(fact)}")
+    shown = f"{len(sets)} of {total}" if total > len(sets) else str(total)
+    click.echo(
+        f"\n{shown} change set(s); latest change {latest['time'] or '—'} (run {latest['run'] or '—'})",
+        err=True,
+    )
+
+
+def _fact_line(fact: dict[str, Any]) -> str:
+    def term(t: dict[str, Any] | None) -> str:
+        if t is None:
+            return "?"
+        return str(t.get("name") or t.get("value"))
+
+    role = f" ({fact['role']})" if fact.get("role") else ""
+    if fact.get("organization"):  # a membership: the person, the role, the body
+        return f"{term(fact['object'])} {fact['predicate']}{role} {term(fact['organization'])}"
+    return f"{term(fact['subject'])} {fact['predicate']}{role} {term(fact['object'])}"
 
 
 @main.command()
@@ -585,7 +723,8 @@ def validate(store_spec: str | None) -> None:
 @click.argument("posts", nargs=-1, required=True)
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
 def remove(posts: tuple[str, ...], store_spec: str | None) -> None:
-    """Remove posts (by id, URL or IRI) and every fact read from them."""
+    """Remove posts (by id, URL or IRI) and every fact read from them (recorded in the change log)."""
+    from kg.build.changelog import ChangeLog
     from kg.read.queries import post_iri_for
 
     store = _store(store_spec)
@@ -597,7 +736,10 @@ def remove(posts: tuple[str, ...], store_spec: str | None) -> None:
                 click.echo(f"error: {p}: no such post in the store", err=True)
             else:
                 iris.append(found)
-        removed = store.remove_posts(iris)
+        log = ChangeLog(store, "removal")
+        log.start()
+        removed = log.remove_posts(iris)
+        log.finish()
     finally:
         store.close()
     click.echo(f"removed {removed} post(s)", err=True)
@@ -701,7 +843,8 @@ def viz(
     "[default: a free port].",
 )
 def serve(store_spec: str | None, host: str, port: int, workers: int, store_port: int) -> None:
-    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts, /reconcile) and HTML views.
+    """Serve the SPARQL endpoint (/sparql), the REST API (/entities, /posts, /changes, /reconcile),
+    HTML pages and views.
 
     An on-disk store is run by an Oxigraph server on 127.0.0.1, supervised: restarted when it
     dies or keeps a query running past the time limit (/health reports the restarts). It is
@@ -739,6 +882,11 @@ def serve(store_spec: str | None, host: str, port: int, workers: int, store_port
         f"Reconciliation   http://{host}:{port}/reconcile  (OpenRefine: add as a standard service)", err=True
     )
     click.echo(f"Network view     http://{host}:{port}/entities/org/중소벤처기업부/graph.html", err=True)
+    click.echo(
+        f"Pages            http://{host}:{port}/search  (entity and post pages for a browser)", err=True
+    )
+    click.echo(f"Changes, feeds   http://{host}:{port}/changes  (JSON, Atom)", err=True)
+    click.echo(f"Releases         http://{host}:{port}/releases/  (from {settings.releases})", err=True)
     if supervisor is not None:
         click.echo(
             f"Store (SPARQL 1.1, read-write, loopback only)  {supervisor.public_url}  — for kg ingest --store",

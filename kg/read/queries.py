@@ -25,7 +25,6 @@ from kg.vocab.ontology import curie, data_iri, entity_type, iri, mapping, sparql
 if TYPE_CHECKING:
     pass
 
-ID_BASE = data_iri("id/")
 
 # predicate CURIE → relation name as in the gold format, for predicates whose subject is
 # the relation's head (participatedIn is stated the other way round: event attendee who)
@@ -50,14 +49,20 @@ CHANGE_FACT = "change"  # the fact key (event, CHANGE_FACT, "") whose evidence i
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+def id_base() -> str:
+    """`<base>id/`: entity and post ids are IRIs with this taken off (the base is KG_BASE_IRI)."""
+    return data_iri("id/")
+
+
 def entity_id(entity_iri: str) -> str:
-    return entity_iri[len(ID_BASE) :] if entity_iri.startswith(ID_BASE) else entity_iri
+    prefix = id_base()
+    return entity_iri[len(prefix) :] if entity_iri.startswith(prefix) else entity_iri
 
 
 def entity_iri(entity_id_or_iri: str) -> str:
     if entity_id_or_iri.startswith(("http://", "https://")):
         return entity_id_or_iri
-    return ID_BASE + entity_id_or_iri
+    return id_base() + entity_id_or_iri
 
 
 def safe_iri(value: str) -> bool:
@@ -323,14 +328,21 @@ ORDER BY DESC(?issued) ?id LIMIT {int(limit)} OFFSET {int(offset)}"""
 
 
 def post_iri_for(store: Store, post_id: str) -> str | None:
-    """A post's IRI from its id (or IRI, or URL)."""
-    if post_id.startswith(ID_BASE):
+    """A post's IRI from its id, its IRI, the last part of its IRI (`/id/post/<slug>`) or its URL."""
+    if post_id.startswith(id_base()):
         if not safe_iri(post_id):
             return None
         found = store.ask(
             sparql_prefixes() + f"ASK {{ GRAPH <{post_id}> {{ <{post_id}> a schema:Article }} }}"
         )
         return post_id if found else None
+    slug = f"{id_base()}post/{post_id}"
+    if (
+        "/" not in post_id
+        and safe_iri(slug)
+        and store.ask(sparql_prefixes() + f"ASK {{ GRAPH <{slug}> {{ <{slug}> a schema:Article }} }}")
+    ):
+        return slug
     lit = literal(post_id)
     rows = store.select(
         sparql_prefixes()
@@ -391,3 +403,10 @@ def _iri_values(iris: set[str]) -> tuple[set[str], str]:
     """The IRIs safe to write into a query, and their VALUES list."""
     safe = {i for i in iris if safe_iri(i)}
     return safe, " ".join(f"<{i}>" for i in safe)
+
+
+def post_graph(store: Store, post_iri: str) -> list[ox.Triple]:
+    """Every triple of a post's named graph (its description and all it states)."""
+    if not safe_iri(post_iri):
+        return []
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{post_iri}> {{ ?s ?p ?o }} }}")

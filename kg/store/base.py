@@ -18,7 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.model import KgError
-from kg.vocab.ontology import data_iri, iri, mapping, prefixes, sparql_prefixes
+from kg.vocab.ontology import base, data_iri, iri, mapping, prefixes, sparql_prefixes
 
 Row = dict[str, Any]  # variable name → pyoxigraph term
 
@@ -126,8 +126,9 @@ class PostState:
 class Store(ABC):
     """The operations kg needs from a quad store.
 
-    The store's default graph holds the set union of all named graphs except the meta
-    graph (kept up to date by every write), so a query without GRAPH sees each triple
+    The store's default graph holds the set union of all named graphs except kg's
+    bookkeeping graphs (meta: generation and base; changes: the change log), kept up to date
+    by every write, so a query without GRAPH sees each triple
     once, the way Jena's or GraphDB's union default graph behaves. The SPARQL endpoint can
     hide it (`Settings.union_default_graph = False`): user queries then get an empty
     default graph and must name graphs. The library's own queries always use it.
@@ -176,7 +177,9 @@ class Store(ABC):
     # -- shared logic, written in SPARQL so it runs on any store ------------------------
 
     def quad_count(self) -> int:
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        """Quads of the data: every named graph but kg's bookkeeping graphs (generation, change log)."""
+        skip = " && ".join(f"?g != <{g}>" for g in bookkeeping_graphs())
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER({skip}) }}")
         return int(rows[0]["n"].value) if rows else 0
 
     def generation(self) -> str | None:
@@ -219,8 +222,12 @@ class Store(ABC):
         )
         return {r["m"].value for r in rows}
 
-    def replace_posts(self, posts: Sequence[tuple[str, list[ox.Quad]]]) -> None:
-        """Write whole posts: each post's graph is replaced by its new quads, atomically."""
+    def replace_posts(self, posts: Sequence[tuple[str, list[ox.Quad]]], log: Sequence[ox.Quad] = ()) -> None:
+        """Write whole posts: each post's graph is replaced by its new quads, atomically.
+
+        `log`: quads of kg's own bookkeeping graphs (the change log) written in the same
+        update and kept out of the merged default graph.
+        """
         if not posts:
             return
         iris = [p for p, _ in posts]
@@ -231,16 +238,24 @@ class Store(ABC):
                     memberships.add(q.subject.value)
         ops = [op for p in iris for op in drop_graph_ops(f"<{p}>")]
         ops += insert_ops([q for _, quads in posts for q in quads])
+        ops += log_ops(log)
         self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships) + generation_ops()))
 
-    def remove_posts(self, post_iris: Sequence[str]) -> int:
+    def remove_posts(self, post_iris: Sequence[str], log: Sequence[ox.Quad] = ()) -> int:
+        """Drop the posts that are in the store (with `log` written in the same update, as in
+        `replace_posts`); the number dropped."""
         present = list(self.post_hashes(post_iris))
         if not present:
             return 0
         memberships = self.memberships_in(present)
-        ops = [op for p in present for op in drop_graph_ops(f"<{p}>")]
+        ops = [op for p in present for op in drop_graph_ops(f"<{p}>")] + log_ops(log)
         self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships) + generation_ops()))
         return len(present)
+
+    def write_log(self, log: Sequence[ox.Quad]) -> None:
+        """Add quads to kg's bookkeeping graphs only (no post changes: the generation stays)."""
+        if log:
+            self.update(sparql_prefixes() + " ;\n".join(log_ops(log)))
 
     def replace_graph(self, name: str, quads: Iterable[ox.Quad]) -> None:
         g = graph_node(name)
@@ -281,6 +296,50 @@ def union_ops() -> list[str]:
   FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }} }}""",
         f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}",
     ]
+
+
+def log_ops(quads: Sequence[ox.Quad]) -> list[str]:
+    """Insert quads into their (bookkeeping) graphs only, not into the merged default graph."""
+    return [f"INSERT DATA {{\n{quads_data(quads)}\n}}"] if quads else []
+
+
+BOOKKEEPING_GRAPHS = ("meta", "changes")  # kg's own records: not in the default graph, not data
+
+
+def bookkeeping_graphs() -> tuple[str, ...]:
+    """IRIs of the graphs kg keeps about the store (generation, base, change log), which are not
+    part of the published data."""
+    return tuple(graph_node(name).value for name in BOOKKEEPING_GRAPHS)
+
+
+def check_base(store: Store, record: bool = True) -> None:
+    """Refuse a store whose data IRIs were made under another base than this process's
+    (KG_BASE_IRI): writing would mix two bases in one graph. With `record`, writes the base
+    (as the store's void:uriSpace in the meta graph) when none is recorded yet."""
+    space = data_iri("id/")
+    rows = store.select(sparql_prefixes() + "SELECT DISTINCT ?b WHERE { GRAPH ?g { ?s void:uriSpace ?b } }")
+    recorded = {r["b"].value for r in rows}
+    if not recorded:  # written before bases were recorded: is any post outside this base?
+        stray = store.select(
+            sparql_prefixes()
+            + f"""SELECT ?g WHERE {{ GRAPH ?g {{ ?g a schema:Article }}
+  FILTER(!STRSTARTS(STR(?g), {ox.Literal(space)})) }} LIMIT 1"""
+        )
+        recorded = {r["g"].value.rsplit("post/", 1)[0] for r in stray}
+    other = sorted(recorded - {space})
+    if other:
+        theirs = other[0].removesuffix("id/")
+        raise KgError(
+            f"the store holds data made under the base IRI {theirs}, but this process uses {base()} "
+            f"(KG_BASE_IRI): set KG_BASE_IRI={theirs}, or re-base the graph with "
+            f"`kg export --base {base()}` and load that into a new store"
+        )
+    if record and not rows:
+        meta = graph_node("meta")
+        store.update(
+            sparql_prefixes()
+            + f"INSERT DATA {{ GRAPH {meta} {{ {store_node()} a void:Dataset ; void:uriSpace {ox.Literal(space)} }} }}"
+        )
 
 
 def generation_ops() -> list[str]:
