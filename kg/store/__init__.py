@@ -29,6 +29,7 @@ def open_store(
 
         return OxigraphStore(None)
     if spec.startswith(("http://", "https://")):
+        from kg.store.dialect import dialect
         from kg.store.remote import RemoteStore
 
         return RemoteStore(
@@ -37,6 +38,10 @@ def open_store(
             server_cancels=settings.store_enforces_timeout if server_cancels is None else server_cancels,
             update_url=settings.store_update,
             gsp_url=settings.store_gsp,
+            dialect=dialect(settings.store_dialect),
+            user=settings.store_user,
+            password=settings.store_password,
+            page_rows=settings.index_page_rows,
         )
     from kg.store.oxigraph import OxigraphStore
 
