@@ -67,6 +67,43 @@ def _with_fetch_options(func: Any) -> Any:
     return func
 
 
+ENGINE_OPTION = click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    help="Where extraction runs: `local` (worker processes on this machine, -j) or "
+    "`dask://HOST:PORT` (the workers of a Dask cluster; docs/ingest.md).",
+)
+PARTITION_OPTION = click.option(
+    "--partition-size",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Posts sent to a cluster worker at a time (with --engine dask://).",
+)
+
+
+def _cluster(engine: str) -> str | None:
+    from kg.build.distributed import cluster_address
+
+    try:
+        return cluster_address(engine)
+    except KgError as exc:
+        raise click.BadParameter(str(exc), param_hint="--engine") from exc
+
+
+def _extract_fn(engine: str, processes: int, partition_size: int, on_event: Any) -> Any:
+    """The map step: this machine's pool, or a Dask cluster."""
+    from kg.build.pipeline import default_extract
+
+    address = _cluster(engine)
+    if address is None:
+        return default_extract(_processes(processes))
+    from kg.build.distributed import dask_extract
+
+    return dask_extract(address, partition_size, on_event)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
@@ -76,6 +113,8 @@ def _with_fetch_options(func: Any) -> Any:
 @click.option("--batch-size", default=16, show_default=True, help="Posts written per atomic store update.")
 @click.option("--force", is_flag=True, help="Re-extract posts even when their content is unchanged.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
+@ENGINE_OPTION
+@PARTITION_OPTION
 @click.option(
     "--log-every",
     default=10.0,
@@ -90,6 +129,8 @@ def ingest(
     batch_size: int,
     force: bool,
     fail_fast: bool,
+    engine: str,
+    partition_size: int,
     log_every: float,
     timeout: float,
     retries: int,
@@ -104,14 +145,15 @@ def ingest(
     its facts. Bad inputs are reported one line each; the others are still ingested, and
     the exit status is 1 when anything failed.
     """
-    from kg.build.pipeline import default_extract
     from kg.build.pipeline import ingest as run_ingest
     from kg.cli.progress import Progress
     from kg.ingest import estimate_total, read_posts
 
+    _cluster(engine)  # a bad --engine is a usage error before anything starts
     store = _store(store_spec)
-    extract = default_extract(_processes(processes))  # loads the pipeline before the bar starts
     progress = Progress(None if "-" in paths else estimate_total(paths), every=log_every)
+    # a local pipeline loads before the bar moves; a cluster's workers load theirs
+    extract = _extract_fn(engine, processes, partition_size, progress)
     try:
         report = run_ingest(
             store,
@@ -146,9 +188,22 @@ def ingest(
     "--processes", "-j", default=1, show_default=True, help="Extraction worker processes (0: both cores)."
 )
 @click.option("--with-text", is_flag=True, help="jsonl: include the cleaned text in each line.")
-@click.option("--shard-size", default=1000, show_default=True, help="nq: posts per shard file.")
 @click.option(
-    "-o", "--output", type=click.Path(file_okay=False), help="nq: folder for shard-NNNNN.nq and reference.nq."
+    "--shard-size", default=1000, show_default=True, help="nq: input posts per shard file (one cluster task)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    help="nq: folder for shard-NNNNN.nq and reference.nq (on a cluster: a folder every worker can write).",
+)
+@ENGINE_OPTION
+@PARTITION_OPTION
+@click.option(
+    "--log-every",
+    default=10.0,
+    show_default=True,
+    help="nq: seconds between progress lines when not on a terminal.",
 )
 @_with_fetch_options
 def extract(
@@ -158,6 +213,9 @@ def extract(
     with_text: bool,
     shard_size: int,
     output: str | None,
+    engine: str,
+    partition_size: int,
+    log_every: float,
     timeout: float,
     retries: int,
 ) -> None:
@@ -166,14 +224,18 @@ def extract(
     The id is the file stem, or the `id` field of a JSONL input (whose lines carry `id`,
     `text` and optional `published`), so a gold file can be fed back in. With
     `--format nq`, load the shards with `kg load` or any SPARQL store (docs/ingest.md).
+    With `--engine dask://HOST:PORT` the workers of a Dask cluster extract (and, for nq,
+    write the shards: the same files a local run writes).
     """
-    from kg.build.pipeline import default_extract, extract_posts
-    from kg.ingest import read_posts
+    from kg.build.pipeline import extract_posts
+    from kg.cli.progress import Progress
+    from kg.ingest import estimate_total, read_posts
 
     if fmt == "nq" and not output:
         raise click.UsageError("--format nq writes shard files: give the folder with -o/--output")
     if shard_size < 1:
         raise click.UsageError("--shard-size must be at least 1")
+    address = _cluster(engine)
     errors: list[InputError] = []
 
     def posts() -> Any:
@@ -184,14 +246,25 @@ def extract(
             else:
                 yield item
 
-    results = extract_posts(posts(), default_extract(_processes(processes)))
     if fmt == "nq":
         from kg.build.shards import write_shards
 
         shard_errors: list[InputError] = []
-        report = write_shards(results, Path(output or "."), shard_size, shard_errors)
-        for err in shard_errors:
-            _say_error(err)
+        progress = Progress(None if "-" in paths else estimate_total(paths), every=log_every)
+        try:
+            if address is None:
+                results = extract_posts(posts(), _extract_fn(engine, processes, partition_size, progress))
+                report = write_shards(results, Path(output or "."), shard_size, shard_errors, progress)
+            else:
+                from kg.build.distributed import write_shards_on_cluster
+
+                report = write_shards_on_cluster(
+                    posts(), Path(output or "."), shard_size, address, shard_errors, progress
+                )
+        except KgError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            progress.close()
         errors += shard_errors
         click.echo(
             f"wrote {report.posts} posts in {report.shards} shard(s), {report.quads} quads, to {output}",
@@ -200,6 +273,7 @@ def extract(
     else:
         from kg.extract.gold import to_record
 
+        results = extract_posts(posts(), _extract_fn(engine, processes, partition_size, None))
         for result in results:
             if isinstance(result, InputError):
                 _say_error(result)

@@ -275,6 +275,7 @@ class RemoteStore(Store):
         )
         params = self._dataset_params(dataset)
         query = self.dialect.query(query, dataset=bool(params))
+        params += self.dialect.row_cap(max_rows)
         limit = timeout if timeout is not None else self.timeout
         wait = limit + 2.0 if self.server_cancels else limit
         deadline = time.monotonic() + wait
