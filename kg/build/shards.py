@@ -138,6 +138,7 @@ class LoadReport:
     graphs: int = 0  # reference graphs (ontology, lexicon) replaced
     ignored: int = 0  # quads in the default graph or in graphs kg derives itself
     errors: list[InputError] = field(default_factory=list)
+    undone: int = 0  # posts of an interrupted bulk load removed first (kg.build.bulk)
 
 
 def load_files(store: Store, files: Iterable[Path], batch_size: int = 64) -> LoadReport:

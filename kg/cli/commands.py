@@ -288,13 +288,22 @@ def extract(
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
 @click.option("--batch-size", default=64, show_default=True, help="Posts written per atomic store update.")
-def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> None:
+@click.option(
+    "--atomic-batches",
+    is_flag=True,
+    help="Write post by post in atomic SPARQL updates even where the store has a bulk loader.",
+)
+def load(files: tuple[str, ...], store_spec: str | None, batch_size: int, atomic_batches: bool) -> None:
     """Bulk-load N-Quads files (e.g. shards from `kg extract --format nq`) into the store.
 
     A folder loads every .nq file in it. Each post graph replaces the post's previous
-    version; the merged default graph and derived intervals stay consistent. A broken
-    file is reported and skipped (nothing of it is written); the exit status is then 1.
+    version; the merged default graph and derived intervals stay consistent. The embedded
+    store and Virtuoso (with KG_VIRTUOSO_SQL) load with their own bulk loader and derive the
+    rest in one pass; an interrupted bulk load is undone by the next `kg load`. Other stores
+    get atomic batches of `--batch-size` posts. A broken file is reported and skipped
+    (nothing of it is written); the exit status is then 1.
     """
+    from kg.build.bulk import load_files_bulk
     from kg.build.shards import load_files
 
     paths: list[Path] = []
@@ -302,21 +311,48 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> Non
         path = Path(name)
         paths += sorted(path.glob("*.nq")) if path.is_dir() else [path]
     store = _store(store_spec)
+    loader = None
     try:
-        report = load_files(store, paths, batch_size=batch_size)
+        loader = None if atomic_batches else _bulk_loader(store)
+        if loader is None:
+            report = load_files(store, paths, batch_size=batch_size)
+        else:
+            report = load_files_bulk(store, paths, loader)
+    except KgError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
         del store  # release the store's lock now, before any exit (callers in-process may reopen it)
     for err in report.errors:
         _say_error(err)
+    if report.undone:
+        click.echo(f"removed {report.undone} post(s) of an interrupted bulk load first", err=True)
     click.echo(
         f"loaded {report.posts} posts and {report.graphs} reference graph(s) from {report.files} file(s)"
+        + (f" with {loader.name}" if loader is not None else "")
         + (f"; ignored {report.ignored} quads of the default or derived graphs" if report.ignored else "")
         + (f"; {len(report.errors)} file(s) failed" if report.errors else ""),
         err=True,
     )
     if report.errors:
         sys.exit(1)
+
+
+def _bulk_loader(store: Any) -> Any:
+    """The store's own bulk loader, if kg can reach it: the embedded store's, or Virtuoso's
+    through its SQL port (KG_VIRTUOSO_SQL)."""
+    from kg.build.bulk import OxigraphBulk, VirtuosoBulk
+    from kg.config import Settings
+    from kg.store.oxigraph import OxigraphStore
+    from kg.store.virtuoso import Isql
+
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        return OxigraphBulk(store.db)
+    settings = Settings()
+    if settings.virtuoso_sql and store.union_graph and settings.store_dialect == "virtuoso":
+        isql = Isql(settings.virtuoso_sql, settings.virtuoso_sql_user, settings.virtuoso_sql_password or "")
+        return VirtuosoBulk(isql, store.union_graph)
+    return None
 
 
 @main.command()

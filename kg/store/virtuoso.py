@@ -102,8 +102,9 @@ def graphs(isql: Isql) -> list[str]:
     return isql.run("SELECT DISTINCT id_to_iri(G) FROM DB.DBA.RDF_QUAD;")
 
 
-def bulk_load(isql: Isql, files: Sequence[Path]) -> None:
-    """Load N-Quads files with Virtuoso's bulk loader (each quad into its graph), then checkpoint.
+def bulk_load(isql: Isql, files: Sequence[Path], default_graph: str = "urn:kg:default") -> None:
+    """Load N-Quads files with Virtuoso's bulk loader (each quad into its graph; triples of the
+    default graph into `default_graph`), then checkpoint.
 
     Files already in the loader's list are taken off it first, so loading a file again loads it
     again. A file the loader could not read is reported with the loader's message.
@@ -113,7 +114,7 @@ def bulk_load(isql: Isql, files: Sequence[Path]) -> None:
     names = [str(Path(f).resolve()) for f in files]
     listed = ", ".join(sql_string(n) for n in names)
     statements = [f"DELETE FROM DB.DBA.load_list WHERE ll_file IN ({listed});"]
-    statements += [f"ld_add({sql_string(n)}, 'urn:kg:unused');" for n in names]  # N-Quads name their graphs
+    statements += [f"ld_add({sql_string(n)}, {sql_string(default_graph)});" for n in names]
     statements += ["rdf_loader_run();", "checkpoint;"]
     isql.run("\n".join(statements))
     failed = isql.run(
