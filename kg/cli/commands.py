@@ -329,9 +329,9 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int, atomic
         click.echo(f"removed {report.undone} post(s) of an interrupted bulk load first", err=True)
     click.echo(
         f"loaded {report.posts} posts and {report.graphs} reference graph(s) from {report.files} file(s)"
-        + (f" with {loader.name}" if loader is not None else "")
         + (f"; ignored {report.ignored} quads of the default or derived graphs" if report.ignored else "")
-        + (f"; {len(report.errors)} file(s) failed" if report.errors else ""),
+        + (f"; {len(report.errors)} file(s) failed" if report.errors else "")
+        + (f" (with {loader.name})" if loader is not None else ""),
         err=True,
     )
     if report.errors:
