@@ -312,17 +312,19 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int, atomic
         paths += sorted(path.glob("*.nq")) if path.is_dir() else [path]
     store = _store(store_spec)
     loader = None
+    how = ""
     try:
         loader = None if atomic_batches else _bulk_loader(store)
         if loader is None:
             report = load_files(store, paths, batch_size=batch_size)
         else:
+            how = f" (with {loader.name})"
             report = load_files_bulk(store, paths, loader)
     except KgError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
-        del store  # release the store's lock now, before any exit (callers in-process may reopen it)
+        del store, loader  # release the store's lock now, before any exit (callers in-process may reopen it)
     for err in report.errors:
         _say_error(err)
     if report.undone:
@@ -331,7 +333,7 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int, atomic
         f"loaded {report.posts} posts and {report.graphs} reference graph(s) from {report.files} file(s)"
         + (f"; ignored {report.ignored} quads of the default or derived graphs" if report.ignored else "")
         + (f"; {len(report.errors)} file(s) failed" if report.errors else "")
-        + (f" (with {loader.name})" if loader is not None else ""),
+        + how,
         err=True,
     )
     if report.errors:
