@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     store_dialect: Literal["standard", "virtuoso"] = Field(
         "standard",
         description="How the remote store departs from SPARQL 1.1: `standard` (Oxigraph server, Fuseki, "
-        "GraphDB) or `virtuoso` (form-encoded requests, JSON answers, the union default graph kept in "
+        "GraphDB) or `virtuoso` (form-encoded requests, XML answers, the union default graph kept in "
         "a named graph; see docs/api.md).",
     )
     store_user: str | None = Field(
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     virtuoso_sql: str | None = Field(
         None,
         description="HOST:PORT of a Virtuoso store's SQL port: `kg load` then bulk-loads N-Quads with "
-        "Virtuoso's loader (ld_dir + rdf_loader_run, through isql); the files must be readable by the "
+        "Virtuoso's loader (ld_add + rdf_loader_run, through isql); the files must be readable by the "
         "server and under its DirsAllowed.",
     )
     virtuoso_sql_user: str = Field("dba", description="Virtuoso SQL user for the bulk loader.")
