@@ -54,6 +54,21 @@ def kg(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     )
 
 
+def dask_shards(cluster: LocalCluster, out: Path, posts: Path) -> subprocess.CompletedProcess[str]:
+    return kg(
+        "extract",
+        "--format",
+        "nq",
+        "--shard-size",
+        "3",
+        "--engine",
+        engine(cluster),
+        "-o",
+        str(out),
+        str(posts),
+    )
+
+
 def shard_lines(folder: Path) -> dict[str, list[str]]:
     """Every .nq file of a folder: its lines, sorted."""
     return {p.name: sorted(p.read_text(encoding="utf-8").splitlines()) for p in sorted(folder.glob("*.nq"))}
@@ -76,18 +91,7 @@ def test_distributed_shards_equal_the_local_ones(
 ) -> None:
     local, local_err = local_shards
     out = tmp_path / "dask"
-    done = kg(
-        "extract",
-        "--format",
-        "nq",
-        "--shard-size",
-        "3",
-        "--engine",
-        engine(cluster),
-        "-o",
-        str(out),
-        str(posts),
-    )
+    done = dask_shards(cluster, out, posts)
     assert done.returncode == 1, done.stderr
     assert error_lines(done.stderr) == error_lines(local_err) != []
     assert "truncated HTML" in done.stderr
@@ -163,18 +167,7 @@ def test_distributed_worker_killed_mid_run_is_reported_and_a_rerun_completes(
     _, stderr = run.communicate(timeout=600)
     assert f"worker {victim} left the cluster" in stderr
     assert run.returncode in (0, 1)  # 1: the broken page (and any partition the cluster gave up on)
-    again = kg(
-        "extract",
-        "--format",
-        "nq",
-        "--shard-size",
-        "3",
-        "--engine",
-        engine(cluster),
-        "-o",
-        str(out),
-        str(posts),
-    )
+    again = dask_shards(cluster, out, posts)
     assert error_lines(again.stderr) == [
         "error: " + str(posts / "broken.html") + ": truncated HTML: the page ends before </html>"
     ]

@@ -33,7 +33,7 @@ from typing import Any
 
 from distributed import Client, Future, WorkerPlugin
 
-from kg.build.shards import ShardReport, partitions, write_reference, write_shard
+from kg.build.shards import ShardReport, partitions, tally, write_reference, write_shard
 from kg.model import Extraction, InputError, KgError, Post
 
 OnEvent = Callable[[str, Any], None]
@@ -203,13 +203,6 @@ def write_shards_on_cluster(
             for index, chunk in enumerate(partitions(posts, shard_size))
         )
         for (chunk, _, _), result in cluster.map_ordered(write_partition, tasks):
-            done, failed = (
-                (ShardReport(), _lost(chunk, result)) if isinstance(result, BaseException) else result
-            )
-            report.add(done)
-            errors += failed
-            for error in failed:
-                notify("error", error)
-            for _ in range(done.posts):
-                notify("written", None)
+            lost = isinstance(result, BaseException)
+            tally(report, errors, notify, *((ShardReport(), _lost(chunk, result)) if lost else result))
     return report

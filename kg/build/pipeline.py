@@ -21,6 +21,7 @@ from typing import Any
 
 from kg.build.rdf import lexicon_quads, post_quads
 from kg.build.resolve import Resolver, post_iri
+from kg.build.shards import partitions
 from kg.build.structured import with_structured
 from kg.model import Extraction, InputError, Post
 from kg.store.base import Store
@@ -67,17 +68,6 @@ def ensure_reference_graphs(store: Store) -> None:
         store.replace_graph("ontology", (ox.Quad(q.subject, q.predicate, q.object, ontology) for q in parsed))
     if not store.ask(f"ASK {{ GRAPH {graph_node('lexicon')} {{ ?s ?p ?o }} }}"):
         store.replace_graph("lexicon", lexicon_quads())
-
-
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def count_facts(extraction: Extraction) -> int:
@@ -134,7 +124,7 @@ class _Run:
 
         With --fail-fast, the posts read before the first error are still done.
         """
-        for chunk in _batches(items, LOOKUP_SIZE):
+        for chunk in partitions(items, LOOKUP_SIZE):
             posts: dict[str, Post] = {}
             for item in chunk:
                 if isinstance(item, InputError):

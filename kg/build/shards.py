@@ -102,16 +102,26 @@ def write_shards(
     write_reference(out_dir)
     report = ShardReport()
     resolver = Resolver()
-    notify = on_event or (lambda kind, data: None)
     for index, chunk in enumerate(partitions(results, shard_size)):
-        done, failed = write_shard(out_dir, index, chunk, resolver)
-        report.add(done)
-        errors += failed
-        for error in failed:
-            notify("error", error)
-        for _ in range(done.posts):
-            notify("written", index)
+        tally(report, errors, on_event, *write_shard(out_dir, index, chunk, resolver))
     return report
+
+
+def tally(
+    report: ShardReport,
+    errors: list[InputError],
+    on_event: Callable[[str, Any], None] | None,
+    done: ShardReport,
+    failed: list[InputError],
+) -> None:
+    """Add one shard's outcome to the run's report, errors and progress."""
+    report.add(done)
+    errors += failed
+    if on_event is not None:
+        for error in failed:
+            on_event("error", error)
+        for _ in range(done.posts):
+            on_event("written", None)
 
 
 def write_reference(out_dir: Path) -> None:

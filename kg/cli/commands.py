@@ -74,6 +74,12 @@ ENGINE_OPTION = click.option(
     help="Where extraction runs: `local` (worker processes on this machine, -j) or "
     "`dask://HOST:PORT` (the workers of a Dask cluster; docs/ingest.md).",
 )
+LOG_EVERY_OPTION = click.option(
+    "--log-every",
+    default=10.0,
+    show_default=True,
+    help="Seconds between progress lines when not on a terminal.",
+)
 PARTITION_OPTION = click.option(
     "--partition-size",
     default=16,
@@ -115,12 +121,7 @@ def _extract_fn(engine: str, processes: int, partition_size: int, on_event: Any)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
 @ENGINE_OPTION
 @PARTITION_OPTION
-@click.option(
-    "--log-every",
-    default=10.0,
-    show_default=True,
-    help="Seconds between progress lines when not on a terminal.",
-)
+@LOG_EVERY_OPTION
 @_with_fetch_options
 def ingest(
     paths: tuple[str, ...],
@@ -199,12 +200,7 @@ def ingest(
 )
 @ENGINE_OPTION
 @PARTITION_OPTION
-@click.option(
-    "--log-every",
-    default=10.0,
-    show_default=True,
-    help="nq: seconds between progress lines when not on a terminal.",
-)
+@LOG_EVERY_OPTION
 @_with_fetch_options
 def extract(
     paths: tuple[str, ...],
