@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -59,25 +59,30 @@ class ScannedFile:
 
 
 def scan(path: Path) -> ScannedFile | InputError:
-    reference = {graph_node(name).value: name for name in ("ontology", "lexicon")}
-    derived = {graph_node(name).value for name in ("derived", "meta")}
-    attested = iri("kg:attestedOn")
+    # terms compared as pyoxigraph terms: no Python string is made per quad
+    reference = {graph_node(name): name for name in ("ontology", "lexicon")}
+    skipped = {ox.DefaultGraph(), graph_node("derived"), graph_node("meta")}
+    attested = ox.NamedNode(iri("kg:attestedOn"))
     found = ScannedFile(path)
+    posts: set[Any] = set()
+    memberships: set[Any] = set()
     try:
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
             graph = quad.graph_name
-            if isinstance(graph, ox.DefaultGraph) or graph.value in derived:
+            if graph in skipped:
                 found.ignored += 1
-            elif graph.value in reference:
-                found.reference.setdefault(reference[graph.value], []).append(quad)
+            elif graph in reference:
+                found.reference.setdefault(reference[graph], []).append(quad)
             else:
-                found.posts.add(graph.value)
-                if quad.predicate.value == attested and isinstance(quad.subject, ox.NamedNode):
-                    found.memberships.add(quad.subject.value)
+                posts.add(graph)
+                if quad.predicate == attested:
+                    memberships.add(quad.subject)
     except (SyntaxError, ValueError) as exc:
         return InputError(str(path), f"not N-Quads ({exc})")
     except OSError as exc:
         return InputError(str(path), f"cannot read ({exc.strerror or exc})")
+    found.posts = {g.value for g in posts}
+    found.memberships = {m.value for m in memberships if isinstance(m, ox.NamedNode)}
     return found
 
 
@@ -215,9 +220,9 @@ def _with_default_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
 
 
 def _owned(found: ScannedFile, owner: dict[str, Path]) -> Iterator[ox.Quad]:
+    mine = {ox.NamedNode(p) for p in found.posts if owner[p] == found.path}
     for quad in ox.parse(path=str(found.path), format=ox.RdfFormat.N_QUADS):
-        graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode) and owner.get(graph.value) == found.path:
+        if quad.graph_name in mine:
             yield quad
 
 
