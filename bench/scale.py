@@ -179,6 +179,10 @@ def main(argv: list[str] | None = None) -> None:
         size["serve"] = measure(work / "kg-load", seconds=args.seconds)
         figures[f"{posts}_posts"] = size
         shutil.rmtree(work)
+        write(figures, argv)  # after every size: a long run stopped later keeps what it measured
+
+
+def write(figures: dict[str, Any], argv: list[str] | None) -> None:
     result: dict[str, Any] = {
         "machine_cores": os.cpu_count(),
         "sizes": figures,
