@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -101,6 +102,28 @@ class Settings(BaseSettings):
         None,
         description="Folder of identity judgements (*.jsonl) that ingest applies and `kg same` / "
         "`kg different` append to; default the bundled `data/judgements/`.",
+    )
+    store_dialect: Literal["standard", "virtuoso"] = Field(
+        "standard",
+        description="How the remote store departs from SPARQL 1.1: `standard` (Oxigraph server, Fuseki, "
+        "GraphDB) or `virtuoso` (form-encoded requests, XML answers, the union default graph kept in "
+        "a named graph; see docs/api.md).",
+    )
+    store_user: str | None = Field(
+        None,
+        description="User for SPARQL Update and loads on a remote store (HTTP Digest or Basic, as the "
+        "server asks), e.g. Virtuoso's user with the SPARQL_UPDATE role at /sparql-auth.",
+    )
+    store_password: str | None = Field(None, description="Password of `KG_STORE_USER`.")
+    virtuoso_sql: str | None = Field(
+        None,
+        description="HOST:PORT of a Virtuoso store's SQL port: `kg load` then bulk-loads N-Quads with "
+        "Virtuoso's loader (ld_add + rdf_loader_run, through isql); the files must be readable by the "
+        "server and under its DirsAllowed.",
+    )
+    virtuoso_sql_user: str = Field("dba", description="Virtuoso SQL user for the bulk loader.")
+    virtuoso_sql_password: str | None = Field(
+        None, description="Password of `KG_VIRTUOSO_SQL_USER` (the bulk loader runs as this user)."
     )
     cache_dir: str | None = Field(
         None,

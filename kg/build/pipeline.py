@@ -25,6 +25,7 @@ from kg.build.identity import apply as apply_identity
 from kg.build.identity import sync as identity_sync
 from kg.build.rdf import post_quads
 from kg.build.resolve import Resolver, post_iri
+from kg.build.shards import partitions
 from kg.build.structured import with_structured
 from kg.model import Extraction, InputError, Post
 from kg.store.base import Store
@@ -71,17 +72,6 @@ def ensure_reference_graphs(store: Store) -> None:
         marker = quads[-1]  # kg.build.shards.content_marker
         if not store.ask(f"ASK {{ GRAPH {marker.graph_name} {{ {marker.triple} }} }}"):
             store.replace_graph(name, quads)
-
-
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def count_facts(extraction: Extraction) -> int:
@@ -140,7 +130,7 @@ class _Run:
 
         With --fail-fast, the posts read before the first error are still done.
         """
-        for chunk in _batches(items, LOOKUP_SIZE):
+        for chunk in partitions(items, LOOKUP_SIZE):
             posts: dict[str, Post] = {}
             for item in chunk:
                 if isinstance(item, InputError):

@@ -1,8 +1,8 @@
 """N-Quads shards: extraction on many machines, one bulk load into any SPARQL store.
 
 `kg extract --format nq --shard-size N -o DIR` writes each post's named graph (resolved,
-with provenance: exactly what `kg ingest` would store) into DIR/shard-00000.nq, … of N
-posts each, plus DIR/reference.nq with the ontology and authority-lexicon graphs. Every
+with provenance: exactly what `kg ingest` would store) into DIR/shard-00000.nq, … one per
+N consecutive input posts (those that extracted), plus DIR/reference.nq with the ontology and authority-lexicon graphs. Every
 shard is written to a temporary name and renamed when whole, so an interrupted run leaves
 only complete shards. Entity IRIs are derived from content, so shards made on different
 machines merge by set union.
@@ -18,10 +18,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -37,6 +37,7 @@ from kg.vocab.ontology import data_iri, iri
 SHARD_PATTERN = "shard-{:05d}.nq"
 REFERENCE_FILE = "reference.nq"
 POST_PATH = "/id/post/"
+T = TypeVar("T")
 
 
 def _write_atomic(path: Path, quads: Iterable[ox.Quad]) -> int:
@@ -87,38 +88,93 @@ class ShardReport:
     shards: int = 0
     quads: int = 0
 
+    def add(self, other: ShardReport) -> None:
+        self.posts += other.posts
+        self.shards += other.shards
+        self.quads += other.quads
 
-def write_shards(
-    results: Iterable[Extraction | InputError], out_dir: Path, shard_size: int, errors: list[InputError]
-) -> ShardReport:
-    """Write extractions as N-Quads shards of `shard_size` posts; errors are collected, not written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+
+def write_shard(
+    out_dir: Path,
+    index: int,
+    results: Iterable[Extraction | InputError],
+    resolver: Resolver,
+    identity: Identity | None = None,
+) -> tuple[ShardReport, list[InputError]]:
+    """Shard number `index`: the posts of one slice of the input that extracted (the others
+    are returned as errors), with the identity judgements applied (default:
+    `data/judgements/*.jsonl`). No file when none did. Used by both engines, so the shards of
+    a local run and of a cluster run are the same files."""
     report = ShardReport()
-    resolver = Resolver()
-    identity = Identity(read_judgements())
-    judged = judgement_quads(identity) if identity.judgements else []  # as ingest writes them
-    _write_atomic(out_dir / REFERENCE_FILE, [*reference_quads(), *judged])
-    batch: list[ox.Quad] = []
-    in_batch = 0
-
-    def flush() -> None:
-        nonlocal batch, in_batch
-        if in_batch:
-            report.quads += _write_atomic(out_dir / SHARD_PATTERN.format(report.shards), batch)
-            report.shards += 1
-        batch, in_batch = [], 0
-
+    identity = identity if identity is not None else Identity(read_judgements())
+    errors: list[InputError] = []
+    quads: list[ox.Quad] = []
     for result in results:
         if isinstance(result, InputError):
             errors.append(result)
             continue
-        batch += apply_identity(post_quads(resolver.resolve(result)), identity)
-        in_batch += 1
+        quads += apply_identity(post_quads(resolver.resolve(result)), identity)
         report.posts += 1
-        if in_batch >= shard_size:
-            flush()
-    flush()
+    if report.posts:
+        report.quads = _write_atomic(out_dir / SHARD_PATTERN.format(index), quads)
+        report.shards = 1
+    return report, errors
+
+
+def write_shards(
+    results: Iterable[Extraction | InputError],
+    out_dir: Path,
+    shard_size: int,
+    errors: list[InputError],
+    on_event: Callable[[str, Any], None] | None = None,
+) -> ShardReport:
+    """Write extractions as N-Quads shards, one per `shard_size` consecutive inputs (shard k
+    holds those of inputs k·N … k·N+N-1 that extracted); errors are collected, not written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_reference(out_dir)
+    report = ShardReport()
+    resolver = Resolver()
+    identity = Identity(read_judgements())
+    for index, chunk in enumerate(partitions(results, shard_size)):
+        tally(report, errors, on_event, *write_shard(out_dir, index, chunk, resolver, identity))
     return report
+
+
+def tally(
+    report: ShardReport,
+    errors: list[InputError],
+    on_event: Callable[[str, Any], None] | None,
+    done: ShardReport,
+    failed: list[InputError],
+) -> None:
+    """Add one shard's outcome to the run's report, errors and progress."""
+    report.add(done)
+    errors += failed
+    if on_event is not None:
+        for error in failed:
+            on_event("error", error)
+        for _ in range(done.posts):
+            on_event("written", None)
+
+
+def write_reference(out_dir: Path) -> None:
+    """reference.nq: the ontology and authority-lexicon graphs (and the judgements graph when
+    there are judgements, as ingest writes it), beside the shards."""
+    identity = Identity(read_judgements())
+    judged = judgement_quads(identity) if identity.judgements else []
+    _write_atomic(out_dir / REFERENCE_FILE, [*reference_quads(), *judged])
+
+
+def partitions(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive slices of `size` items (the last may be shorter)."""
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -129,6 +185,7 @@ class LoadReport:
     ignored: int = 0  # quads in the default graph or in graphs kg derives or keeps itself
     errors: list[InputError] = field(default_factory=list)
     run: str | None = None  # the id of the run in the change log (kg.build.changelog)
+    undone: int = 0  # posts of an interrupted bulk load removed first (kg.build.bulk)
 
 
 def _read_quads(path: Path) -> Iterator[ox.Quad]:

@@ -90,6 +90,49 @@ def _with_fetch_options(func: Any) -> Any:
     return func
 
 
+ENGINE_OPTION = click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    help="Where extraction runs: `local` (worker processes on this machine, -j) or "
+    "`dask://HOST:PORT` (the workers of a Dask cluster; docs/ingest.md).",
+)
+LOG_EVERY_OPTION = click.option(
+    "--log-every",
+    default=10.0,
+    show_default=True,
+    help="Seconds between progress lines when not on a terminal.",
+)
+PARTITION_OPTION = click.option(
+    "--partition-size",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Posts sent to a cluster worker at a time (with --engine dask://).",
+)
+
+
+def _cluster(engine: str) -> str | None:
+    from kg.build.distributed import cluster_address
+
+    try:
+        return cluster_address(engine)
+    except KgError as exc:
+        raise click.BadParameter(str(exc), param_hint="--engine") from exc
+
+
+def _extract_fn(engine: str, processes: int, partition_size: int, on_event: Any) -> Any:
+    """The map step: this machine's pool, or a Dask cluster."""
+    from kg.build.pipeline import default_extract
+
+    address = _cluster(engine)
+    if address is None:
+        return default_extract(_processes(processes))
+    from kg.build.distributed import dask_extract
+
+    return dask_extract(address, partition_size, on_event)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
@@ -99,12 +142,9 @@ def _with_fetch_options(func: Any) -> Any:
 @click.option("--batch-size", default=16, show_default=True, help="Posts written per atomic store update.")
 @click.option("--force", is_flag=True, help="Re-extract posts even when their content is unchanged.")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first input that fails.")
-@click.option(
-    "--log-every",
-    default=10.0,
-    show_default=True,
-    help="Seconds between progress lines when not on a terminal.",
-)
+@ENGINE_OPTION
+@PARTITION_OPTION
+@LOG_EVERY_OPTION
 @_with_fetch_options
 def ingest(
     paths: tuple[str, ...],
@@ -113,6 +153,8 @@ def ingest(
     batch_size: int,
     force: bool,
     fail_fast: bool,
+    engine: str,
+    partition_size: int,
     log_every: float,
     timeout: float,
     retries: int,
@@ -130,14 +172,15 @@ def ingest(
     facts. Bad inputs are reported one line each; the others are still ingested, and
     the exit status is 1 when anything failed.
     """
-    from kg.build.pipeline import default_extract
     from kg.build.pipeline import ingest as run_ingest
     from kg.cli.progress import Progress
     from kg.ingest import estimate_total, read_posts
 
+    _cluster(engine)  # a bad --engine is a usage error before anything starts
     store = _store(store_spec)
-    extract = default_extract(_processes(processes))  # loads the pipeline before the bar starts
     progress = Progress(None if "-" in paths else estimate_total(paths), every=log_every)
+    # a local pipeline loads before the bar moves; a cluster's workers load theirs
+    extract = _extract_fn(engine, processes, partition_size, progress)
     try:
         report = run_ingest(
             store,
@@ -173,10 +216,18 @@ def ingest(
     "--processes", "-j", default=1, show_default=True, help="Extraction worker processes (0: both cores)."
 )
 @click.option("--with-text", is_flag=True, help="jsonl: include the cleaned text in each line.")
-@click.option("--shard-size", default=1000, show_default=True, help="nq: posts per shard file.")
 @click.option(
-    "-o", "--output", type=click.Path(file_okay=False), help="nq: folder for shard-NNNNN.nq and reference.nq."
+    "--shard-size", default=1000, show_default=True, help="nq: input posts per shard file (one cluster task)."
 )
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    help="nq: folder for shard-NNNNN.nq and reference.nq (on a cluster: a folder every worker can write).",
+)
+@ENGINE_OPTION
+@PARTITION_OPTION
+@LOG_EVERY_OPTION
 @_with_fetch_options
 def extract(
     paths: tuple[str, ...],
@@ -185,6 +236,9 @@ def extract(
     with_text: bool,
     shard_size: int,
     output: str | None,
+    engine: str,
+    partition_size: int,
+    log_every: float,
     timeout: float,
     retries: int,
     allow_private_urls: bool,
@@ -194,14 +248,18 @@ def extract(
     The id is the file stem, or the `id` field of a JSONL input (whose lines carry `id`,
     `text` and optional `published`), so a gold file can be fed back in. With
     `--format nq`, load the shards with `kg load` or any SPARQL store (docs/ingest.md).
+    With `--engine dask://HOST:PORT` the workers of a Dask cluster extract (and, for nq,
+    write the shards: the same files a local run writes).
     """
-    from kg.build.pipeline import default_extract, extract_posts
-    from kg.ingest import read_posts
+    from kg.build.pipeline import extract_posts
+    from kg.cli.progress import Progress
+    from kg.ingest import estimate_total, read_posts
 
     if fmt == "nq" and not output:
         raise click.UsageError("--format nq writes shard files: give the folder with -o/--output")
     if shard_size < 1:
         raise click.UsageError("--shard-size must be at least 1")
+    address = _cluster(engine)
     errors: list[InputError] = []
 
     def posts() -> Any:
@@ -212,14 +270,25 @@ def extract(
             else:
                 yield item
 
-    results = extract_posts(posts(), default_extract(_processes(processes)))
     if fmt == "nq":
         from kg.build.shards import write_shards
 
         shard_errors: list[InputError] = []
-        report = write_shards(results, Path(output or "."), shard_size, shard_errors)
-        for err in shard_errors:
-            _say_error(err)
+        progress = Progress(None if "-" in paths else estimate_total(paths), every=log_every)
+        try:
+            if address is None:
+                results = extract_posts(posts(), _extract_fn(engine, processes, partition_size, progress))
+                report = write_shards(results, Path(output or "."), shard_size, shard_errors, progress)
+            else:
+                from kg.build.distributed import write_shards_on_cluster
+
+                report = write_shards_on_cluster(
+                    posts(), Path(output or "."), shard_size, address, shard_errors, progress
+                )
+        except KgError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            progress.close()
         errors += shard_errors
         click.echo(
             f"wrote {report.posts} posts in {report.shards} shard(s), {report.quads} quads, to {output}",
@@ -228,6 +297,7 @@ def extract(
     else:
         from kg.extract.gold import to_record
 
+        results = extract_posts(posts(), _extract_fn(engine, processes, partition_size, None))
         for result in results:
             if isinstance(result, InputError):
                 _say_error(result)
@@ -242,13 +312,24 @@ def extract(
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
 @click.option("--store", "store_spec", envvar="KG_STORE", help=STORE_HELP)
 @click.option("--batch-size", default=64, show_default=True, help="Posts written per atomic store update.")
-def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> None:
+@click.option(
+    "--atomic-batches",
+    is_flag=True,
+    help="Write post by post in atomic SPARQL updates even where the store has a bulk loader.",
+)
+def load(files: tuple[str, ...], store_spec: str | None, batch_size: int, atomic_batches: bool) -> None:
     """Bulk-load N-Quads files (shards from `kg extract --format nq`, a release's kg.nq.gz) into the store.
 
     A folder loads every .nq and .nq.gz file in it. Each post graph replaces the post's previous
-    version; the merged default graph and derived intervals stay consistent. A broken
-    file is reported and skipped (nothing of it is written); the exit status is then 1.
+    version; the merged default graph and derived intervals stay consistent. The embedded
+    store and Virtuoso (with KG_VIRTUOSO_SQL) load with their own bulk loader and derive the
+    rest in one pass; an interrupted bulk load is undone by the next `kg load`. Other stores
+    get atomic batches of `--batch-size` posts, and so do gzip files.
+    Every load is a run in the change log (`kg changes`); a bulk load counts its posts there
+    without itemising their facts. A broken file is reported and skipped
+    (nothing of it is written); the exit status is then 1.
     """
+    from kg.build.bulk import load_files_bulk
     from kg.build.shards import load_files
 
     paths: list[Path] = []
@@ -256,21 +337,51 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int) -> Non
         path = Path(name)
         paths += sorted([*path.glob("*.nq"), *path.glob("*.nq.gz")]) if path.is_dir() else [path]
     store = _store(store_spec)
+    loader = None
+    how = ""
     try:
-        report = load_files(store, paths, batch_size=batch_size)
+        gzipped = any(p.suffix == ".gz" for p in paths)
+        loader = None if atomic_batches or gzipped else _bulk_loader(store)
+        if loader is None:
+            report = load_files(store, paths, batch_size=batch_size)
+        else:
+            how = f" (with {loader.name})"
+            report = load_files_bulk(store, paths, loader)
+    except KgError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
-        del store  # release the store's lock now, before any exit (callers in-process may reopen it)
+        del store, loader  # release the store's lock now, before any exit (callers in-process may reopen it)
     for err in report.errors:
         _say_error(err)
+    if report.undone:
+        click.echo(f"removed {report.undone} post(s) of an interrupted bulk load first", err=True)
     click.echo(
         f"loaded {report.posts} posts and {report.graphs} reference graph(s) from {report.files} file(s)"
         + (f"; ignored {report.ignored} quads of the default or derived graphs" if report.ignored else "")
-        + (f"; {len(report.errors)} file(s) failed" if report.errors else ""),
+        + (f"; {len(report.errors)} file(s) failed" if report.errors else "")
+        + how,
         err=True,
     )
     if report.errors:
         sys.exit(1)
+
+
+def _bulk_loader(store: Any) -> Any:
+    """The store's own bulk loader, if kg can reach it: the embedded store's, or Virtuoso's
+    through its SQL port (KG_VIRTUOSO_SQL)."""
+    from kg.build.bulk import OxigraphBulk, VirtuosoBulk
+    from kg.config import Settings
+    from kg.store.oxigraph import OxigraphStore
+    from kg.store.virtuoso import Isql
+
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        return OxigraphBulk(store.db)
+    settings = Settings()
+    if settings.virtuoso_sql and store.union_graph and settings.store_dialect == "virtuoso":
+        isql = Isql(settings.virtuoso_sql, settings.virtuoso_sql_user, settings.virtuoso_sql_password or "")
+        return VirtuosoBulk(isql, store.union_graph)
+    return None
 
 
 @main.command()

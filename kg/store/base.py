@@ -132,7 +132,13 @@ class Store(ABC):
     once, the way Jena's or GraphDB's union default graph behaves. The SPARQL endpoint can
     hide it (`Settings.union_default_graph = False`): user queries then get an empty
     default graph and must name graphs. The library's own queries always use it.
+
+    A store that has no writable default graph of its own (Virtuoso: every triple is in some
+    graph) keeps the union in the named graph `union_graph` instead, and its reads are set up
+    to take that graph as their default graph (kg.store.dialect).
     """
+
+    union_graph: str | None = None  # None: the union lives in the store's own default graph
 
     @abstractmethod
     def select(self, query: str) -> list[Row]: ...
@@ -236,10 +242,11 @@ class Store(ABC):
             for q in quads:
                 if q.predicate.value == iri("kg:attestedOn") and isinstance(q.subject, ox.NamedNode):
                     memberships.add(q.subject.value)
-        ops = [op for p in iris for op in drop_graph_ops(f"<{p}>")]
-        ops += insert_ops([q for _, quads in posts for q in quads])
+        union = self.union_graph
+        ops = [op for p in iris for op in drop_graph_ops(f"<{p}>", union)]
+        ops += insert_ops([q for _, quads in posts for q in quads], union)
         ops += log_ops(log)
-        self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships) + generation_ops()))
+        self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships, union) + generation_ops()))
 
     def remove_posts(self, post_iris: Sequence[str], log: Sequence[ox.Quad] = ()) -> int:
         """Drop the posts that are in the store (with `log` written in the same update, as in
@@ -248,8 +255,9 @@ class Store(ABC):
         if not present:
             return 0
         memberships = self.memberships_in(present)
-        ops = [op for p in present for op in drop_graph_ops(f"<{p}>")] + log_ops(log)
-        self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships) + generation_ops()))
+        union = self.union_graph
+        ops = [op for p in present for op in drop_graph_ops(f"<{p}>", union)] + log_ops(log)
+        self.update(sparql_prefixes() + " ;\n".join(ops + derived_ops(memberships, union) + generation_ops()))
         return len(present)
 
     def write_log(self, log: Sequence[ox.Quad]) -> None:
@@ -259,7 +267,7 @@ class Store(ABC):
 
     def replace_graph(self, name: str, quads: Iterable[ox.Quad]) -> None:
         g = graph_node(name)
-        ops = drop_graph_ops(str(g)) + insert_ops(list(quads))
+        ops = drop_graph_ops(str(g), self.union_graph) + insert_ops(list(quads), self.union_graph)
         self.update(sparql_prefixes() + " ;\n".join(ops + generation_ops()))
 
     def post_iris(self) -> list[str]:
@@ -269,21 +277,37 @@ class Store(ABC):
         return [r["p"].value for r in rows]
 
 
-def drop_graph_ops(graph: str) -> list[str]:
+def in_default(triples: str, union: str | None = None) -> str:
+    """Triples (a template or data block) in the merged default graph: the store's own, or
+    the named graph `union` that stands for it (see `Store.union_graph`)."""
+    return triples if union is None else f"GRAPH <{union}> {{ {triples} }}"
+
+
+def drop_graph_ops(graph: str, union: str | None = None) -> list[str]:
     """Drop a named graph and the triples of the merged default graph that only it stated."""
+    others = f"?other != {graph}" + (f" && ?other != <{union}>" if union else "")
     return [
-        f"""DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }}
-  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {graph}) }} }}""",
+        f"""DELETE {{ {in_default("?s ?p ?o", union)} }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER({others}) }} }}""",
         f"DROP SILENT GRAPH {graph}",
     ]
 
 
-def insert_ops(quads: list[ox.Quad]) -> list[str]:
+INSERT_CHUNK = 1000  # triples per INSERT DATA operation (Virtuoso's parser gives up near 5,000)
+
+
+def insert_ops(quads: list[ox.Quad], union: str | None = None) -> list[str]:
     """Insert quads into their named graphs and their triples into the merged default graph."""
-    if not quads:
-        return []
-    triples = "\n".join(dict.fromkeys(f"{q.subject} {q.predicate} {q.object} ." for q in quads))
-    return [f"INSERT DATA {{\n{quads_data(quads)}\n{triples}\n}}"]
+    triples = list(dict.fromkeys(f"{q.subject} {q.predicate} {q.object} ." for q in quads))
+    ops = [
+        f"INSERT DATA {{\n{quads_data(quads[at : at + INSERT_CHUNK])}\n}}"
+        for at in range(0, len(quads), INSERT_CHUNK)
+    ]
+    ops += [
+        f"INSERT DATA {{\n{in_default(chr(10).join(triples[at : at + INSERT_CHUNK]), union)}\n}}"
+        for at in range(0, len(triples), INSERT_CHUNK)
+    ]
+    return ops
 
 
 def union_ops() -> list[str]:
@@ -353,7 +377,12 @@ def generation_ops() -> list[str]:
     ]
 
 
-def derived_ops(memberships: set[str]) -> list[str]:
+INTERVAL_TEMPLATE = """?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e ;
+     prov:wasDerivedFrom ?m .
+  ?b a time:Instant ; time:inXSDDate ?first . ?e a time:Instant ; time:inXSDDate ?last ."""
+
+
+def derived_ops(memberships: set[str], union: str | None = None) -> list[str]:
     """Recompute org:memberDuring of the given memberships from their attestation dates.
 
     The interval and its instants have IRIs derived from the membership's, so the old
@@ -366,17 +395,12 @@ def derived_ops(memberships: set[str]) -> list[str]:
     values = " ".join(f"<{m}>" for m in ms)
     nodes = " ".join(f"<{m}{suffix}>" for m in ms for suffix in ("/during", "/during/begin", "/during/end"))
     return [
-        f"""DELETE {{ GRAPH {derived} {{ ?s ?p ?o }} ?s ?p ?o }}
+        f"""DELETE {{ GRAPH {derived} {{ ?s ?p ?o }} {in_default("?s ?p ?o", union)} }}
 WHERE {{ VALUES ?s {{ {nodes} }} GRAPH {derived} {{ ?s ?p ?o }} }}""",
-        f"""DELETE {{ GRAPH {derived} {{ ?m org:memberDuring ?i }} ?m org:memberDuring ?i }}
+        f"""DELETE {{ GRAPH {derived} {{ ?m org:memberDuring ?i }} {in_default("?m org:memberDuring ?i", union)} }}
 WHERE {{ VALUES ?m {{ {values} }} GRAPH {derived} {{ ?m org:memberDuring ?i }} }}""",
-        f"""INSERT {{ GRAPH {derived} {{
-  ?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e ;
-     prov:wasDerivedFrom ?m .
-  ?b a time:Instant ; time:inXSDDate ?first . ?e a time:Instant ; time:inXSDDate ?last }}
-  ?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e ;
-     prov:wasDerivedFrom ?m .
-  ?b a time:Instant ; time:inXSDDate ?first . ?e a time:Instant ; time:inXSDDate ?last }}
+        f"""INSERT {{ GRAPH {derived} {{ {INTERVAL_TEMPLATE} }}
+  {in_default(INTERVAL_TEMPLATE, union)} }}
 WHERE {{ {{ SELECT ?m (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{
     VALUES ?m {{ {values} }} GRAPH ?g {{ ?m kg:attestedOn ?d }} }} GROUP BY ?m }}
   BIND(IRI(CONCAT(STR(?m), "/during")) AS ?i)
