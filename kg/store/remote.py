@@ -373,6 +373,9 @@ class RemoteStore(Store):
                     sock.settimeout(remaining)
                 chunk = resp.read1(65536)
                 if not chunk:
+                    # with a Content-Length, http.client's read1 reaches the end without marking
+                    # the answer done, and the connection refuses the next request: mark it
+                    resp.close()
                     break
                 chunks.append(chunk)
                 lines += chunk.count(b"\n")
