@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -28,7 +27,7 @@ from kg.store.base import bookkeeping_graphs
 from kg.store.oxigraph import OxigraphStore
 from kg.vocab.ontology import default_base, set_base, vocabulary
 
-from .conftest import ROOT, SAMPLES
+from .conftest import SAMPLES, kg_cli
 
 BASE = "https://example.go.kr/kg/"
 POSTS = [
@@ -42,14 +41,7 @@ def kg(*args: str, base: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "KG_BASE_IRI"}
     if base:
         env["KG_BASE_IRI"] = base
-    return subprocess.run(
-        [sys.executable, "-m", "kg.cli.commands", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return kg_cli(env, *args)
 
 
 @pytest.fixture

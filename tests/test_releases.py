@@ -28,7 +28,7 @@ from kg.store.base import bookkeeping_graphs
 from kg.store.oxigraph import OxigraphStore
 from kg.vocab.ontology import iri
 
-from .conftest import ROOT
+from .conftest import ROOT, readme_query_blocks
 from .test_api_support import memory_store, sample_nquads, settings  # noqa: F401  (fixtures)
 from .test_pages import valid_html
 
@@ -76,7 +76,7 @@ def test_a_release_is_a_dated_folder_with_checksums(made: dict) -> None:
 
 
 def test_the_release_loads_and_the_readme_queries_answer_the_same(made: dict, loaded: Path) -> None:
-    blocks = re.findall(r"```sparql\n(.*?)```\n```\n(.*?)```", README, re.S)
+    blocks = readme_query_blocks()
     assert len(blocks) >= 2
     fresh = OxigraphStore(loaded)
     try:

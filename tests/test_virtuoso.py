@@ -28,7 +28,7 @@ from kg.store import open_store
 from kg.store.base import Store
 from kg.store.server import OxigraphServer
 
-from .conftest import ROOT, SAMPLES
+from .conftest import ROOT, SAMPLES, data_lines
 from .test_api_support import settings, start_virtuoso, virtuoso_settings
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -107,7 +107,7 @@ def write(backend: Backend, folder: Path, extractor: Any) -> str:
 def exported(backend: Backend) -> list[str]:
     result = backend.kg("export", "--format", "nq")
     assert result.exit_code == 0, result.output
-    return sorted(line for line in result.stdout.splitlines() if GENERATION not in line)
+    return data_lines(result.stdout)
 
 
 def readme_answers(store: Store) -> list[list[str]]:

@@ -36,6 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.build.rdf import derived_digest, term_key
 from kg.model import KgError
 from kg.resources import DATA_DIR
 from kg.store.base import Store, graph_node
@@ -232,10 +233,6 @@ def _value(term: Any) -> str:
     return str(term.value)
 
 
-def _hash(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
-
-
 def apply(quads: list[ox.Quad], identity: Identity) -> list[ox.Quad]:
     """A post graph's quads with the judgements applied (see the module's docstring)."""
     if not quads:
@@ -294,14 +291,14 @@ def _rederive(quads: list[ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
                 props.get(t(p), [None])[0] for p in ("org:member", "org:organization", "kg:roleLabel")
             )
             if person is not None and org is not None and role is not None:
-                renames[s] = data_iri(f"id/membership/{_hash(person.value, org.value, role.value)}")
+                renames[s] = data_iri(f"id/membership/{derived_digest(person.value, org.value, role.value)}")
         elif t("org:Post") in types:
             org, role_node = props.get(t("org:postIn"), [None])[0], props.get(t("org:role"), [None])[0]
             label = (
                 by_subject.get(role_node.value, {}).get(t("skos:prefLabel"), [None])[0] if role_node else None
             )
             if org is not None and label is not None:
-                renames[s] = data_iri(f"id/position/{_hash(org.value, label.value)}")
+                renames[s] = data_iri(f"id/position/{derived_digest(org.value, label.value)}")
 
     def term(x: Any) -> Any:
         return ox.NamedNode(renames[x.value]) if isinstance(x, ox.NamedNode) and x.value in renames else x
@@ -317,7 +314,7 @@ def _rederive(quads: list[ox.Quad], graph: ox.NamedNode) -> list[ox.Quad]:
         if _value(q.subject) in is_fact and q.predicate.value in statement:
             facts.setdefault(_value(q.subject), {})[statement[q.predicate.value]] = q.object
     fact_renames = {
-        f: f"{graph.value}#fact-{_hash(parts['s'].value, parts['p'].value, str(parts['o']))}"
+        f: f"{graph.value}#fact-{derived_digest(parts['s'].value, parts['p'].value, term_key(parts['o']))}"
         for f, parts in facts.items()
         if len(parts) == 3
     }

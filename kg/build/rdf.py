@@ -50,14 +50,14 @@ def graph_iri(name: str) -> NamedNode:
     return NamedNode(data_iri(mapping()["graphs"][name]))
 
 
-def _hash(*parts: str) -> str:
+def derived_digest(*parts: str) -> str:
     """A short digest naming a derived node; IRIs in `parts` count as under the default base
     (kg.vocab.ontology.portable), so a re-based graph keeps the names an ingest would give."""
     return hashlib.sha1("\x1f".join(portable(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
-def _term_key(term: NamedNode | Literal) -> str:
-    """A term in N-Triples syntax, IRIs under the default base (see `_hash`)."""
+def term_key(term: NamedNode | Literal) -> str:
+    """A term in N-Triples syntax, IRIs under the default base (see `derived_digest`)."""
     return f"<{portable(term.value)}>" if isinstance(term, NamedNode) else str(term)
 
 
@@ -168,7 +168,7 @@ class PostGraph:
     ) -> None:
         """Assert s p o in the post graph and describe where it was read and by which rules."""
         self.add(s, p, o)
-        f = NamedNode(f"{self.g.value}#fact-{_hash(s.value, p.value, _term_key(o))}")
+        f = NamedNode(f"{self.g.value}#fact-{derived_digest(s.value, p.value, term_key(o))}")
         self.add(f, N("rdf:type"), N("kg:Fact"))
         self.add(f, N("rdf:subject"), s)
         self.add(f, N("rdf:predicate"), p)
@@ -224,8 +224,8 @@ class PostGraph:
         role_node = NamedNode(data_iri(f"id/role/{iri_key(rel.role)}"))
         self.add(role_node, N("rdf:type"), N("org:Role"))
         self.add(role_node, N("skos:prefLabel"), ko(rel.role))
-        membership = NamedNode(data_iri(f"id/membership/{_hash(person.value, org.value, rel.role)}"))
-        position = NamedNode(data_iri(f"id/position/{_hash(org.value, rel.role)}"))
+        membership = NamedNode(data_iri(f"id/membership/{derived_digest(person.value, org.value, rel.role)}"))
+        position = NamedNode(data_iri(f"id/position/{derived_digest(org.value, rel.role)}"))
         self.add(membership, N("rdf:type"), N("org:Membership"))
         self.fact(membership, N("org:member"), person, rel.evidence, rel.rules)
         self.add(membership, N("org:organization"), org)

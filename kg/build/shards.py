@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from kg.build.changelog import ChangeLog
 from kg.build.identity import Identity, judgement_quads, read_judgements
 from kg.build.identity import apply as apply_identity
-from kg.build.rdf import lexicon_quads, post_quads
+from kg.build.rdf import lexicon_quads, post_quads, term_key
 from kg.build.resolve import Resolver
 from kg.model import Extraction, InputError
 from kg.store.base import Store, bookkeeping_graphs, graph_node
@@ -70,8 +70,8 @@ def reference_graphs() -> dict[str, list[ox.Quad]]:
 def content_marker(name: str, quads: list[ox.Quad]) -> ox.Quad:
     """`<graph> kg:contentHash "…"` in the graph itself: a store whose reference graph carries
     another hash gets the graph replaced (the ontology or the lexicon changed)."""
-    h = hashlib.sha256()
-    for line in sorted(str(q) for q in quads):
+    h = hashlib.sha256()  # over the IRIs as under the default base: re-basing keeps the marker
+    for line in sorted(" ".join(term_key(t) for t in (q.subject, q.predicate, q.object)) for q in quads):
         h.update(line.encode("utf-8") + b"\n")
     g = graph_node(name)
     return ox.Quad(g, ox.NamedNode(iri("kg:contentHash")), ox.Literal(h.hexdigest()[:16]), g)

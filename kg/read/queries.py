@@ -264,22 +264,28 @@ def stats(store: Store) -> dict[str, Any]:
 
 def extractor_versions(store: Store) -> list[tuple[str, int, int]]:
     """(extractor version, posts, facts) for every version in the store, most facts first;
-    posts written before versions were recorded count under "unrecorded"."""
-    posts = store.select(
-        sparql_prefixes()
-        + """SELECT ?v (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?p { ?p a schema:Article .
-  OPTIONAL { ?p kg:extractorVersion ?version } } BIND(COALESCE(?version, "unrecorded") AS ?v) } GROUP BY ?v"""
-    )
-    facts = store.select(
-        sparql_prefixes()
-        + """SELECT ?v (COUNT(DISTINCT ?f) AS ?n) WHERE { GRAPH ?p { ?f a kg:Fact .
-  OPTIONAL { ?f kg:extractorVersion ?version } } BIND(COALESCE(?version, "unrecorded") AS ?v) } GROUP BY ?v"""
-    )
+    posts and facts written before versions were recorded count under "unrecorded".
+
+    (Counted as totals minus the recorded ones, not with OPTIONAL: Virtuoso 7 answered an
+    OPTIONAL inside a variable GRAPH with a second, unbound row for every post.)"""
     by_version: dict[str, list[int]] = {}
-    for r in posts:
-        by_version.setdefault(r["v"].value, [0, 0])[0] = int(r["n"].value)
-    for r in facts:
-        by_version.setdefault(r["v"].value, [0, 0])[1] = int(r["n"].value)
+    totals = [0, 0]
+    for column, (subject, cls) in enumerate((("?p", "schema:Article"), ("?f", "kg:Fact"))):
+        counted = store.select(
+            sparql_prefixes()
+            + f"""SELECT ?v (COUNT(DISTINCT {subject}) AS ?n) WHERE {{ GRAPH ?p {{ {subject} a {cls} ;
+  kg:extractorVersion ?v }} }} GROUP BY ?v"""
+        )
+        for r in counted:
+            by_version.setdefault(r["v"].value, [0, 0])[column] = int(r["n"].value)
+        total = store.select(
+            sparql_prefixes()
+            + f"SELECT (COUNT(DISTINCT {subject}) AS ?n) WHERE {{ GRAPH ?p {{ {subject} a {cls} }} }}"
+        )
+        totals[column] = int(total[0]["n"].value) if total else 0
+    unrecorded = [totals[c] - sum(n[c] for n in by_version.values()) for c in (0, 1)]
+    if any(unrecorded):
+        by_version["unrecorded"] = unrecorded
     return sorted(((v, n[0], n[1]) for v, n in by_version.items()), key=lambda t: (-t[2], -t[1], t[0]))
 
 

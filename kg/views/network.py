@@ -38,7 +38,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kg.read.queries import EDGE_PREDICATES, entity_id, entity_iri
-from kg.store.base import Store
+from kg.store.base import Store, bookkeeping_graphs
 from kg.views.layout import Layout, multilevel_layout
 from kg.vocab.ontology import ONTOLOGY_FILE, iri, mapping, sparql_prefixes
 
@@ -125,6 +125,12 @@ CHANGE = """?g org:originalOrganization ?a ; org:resultingOrganization ?b ; dcte
       kg:changeKind/skos:notation ?role BIND("succession" AS ?rel)"""
 
 
+def _not_bookkeeping() -> str:
+    """Facts are read from post graphs: the change log keeps snapshots of facts (reified the same
+    way) in a bookkeeping graph, which are history, not statements."""
+    return f"FILTER(?g NOT IN ({', '.join(f'<{g}>' for g in bookkeeping_graphs())}))"
+
+
 def _edge_query(focus: list[str] | None) -> str:
     """Every fact a post states between two entities, one row per (fact, post).
 
@@ -134,12 +140,13 @@ def _edge_query(focus: list[str] | None) -> str:
 
     def membership(bind: str = "") -> str:
         return f"""{bind} GRAPH ?g {{ ?f rdf:subject ?m ; rdf:predicate org:member ; rdf:object ?a ;
-      kg:evidenceText ?sentence . ?m org:organization ?b ; kg:roleLabel ?role }}
+      kg:evidenceText ?sentence . ?m org:organization ?b ; kg:roleLabel ?role }} {_not_bookkeeping()}
     BIND("holdsPosition" AS ?rel)"""
 
     def fact(s: str, o: str) -> str:
         return f"""VALUES (?p ?rel) {{ {_relation_values()} }}
-    GRAPH ?g {{ ?f rdf:subject {s} ; rdf:predicate ?p ; rdf:object {o} ; kg:evidenceText ?sentence }}"""
+    GRAPH ?g {{ ?f rdf:subject {s} ; rdf:predicate ?p ; rdf:object {o} ; kg:evidenceText ?sentence }}
+    {_not_bookkeeping()}"""
 
     change = CHANGE
     if focus is None:
