@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from decimal import Decimal
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from kg.build.resolve import ResolvedPost, entity_iri, iri_key, unnamed_event_iri
 from kg.extract.rules import rulebook
@@ -56,7 +56,7 @@ def derived_digest(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(portable(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
-def term_key(term: NamedNode | Literal) -> str:
+def term_key(term: NamedNode | Literal | BlankNode | Triple) -> str:
     """A term in N-Triples syntax, IRIs under the default base (see `derived_digest`)."""
     return f"<{portable(term.value)}>" if isinstance(term, NamedNode) else str(term)
 
