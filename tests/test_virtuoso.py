@@ -238,3 +238,20 @@ def test_virtuoso_bulk_loads_shards_with_its_own_loader(root: Path, posts: Path)
         assert validated.exit_code == 0, validated.output
     finally:
         fresh.stop()
+
+
+def test_virtuoso_recomputes_the_intervals_of_thousands_of_memberships(backends: dict[str, Backend]) -> None:
+    """Regression (bench/scale.py at 7,000 posts): a bulk load recomputes the intervals of
+    thousands of memberships, and Virtuoso refused them in one operation (VALUES of 6,000
+    IRIs: SP030) and in one request (SQ199, code vector too large)."""
+    from kg.build.bulk import recompute_intervals
+    from kg.store.base import DERIVED_CHUNK
+    from kg.vocab.ontology import data_iri
+
+    memberships = {data_iri(f"id/membership/{i:016x}") for i in range(4 * DERIVED_CHUNK)}
+    for kind in KINDS:
+        store = backends[kind].open()
+        try:
+            recompute_intervals(store, memberships)
+        finally:
+            store.close()

@@ -30,6 +30,7 @@ from kg.build.changelog import ChangeLog
 from kg.build.shards import LoadReport
 from kg.model import InputError
 from kg.store.base import (
+    DERIVED_CHUNK,
     Store,
     bookkeeping_graphs,
     derived_ops,
@@ -136,13 +137,23 @@ def undo_unfinished(store: Store) -> int:
     return len(posts)
 
 
-def _finish(store: Store, memberships: set[str], posts: Sequence[str]) -> None:
-    """Intervals of `memberships` recomputed, the record of `posts` dropped, a new generation;
-    one update (several on a store that limits the size of one)."""
-    meta = graph_node("meta")
+def recompute_intervals(store: Store, memberships: set[str]) -> None:
+    """The membership intervals of `memberships` derived again, DERIVED_CHUNK memberships per
+    update request: one request for all of thousands is more than Virtuoso compiles (SQ199).
+    Not atomic as a whole; the bulk loader's record (`LOADING`) covers an interruption."""
     ms = sorted(memberships)
-    ops = [op for chunk in _chunks(ms) for op in derived_ops(set(chunk), store.union_graph)]
-    ops += [
+    for at in range(0, len(ms), DERIVED_CHUNK):
+        store.update(
+            sparql_prefixes() + " ;\n".join(derived_ops(set(ms[at : at + DERIVED_CHUNK]), store.union_graph))
+        )
+
+
+def _finish(store: Store, memberships: set[str], posts: Sequence[str]) -> None:
+    """Intervals of `memberships` recomputed, then the record of `posts` dropped and a new
+    generation marked in one update."""
+    recompute_intervals(store, memberships)
+    meta = graph_node("meta")
+    ops = [
         f"DELETE DATA {{ GRAPH {meta} {{ {' '.join(f'{store_node()} {LOADING} <{p}> .' for p in chunk)} }} }}"
         for chunk in _chunks(list(posts))
     ]

@@ -382,16 +382,26 @@ INTERVAL_TEMPLATE = """?m org:memberDuring ?i . ?i a time:Interval ; time:hasBeg
   ?b a time:Instant ; time:inXSDDate ?first . ?e a time:Instant ; time:inXSDDate ?last ."""
 
 
+DERIVED_CHUNK = 500  # memberships per operation: Virtuoso refuses VALUES of ~6,000 IRIs (SP030)
+
+
 def derived_ops(memberships: set[str], union: str | None = None) -> list[str]:
     """Recompute org:memberDuring of the given memberships from their attestation dates.
 
     The interval and its instants have IRIs derived from the membership's, so the old
     ones are deleted by name (a pattern search over the derived graph is slow on big stores).
+    At most DERIVED_CHUNK memberships go into one operation.
     """
-    if not memberships:
-        return []
-    derived = graph_node("derived")
     ms = sorted(memberships)
+    return [
+        op
+        for at in range(0, len(ms), DERIVED_CHUNK)
+        for op in _derived_ops(ms[at : at + DERIVED_CHUNK], union)
+    ]
+
+
+def _derived_ops(ms: list[str], union: str | None) -> list[str]:
+    derived = graph_node("derived")
     values = " ".join(f"<{m}>" for m in ms)
     nodes = " ".join(f"<{m}{suffix}>" for m in ms for suffix in ("/during", "/during/begin", "/during/end"))
     return [

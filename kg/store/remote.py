@@ -412,7 +412,15 @@ class RemoteStore(Store):
             raise KgError(f"{what} at {url} failed ({resp.status_code}): {resp.text[:300]}")
 
     def update(self, update: str) -> None:
-        update = self.dialect.update(update)
+        try:
+            self._send_update(self.dialect.update(update))
+        except KgError as exc:
+            again = self.dialect.update_retry(update, str(exc))
+            if again is None:
+                raise
+            self._send_update(again)
+
+    def _send_update(self, update: str) -> None:
         if self.dialect.form_encoded:
             self._post(self.update_url, "SPARQL update", data={"update": update})
         else:
