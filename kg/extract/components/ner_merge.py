@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from kg.extract.cues import load_cues
 from kg.extract.state import DocState, ensure_extensions, mention
@@ -42,16 +42,46 @@ class NerMerge:
             e = s + len(text)
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            if not self._plausible(type_, text):
+            if self._ambiguous(text) or not self._plausible(type_, text, ent):
                 continue
             state.add_mention(mention(text, type_, s, e, RULES[type_]))
         return doc
 
-    def _plausible(self, type_: str, text: str) -> bool:
+    def _ambiguous(self, text: str) -> bool:
+        """A lexicon surface that names its entry only with context (`MOU`): the lexicon component
+        decides those, the model's span alone would resolve it to the body."""
+        entry = self.cues.lexicon.lookup(text)
+        return entry is not None and text in entry.ambiguous
+
+    def _plausible(self, type_: str, text: str, ent: Span) -> bool:
         if not re.search(r"[가-힣A-Za-z]{2}", text) or text.count("(") != text.count(")"):
             return False
         if type_ == "Person":
-            return self.cues.is_person_name(text) or bool(FOREIGN_NAME.fullmatch(text))
+            return self._person(text, ent)
         if type_ == "Organization":
             return len(text) >= 2 and text not in self.cues.org_stopwords and not text.isdigit()
         return len(text) >= 2
+
+    def _person(self, text: str, ent: Span) -> bool:
+        """A Korean name (surname first), or a foreign one written in two or three words; not a
+        word the dictionary knows as a common noun (`조성`, `유동성`), not a surname with a title
+        or a modifier (`윤 총장`, `강 신임`, `송 당선인`)."""
+        words = [
+            [t for t in ent if not t.is_space and t.idx < end and t.idx + len(t) > start]
+            for start, end in _word_spans(ent)
+        ]
+        if any(len(w) == 1 and w[0].tag_ == "NNG" for w in words):
+            return False
+        if self.cues.is_person_name(text):
+            return True
+        if not FOREIGN_NAME.fullmatch(text):
+            return False
+        parts = text.split()
+        if len(parts[0]) == 1 and parts[0] in self.cues.surname_set:
+            return False
+        return not any(self.cues.is_title_modifier(p) or self.cues.lexicon.title(p) for p in parts)
+
+
+def _word_spans(ent: Span) -> list[tuple[int, int]]:
+    """Character spans of the space-separated words of an entity."""
+    return [(ent.start_char + m.start(), ent.start_char + m.end()) for m in re.finditer(r"\S+", ent.text)]
