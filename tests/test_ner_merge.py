@@ -50,6 +50,7 @@ def test_an_ambiguous_lexicon_surface_is_left_to_the_lexicon(extractor):
         ("징계위원회는 윤 총장에 대한 처분을 의결했다.", "윤 총장"),  # surname and title
         ("강 신임 원장은 취임식을 열었다.", "강 신임"),  # surname and modifier
         ("송 당선인은 연합회를 이끌게 된다.", "송 당선인"),
+        ("정보통신산업진흥원(이하 진흥원)과 협약을 맺었다.", "이하"),  # MeCab: 이하/NNP-인명 here
     ],
 )
 def test_words_that_are_not_names_are_not_people(extractor, text, span):

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 
 from kg.extract.cues import load_cues
 from kg.extract.state import DocState, ensure_extensions, mention
+from kg.extract.tokenizer import MecabTagger
 
 LABELS = {"PS": "Person", "OG": "Organization", "LC": "Place"}
 RULES = {"Person": "ner.person", "Organization": "ner.organization", "Place": "ner.place"}
@@ -23,12 +24,13 @@ FOREIGN_NAME = re.compile(r"[가-힣]{1,6}(?: [가-힣]{1,6}){1,2}")
 @Language.factory("kg_ner_merge", assigns=["doc._.kg"], requires=["doc._.kg", "doc.ents"])
 def make_ner_merge(nlp: Language, name: str) -> NerMerge:
     ensure_extensions()
-    return NerMerge()
+    return NerMerge(getattr(nlp.tokenizer, "tagger", None))
 
 
 class NerMerge:
-    def __init__(self) -> None:
+    def __init__(self, tagger: MecabTagger | None = None) -> None:
         self.cues = load_cues()
+        self.tagger = tagger  # MeCab, to read a word out of context
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
@@ -64,13 +66,15 @@ class NerMerge:
 
     def _person(self, text: str, ent: Span) -> bool:
         """A Korean name (surname first), or a foreign one written in two or three words; not a
-        word the dictionary knows as a common noun (`조성`, `유동성`), not a surname with a title
+        word the dictionary knows as a common noun in the sentence or alone (`조성`, `이하`), not a surname with a title
         or a modifier (`윤 총장`, `강 신임`, `송 당선인`)."""
         words = [
-            [t for t in ent if not t.is_space and t.idx < end and t.idx + len(t) > start]
+            [t.tag_ for t in ent if not t.is_space and t.idx < end and t.idx + len(t) > start]
             for start, end in _word_spans(ent)
         ]
-        if any(len(w) == 1 and w[0].tag_ == "NNG" for w in words):
+        if self.tagger is not None and " " not in text:  # in context MeCab may read a word as
+            words.append([tag for _, _, tag in self.tagger.morphemes(text)])  # a name: `(이하 …)`
+        if any(w == ["NNG"] for w in words):
             return False
         if self.cues.is_person_name(text):
             return True
