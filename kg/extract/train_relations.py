@@ -1,0 +1,563 @@
+"""Train the relation model (data/models/relations/) on the annotated training sets, choose it on dev.
+
+    python -m kg.extract.train_relations                      # train, choose, write the model and its README
+    python -m kg.extract.train_relations --limit 6 --out DIR  # a quick run on the first documents of each set
+
+1. Every document of the training sets (`shared-train`, `team-train`) and of the dev sets
+   (`shared-heldout`, `team-dev`) goes through the rule pipeline (without this model); its
+   candidate pairs (kg.extract.relation_candidates) are labelled by the gold relations of the
+   document, matched as kg.extract.scoring matches them: a pair that names a gold relation
+   (an `alt` reading counts) is positive, one that names only an optional one is left out.
+2. Per relation kind, a logistic regression (scikit-learn, L-BFGS, seeded) is fitted on the
+   training documents' candidates, for each setting of the grid (regularisation; every candidate
+   or only those no rule read). Its score is calibrated with Platt scaling fitted on
+   out-of-fold scores of the training documents (folds by source).
+3. On the dev sets, the rules' facts plus the model's facts at each probability threshold are
+   scored against the gold relations (the same matching as kgscore.py). A kind keeps the
+   setting and threshold with the best dev F1, and is shipped only when that F1 beats the rules
+   alone; other kinds are left to the rules.
+
+The locked test split (`team-test`) is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc
+
+from kg.extract import EXTRACTOR_VERSION, Extractor, corpora
+from kg.extract.assemble import assemble
+from kg.extract.components.relation_model import RelationFacts
+from kg.extract.gold import to_record
+from kg.extract.relation_candidates import KINDS, Candidate, canonical
+from kg.extract.relation_model import MODEL_FILE, KindModel, RelationModel, digest, rule_id
+from kg.extract.rules import RULES_FILE, Rule, rulebook
+from kg.extract.scoring import gold_readings, judge, relation_key
+from kg.extract.state import DocState
+from kg.ingest.jsonl import post_from_record
+from kg.model import Post, Relation
+
+TRAIN_SETS = ("shared-train", "team-train")
+DEV_SETS = ("shared-heldout", "team-dev")
+LOCKED = "team-test"
+SEED = 0
+GRID_C = (0.05, 0.2, 1.0)
+GRID_TRAIN_ON = ("all", "unruled")  # every candidate, or only those no rule read
+THRESHOLDS = tuple(round(0.1 + 0.05 * i, 2) for i in range(18))  # 0.10 … 0.95
+FLOOR = THRESHOLDS[0]
+MIN_FEATURE_COUNT = 2  # a feature seen on fewer training candidates gets no weight
+FOLDS = 5
+MODEL_PIPE = "kg_relation_model"
+
+
+@dataclass
+class Run:
+    """One annotated document after the rules: its Doc, candidates and their labels."""
+
+    set: str
+    record: dict[str, Any]
+    post: Post
+    doc: Doc
+    candidates: list[Candidate]
+    labels: list[int | None]  # 1 names a gold fact, 0 does not, None names only an optional one
+    rule_relations: list[Relation] = field(default_factory=list)
+
+    @property
+    def group(self) -> str:
+        """Folds never split a source: the outlet of a shared text, the article of a team text."""
+        return corpora.outlet(self.record) if self.set.startswith("shared") else str(self.record["id"])
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def p(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def r(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.p * self.r / (self.p + self.r) if self.p + self.r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "p": round(self.p, 4),
+            "r": round(self.r, 4),
+            "f1": round(self.f1, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
+
+
+def rules_extractor() -> Extractor:
+    """The extraction pipeline without this model: what the model's candidates are read from."""
+    from kg.extract.pipeline import build_nlp
+
+    nlp = build_nlp()
+    if MODEL_PIPE in nlp.pipe_names:
+        nlp.remove_pipe(MODEL_PIPE)
+    return Extractor(nlp)
+
+
+def as_post(record: dict[str, Any]) -> Post:
+    post = post_from_record(corpora.as_post_record(record), str(record.get("id")))
+    if not isinstance(post, Post):
+        raise ValueError(f"annotated record {record.get('id')}: {post}")
+    return post
+
+
+def label(candidate: Candidate, record: dict[str, Any], readings: list[tuple[set[Any], bool]]) -> int | None:
+    """Does the pair name a gold fact of the document (1), only an optional one (None), or none (0)?"""
+    entities = list(record.get("entities") or [])
+    keys = {
+        relation_key(
+            {"head": canonical(candidate.head), "relation": candidate.kind, "tail": canonical(candidate.tail)},
+            entities,
+        ),
+        relation_key(
+            {"head": candidate.head.text, "relation": candidate.kind, "tail": candidate.tail.text}, entities
+        ),
+    }
+    hits = [optional for reading, optional in readings if reading & keys]
+    if not hits:
+        return 0
+    return None if all(hits) else 1
+
+
+def read_runs(set_names: Iterable[str], extractor: Extractor, limit: int | None = None) -> list[Run]:
+    runs = []
+    for name in set_names:
+        if name == LOCKED:
+            raise ValueError("the locked test split is never read for training or choosing")
+        records = corpora.load(name)[:limit] if limit else corpora.load(name)
+        for record in records:
+            post = as_post(record)
+            doc = extractor.nlp.make_doc(extractor.clean(post))
+            doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
+            for _name, proc in extractor.nlp.pipeline:
+                doc = proc(doc)
+            cands = [c for c in _candidates(doc)]
+            readings = gold_readings(record)
+            labels = [label(c, record, readings) for c in cands]
+            runs.append(Run(name, record, post, doc, cands, labels, list(doc._.kg.relations)))
+    return runs
+
+
+def _candidates(doc: Doc) -> list[Candidate]:
+    from kg.extract.relation_candidates import candidates
+
+    return [c for c in candidates(doc) if not (c.kind == "holdsPosition" and not c.role)]
+
+
+@contextmanager
+def model_rules_on() -> Iterator[None]:
+    """While training, every kind's model rule is listed and enabled (a kind left off by an earlier
+    training is switched off in rules.jsonl, and assemble drops facts of switched-off rules)."""
+    book = rulebook()
+    saved = dict(book.rules)
+    for kind in KINDS:
+        rid = rule_id(kind)
+        known = book.rules.get(rid)
+        book.rules[rid] = (
+            replace(known, enabled=True)
+            if known is not None
+            else Rule(rid, "model", (kind,), f"the relation model's {kind} facts", 0.5, True, "training")
+        )
+    try:
+        yield
+    finally:
+        book.rules.clear()
+        book.rules.update(saved)
+
+
+# -- fitting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Setting:
+    c: float
+    train_on: str
+
+
+def _examples(runs: list[Run], kind: str, train_on: str) -> tuple[list[list[str]], list[int], list[str]]:
+    xs, ys, groups = [], [], []
+    for run in runs:
+        for cand, y in zip(run.candidates, run.labels, strict=True):
+            if cand.kind != kind or y is None or (train_on == "unruled" and cand.rules):
+                continue
+            xs.append(cand.features)
+            ys.append(y)
+            groups.append(run.group)
+    return xs, ys, groups
+
+
+def _fit_scores(xs: list[list[str]], ys: list[int], c: float) -> tuple[dict[str, float], float]:
+    """Weights and bias of an L2 logistic regression on binary features."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    counts: dict[str, int] = defaultdict(int)
+    for feats in xs:
+        for f in set(feats):
+            counts[f] += 1
+    keep = {f for f, n in counts.items() if n >= MIN_FEATURE_COUNT}
+    vec = DictVectorizer(sort=True)
+    x = vec.fit_transform([{f: 1.0 for f in feats if f in keep} for feats in xs])
+    clf = LogisticRegression(C=c, solver="lbfgs", random_state=SEED, max_iter=5000)
+    clf.fit(x, ys)
+    names = vec.get_feature_names_out()
+    weights = {str(n): float(w) for n, w in zip(names, clf.coef_[0], strict=True)}
+    return weights, float(clf.intercept_[0])
+
+
+def _platt(scores: list[float], ys: list[int]) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(ys)) < 2:
+        return 1.0, 0.0
+    clf = LogisticRegression(C=1e4, solver="lbfgs", max_iter=1000)
+    clf.fit([[s] for s in scores], ys)
+    return float(clf.coef_[0][0]), float(clf.intercept_[0])
+
+
+def fit_kind(runs: list[Run], kind: str, setting: Setting) -> KindModel | None:
+    """The kind's model fitted on `runs`, its score calibrated on out-of-fold scores (folds by source)."""
+    from sklearn.model_selection import GroupKFold
+
+    xs, ys, groups = _examples(runs, kind, setting.train_on)
+    if sum(ys) < 2 or len(set(ys)) < 2:
+        return None
+    weights, bias = _fit_scores(xs, ys, setting.c)
+    oof_scores: list[float] = []
+    oof_ys: list[int] = []
+    n_groups = len(set(groups))
+    if n_groups >= 2:
+        folds = GroupKFold(n_splits=min(FOLDS, n_groups))
+        for train_idx, test_idx in folds.split(xs, ys, groups):
+            train_ys = [ys[i] for i in train_idx]
+            if len(set(train_ys)) < 2:
+                continue
+            w, b = _fit_scores([xs[i] for i in train_idx], train_ys, setting.c)
+            part = KindModel(kind, w, b, (1.0, 0.0), 0.0)
+            oof_scores += [part.score(xs[i]) for i in test_idx]
+            oof_ys += [ys[i] for i in test_idx]
+    calibration = _platt(oof_scores, oof_ys) if oof_scores else (1.0, 0.0)
+    return KindModel(kind, weights, bias, calibration, FLOOR)
+
+
+# -- measuring -----------------------------------------------------------------------------
+
+
+def _kind_counts(run: Run, kind: str, relations: list[dict[str, Any]]) -> Counts:
+    pred = {"id": run.record["id"], "entities": [], "relations": relations}
+    verdict = judge(run.record, pred)
+    tp = sum(1 for v in verdict.relations if v is True)
+    fp = sum(1 for v in verdict.relations if v is False)
+    gold = sum(1 for r in run.record.get("relations") or [] if r["relation"] == kind and not r.get("optional"))
+    return Counts(tp, fp, gold - tp)
+
+
+class Scorer:
+    """Rules alone, and rules plus a kind's model at any threshold, scored on a set of runs."""
+
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self._rules: dict[str, list[dict[str, Any]]] = {}
+
+    def _assembled(self, run: Run, extra: list[Relation]) -> list[tuple[dict[str, Any], tuple[str, ...], float]]:
+        state: DocState = run.doc._.kg
+        state.relations = run.rule_relations + extra
+        try:
+            extraction = assemble(run.doc, run.post, EXTRACTOR_VERSION)
+        finally:
+            state.relations = list(run.rule_relations)
+        record = to_record(extraction)
+        return [
+            (r, rel.rules, rel.evidence.confidence)
+            for r, rel in zip(record["relations"], extraction.relations, strict=True)
+        ]
+
+    def rules(self, kind: str) -> Counts:
+        total = Counts()
+        for run in self.runs:
+            key = str(run.record["id"]) + "\x00" + run.set
+            if key not in self._rules:
+                self._rules[key] = [r for r, _, _ in self._assembled(run, [])]
+            total.add(_kind_counts(run, kind, [r for r in self._rules[key] if r["relation"] == kind]))
+        return total
+
+    def with_model(self, model: KindModel, thresholds: Sequence[float]) -> dict[float, Counts]:
+        facts = RelationFacts(RelationModel({model.kind: model}))
+        out = {t: Counts() for t in thresholds}
+        rule = rule_id(model.kind)
+        for run in self.runs:
+            found = facts.facts(run.doc, floor=min(thresholds), cands=run.candidates)
+            assembled = self._assembled(run, found)
+            for t in thresholds:
+                rels = [
+                    r
+                    for r, rules, conf in assembled
+                    if r["relation"] == model.kind and (rules != (rule,) or conf >= t)
+                ]
+                out[t].add(_kind_counts(run, model.kind, rels))
+        return out
+
+
+@dataclass
+class Choice:
+    kind: str
+    setting: Setting | None
+    model: KindModel | None
+    threshold: float | None
+    rules_dev: Counts
+    model_dev: Counts | None
+    kept: bool
+
+
+def choose(kind: str, train: list[Run], dev: Scorer, log: Any) -> Choice:
+    rules_dev = dev.rules(kind)
+    best: tuple[float, float, Setting, KindModel, Counts] | None = None
+    for c in GRID_C:
+        for train_on in GRID_TRAIN_ON:
+            setting = Setting(c, train_on)
+            model = fit_kind(train, kind, setting)
+            if model is None:
+                continue
+            for t, counts in dev.with_model(model, THRESHOLDS).items():
+                key = (round(counts.f1, 6), t)
+                if best is None or key > (round(best[0], 6), best[1]):
+                    best = (counts.f1, t, setting, model, counts)
+            log(f"  {kind:18} C={c:<5} {train_on:8} best dev F1 so far {best[0] if best else 0:.3f}")
+    if best is None:
+        return Choice(kind, None, None, None, rules_dev, None, False)
+    f1, t, setting, model, counts = best
+    chosen = KindModel(kind, model.weights, model.bias, model.calibration, t)
+    return Choice(kind, setting, chosen, t, rules_dev, counts, f1 > rules_dev.f1)
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def scores_table(by_set: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    lines = [
+        "| kind | sets | rules P | rules R | rules F1 | rules + model P | R | F1 | facts added (right / wrong) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for kind in KINDS:
+        for sets, row in by_set.get(kind, {}).items():
+            r, m = row["rules"], row.get("with_model")
+            if m is None:
+                lines.append(
+                    f"| {kind} | {sets} | {r['p']:.3f} | {r['r']:.3f} | {r['f1']:.3f} | – | – | – | – |"
+                )
+                continue
+            lines.append(
+                f"| {kind} | {sets} | {r['p']:.3f} | {r['r']:.3f} | {r['f1']:.3f} | {m['p']:.3f} | "
+                f"{m['r']:.3f} | {m['f1']:.3f} | {m['tp'] - r['tp']} / {m['fp'] - r['fp']} |"
+            )
+    return lines
+
+
+def write_readme(out: Path, model: RelationModel, choices: list[Choice], by_set: dict[str, Any]) -> None:
+    meta = model.meta
+    kept = [c for c in choices if c.kept]
+    dropped = [c for c in choices if not c.kept]
+    lines = [
+        "# relations: a relation classifier over candidate pairs, after the rules",
+        "",
+        "Written by `python -m kg.extract.train_relations` (do not edit by hand; retrain instead).",
+        "The extraction pipeline applies it in `kg_relation_model` (kg/extract/components/relation_model.py),",
+        "after every rule: for the kinds listed below, a candidate pair no rule read becomes a fact",
+        "when its calibrated probability reaches the kind's threshold; the fact's rule id is",
+        "`model.relations.<kind>` (data/patterns/rules.jsonl) and its confidence that probability.",
+        "Applying the model needs only `model.json`; training needs scikit-learn (the `dev` extra).",
+        "",
+        "## Data and split",
+        "",
+        f"- training: {', '.join(meta['train_sets'])} ({meta['documents']['train']} documents, "
+        f"{meta['candidates']['train']} candidate pairs);",
+        f"- choosing (setting, threshold, which kinds to keep): {', '.join(meta['dev_sets'])} "
+        f"({meta['documents']['dev']} documents);",
+        "- never read: the locked test split (`team-test`).",
+        "",
+        "The sets are split by source (kg/extract/corpora.py). The shared texts are press and news",
+        "texts for internal development (read from `../shared`, not copied here); the team texts",
+        "are openly licensed (data/gold/real/, each line names its licence). The weights are",
+        "numbers learned from them, no text.",
+        "",
+        "## Candidates and features",
+        "",
+        "Per sentence (kg/extract/relation_candidates.py): Person–Organization (holdsPosition, with a",
+        "title written beside the person), Organization–Organization (subOrganizationOf both ways,",
+        "partnerOf), Organization–Program (operates), Person/Organization–date (participatedIn) and",
+        "Organization–date (foundedOn), a date being one written in the sentence or the last one",
+        "written before it; ends at most 160 characters apart. Binary features: order, distance",
+        "(characters, words, mentions between), the MeCab morphemes and tags at both edges of the gap",
+        "and beside each end, each end's particle and its role, brackets, cue words of",
+        "data/patterns/cues.json between, after and around the pair, subtypes, lexicon entries and",
+        "the rules that found each end, the rules that read the pair as a fact (of this kind or",
+        "another), and for dates: relative forms, ranges, distance from the publication date.",
+        "",
+        "## Model",
+        "",
+        "Per kind: L2 logistic regression (scikit-learn `LogisticRegression`, L-BFGS, seed "
+        f"{meta['seed']}), features seen on fewer than {MIN_FEATURE_COUNT} training candidates dropped; "
+        f"Platt scaling fitted on {FOLDS}-fold out-of-fold scores (folds by source). Grid chosen on dev:",
+        f"C in {list(GRID_C)}, trained on every candidate or only on those no rule read; threshold",
+        f"{THRESHOLDS[0]}–{THRESHOLDS[-1]} by 0.05.",
+        "",
+        "| kind | kept | C | trained on | threshold | features |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in choices:
+        lines.append(
+            f"| {c.kind} | {'yes' if c.kept else 'no'} | {c.setting.c if c.setting else '–'} | "
+            f"{c.setting.train_on if c.setting else '–'} | {c.threshold if c.threshold is not None else '–'} | "
+            f"{len(c.model.weights) if c.model else 0} |"
+        )
+    lines += [
+        "",
+        "## Scores",
+        "",
+        "Relation facts per kind, the whole pipeline's output scored against the gold relations with",
+        "the matching of `../shared/tools/kgscore.py` (kg.extract.scoring); `dev` pools",
+        f"{' + '.join(meta['dev_sets'])}, `train` pools {' + '.join(meta['train_sets'])} (seen in training,",
+        "so optimistic). Rules + model is given for the kinds kept.",
+        "",
+        *scores_table(by_set),
+        "",
+        f"Kept: {', '.join(c.kind for c in kept) or 'none'}. Left to the rules (the model did not beat them "
+        f"on dev): {', '.join(c.kind for c in dropped) or 'none'}.",
+        "",
+        f"Trained {meta['trained']} with {meta['extractor']}.",
+        "",
+    ]
+    (out / "README.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def sync_rules(model: RelationModel, choices: list[Choice], path: Path = RULES_FILE) -> None:
+    """List the kept kinds' rule ids at the end of rules.jsonl, versioned by the model's digest."""
+    version = digest(MODEL_FILE)
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if not line.startswith('{"id": "model.relations.')
+    ]
+    for c in choices:
+        if not c.kept or c.model_dev is None:
+            continue
+        rec = {
+            "id": rule_id(c.kind),
+            "produces": [c.kind],
+            "description": f"The relation model's {c.kind} facts for candidate pairs no rule read "
+            "(data/models/relations, python -m kg.extract.train_relations); confidence: the model's "
+            "calibrated probability.",
+            "prior": round(c.model_dev.p, 3),
+            "kind": "model",
+            "patterns": {"model": "data/models/relations/model.json", "digest": version},
+        }
+        lines.append(json.dumps(rec, ensure_ascii=False))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def train(
+    out: Path,
+    train_sets: Sequence[str] = TRAIN_SETS,
+    dev_sets: Sequence[str] = DEV_SETS,
+    limit: int | None = None,
+    log: Any = print,
+) -> tuple[RelationModel, list[Choice]]:
+    began = time.perf_counter()
+    extractor = rules_extractor()
+    train_runs = read_runs(train_sets, extractor, limit)
+    dev_runs = read_runs(dev_sets, extractor, limit)
+    log(f"read {len(train_runs)} training and {len(dev_runs)} dev documents in {time.perf_counter() - began:.0f} s")
+    dev = Scorer(dev_runs)
+    train_scorer = Scorer(train_runs)
+    by_set: dict[str, dict[str, dict[str, Any]]] = {}
+    with model_rules_on():
+        choices = [choose(kind, train_runs, dev, log) for kind in KINDS]
+        kept = {c.kind: c.model for c in choices if c.kept and c.model is not None}
+        for c in choices:
+            rows: dict[str, dict[str, Any]] = {}
+            for label_, scorer in (("dev", dev), ("train", train_scorer)):
+                row: dict[str, Any] = {"rules": scorer.rules(c.kind).as_dict()}
+                if c.model is not None and c.threshold is not None:
+                    row["with_model"] = scorer.with_model(c.model, [c.threshold])[c.threshold].as_dict()
+                rows[label_] = row
+            by_set[c.kind] = rows
+    meta = {
+        "train_sets": list(train_sets),
+        "dev_sets": list(dev_sets),
+        "documents": {"train": len(train_runs), "dev": len(dev_runs)},
+        "candidates": {"train": sum(len(r.candidates) for r in train_runs)},
+        "seed": SEED,
+        "extractor": EXTRACTOR_VERSION,
+        "trained": dt.date.today().isoformat(),
+        "limit": limit,
+        "settings": {
+            c.kind: {"c": c.setting.c, "train_on": c.setting.train_on} for c in choices if c.setting and c.kept
+        },
+        "dropped": [c.kind for c in choices if not c.kept],
+    }
+    model = RelationModel(
+        {
+            k: KindModel(k, m.weights, m.bias, m.calibration, m.threshold, by_set[k])
+            for k, m in kept.items()
+        },
+        meta,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    model.save(out / MODEL_FILE.name)
+    write_readme(out, model, choices, by_set)
+    for line in scores_table(by_set):
+        log(line)
+    return model, choices
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=MODEL_FILE.parent, help="where the model and README go")
+    ap.add_argument("--train-sets", nargs="+", default=list(TRAIN_SETS))
+    ap.add_argument("--dev-sets", nargs="+", default=list(DEV_SETS))
+    ap.add_argument("--limit", type=int, default=None, help="read only the first N documents of each set")
+    args = ap.parse_args(argv)
+    if LOCKED in args.train_sets or LOCKED in args.dev_sets:
+        ap.error("the locked test split (team-test) is never used for training or choosing")
+    for name in (*args.train_sets, *args.dev_sets):
+        if name not in corpora.SETS:
+            ap.error(f"no annotated set {name!r}; sets: {', '.join(s for s in corpora.SETS if s != LOCKED)}")
+    model, choices = train(args.out, args.train_sets, args.dev_sets, args.limit)
+    if args.out.resolve() == MODEL_FILE.parent.resolve():
+        sync_rules(model, choices)
+        print(f"rules.jsonl lists {', '.join(rule_id(k) for k in model.kinds) or 'no model rule'}")
+    print(f"wrote {args.out / MODEL_FILE.name} and {args.out / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
