@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from kg.extract.cues import Cues, load_cues
+from kg.extract.cues import load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text
 from kg.extract.words import Word, particle_role, split_words, tag_at
@@ -62,6 +62,7 @@ CUE_LISTS = (
 _CONTENT_TAG = re.compile(r"^(?:J|E|V|XS|NNG|NNB|MAG|SC|SSO|SSC)")
 _RELATIVE_DATE = re.compile(r"지난|오는|이달|이번|다음|내달")
 _RANGE_END = re.compile(r"\s*(?:\([^)]{1,4}\))?\s*(?:까지|~|∼)")
+_SAME_DAY = re.compile(r"이날|당일|같은\s*날|이어")
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def _bucket(n: int, edges: tuple[int, ...]) -> str:
 
 
 class _DocView:
-    """What every pair of a document reads: morphemes, words, mentions, rule facts."""
+    """What every pair of a document reads: morphemes, sentences, dates, the rules' facts."""
 
     def __init__(self, doc: Doc, state: DocState) -> None:
         self.doc = doc
@@ -152,14 +153,16 @@ class _DocView:
         tags = tag_at(doc)
         self.tags = tags
         self.tok_starts = sorted(tags)
+        self._tok: dict[int, tuple[str, str | None, str]] = {}
         self.date_starts = [s for s, _, _ in state.dates]
         self.sentence_starts = [s for s, _ in state.sentences]
-        self.cues: Cues = load_cues()
         self.patterns = _cue_patterns()
         book = rulebook()
-        # rule facts, by kind and pair of name keys (partnerOf without order)
+        # rule facts by (kind, head key, tail key) (partnerOf in both orders), the sentences that
+        # state them, and the kinds read between two names
         self.facts: dict[tuple[str, str, str], set[str]] = {}
         self.fact_sentences: dict[tuple[str, str, str], set[int]] = {}
+        self.pair_kinds: dict[tuple[str, str], set[str]] = {}
         self.heads_with: dict[str, set[str]] = {}
         self.tails_with: dict[str, set[str]] = {}
         self.enabled: set[str] = set()
@@ -170,76 +173,90 @@ class _DocView:
             if book.enabled(rule):
                 self.enabled.add(rule)
             heads = _names(rel.head, None)
-            tails = (
-                frozenset({rel.tail}) if rel.relation in DATE_TAIL_RELATIONS else _names(rel.tail, None)
-            )
+            tails = frozenset({rel.tail}) if rel.relation in DATE_TAIL_RELATIONS else _names(rel.tail, None)
+            where = self.sentence_index(rel.evidence.start)
             for h in heads:
                 self.heads_with.setdefault(rel.relation, set()).add(h)
                 for t in tails:
                     self.tails_with.setdefault(rel.relation, set()).add(t)
-                    k = (rel.relation, *sorted((h, t))) if rel.relation in SYMMETRIC_RELATIONS else (rel.relation, h, t)
-                    self.facts.setdefault(k, set()).add(rule)
-                    self.fact_sentences.setdefault(k, set()).add(rel.evidence.start)
+                    pairs = [(h, t), (t, h)] if rel.relation in SYMMETRIC_RELATIONS else [(h, t)]
+                    for a, b in pairs:
+                        self.facts.setdefault((rel.relation, a, b), set()).add(rule)
+                        self.fact_sentences.setdefault((rel.relation, a, b), set()).add(where)
+                        self.pair_kinds.setdefault((a, b), set()).add(rel.relation)
 
-    def morphemes(self, start: int, end: int) -> list[tuple[str, str]]:
-        """(surface, tag) of the morphemes starting in [start, end)."""
-        i = bisect.bisect_left(self.tok_starts, start)
-        out = []
-        while i < len(self.tok_starts) and self.tok_starts[i] < end:
+    def sentence_index(self, pos: int) -> int:
+        return bisect.bisect_right(self.sentence_starts, pos) - 1
+
+    def token_index(self, pos: int) -> int:
+        return bisect.bisect_left(self.tok_starts, pos)
+
+    def token(self, i: int) -> tuple[str, str | None, str]:
+        """Morpheme i's features: its tag, its surface when it is a particle, ending, verb or noun,
+        and its name (`surface/tag`, empty for whitespace); made once per document."""
+        found = self._tok.get(i)
+        if found is None:
             s = self.tok_starts[i]
             e, tag = self.tags[s]
-            if tag not in ("_SP",):
-                out.append((self.text[s:e], tag))
-            i += 1
-        return out
+            surface = self.text[s:e]
+            found = (
+                f"bt:{tag}",
+                f"bm:{surface}/{tag}" if _CONTENT_TAG.match(tag) else None,
+                f"{surface}/{tag}" if tag != "_SP" and surface.strip() else "",
+            )
+            self._tok[i] = found
+        return found
 
-    def morpheme_before(self, pos: int) -> str:
-        i = bisect.bisect_left(self.tok_starts, pos) - 1
-        while i >= 0:
-            s = self.tok_starts[i]
-            e, tag = self.tags[s]
-            if tag != "_SP" and self.text[s:e].strip():
-                return f"{self.text[s:e]}/{tag}"
+    def name_before(self, pos: int) -> str:
+        i = self.token_index(pos) - 1
+        while i >= 0 and not self.token(i)[2]:
             i -= 1
-        return "^"
+        return self.token(i)[2] if i >= 0 else "^"
 
-    def morpheme_at(self, pos: int) -> str:
-        i = bisect.bisect_left(self.tok_starts, pos)
-        while i < len(self.tok_starts):
-            s = self.tok_starts[i]
-            e, tag = self.tags[s]
-            if tag != "_SP" and self.text[s:e].strip():
-                return f"{self.text[s:e]}/{tag}"
+    def name_at(self, pos: int) -> str:
+        i = self.token_index(pos)
+        n = len(self.tok_starts)
+        while i < n and not self.token(i)[2]:
             i += 1
-        return "$"
+        return self.token(i)[2] if i < n else "$"
 
-    def rule_facts(self, kind: str, head: End, tail: End) -> tuple[set[str], bool]:
+    def rule_facts(self, kind: str, head: End, tail: End, sentence: int) -> tuple[set[str], bool]:
         """The rules that read (head, kind, tail), and whether one read it in this sentence."""
         rules: set[str] = set()
         here = False
         tails = frozenset({tail.text}) if tail.type == DATE else tail.names
         for h in head.names:
             for t in tails:
-                k = (kind, *sorted((h, t))) if kind in SYMMETRIC_RELATIONS else (kind, h, t)
-                found = self.facts.get(k)
+                found = self.facts.get((kind, h, t))
                 if found:
                     rules |= found
-                    here = here or any(
-                        self.state.sentence_at(s) == self.state.sentence_at(head.start)
-                        for s in self.fact_sentences[k]
-                    )
+                    here = here or sentence in self.fact_sentences[(kind, h, t)]
         return rules, here
+
+    def other_kinds(self, kind: str, head: End, tail: End) -> set[str]:
+        out: set[str] = set()
+        for h in head.names:
+            for t in tail.names:
+                out |= self.pair_kinds.get((h, t), set())
+        out.discard(kind)
+        return out
 
 
 class _SentenceView:
     def __init__(self, view: _DocView, span: tuple[int, int]) -> None:
         self.view = view
         self.span = span
+        self.index = view.sentence_index(span[0])
         s, e = span
         self.words: list[Word] = split_words(view.doc, s, e, view.tags)
         self.word_starts = [w.start for w in self.words]
         text = view.text[s:e]
-        self.cues = {name for name, pat in view.patterns.items() if pat.search(text)}
+        self.cues = [(name, pat) for name, pat in view.patterns.items() if pat.search(text)]
+        self.brackets = _brackets(text, s)
+        head = ["si:" + _bucket(self.index, (0, 1, 3)), "sl:" + _bucket(e - s, (40, 100, 200, 400))]
+        self.features = head + [f"cs:{name}" for name, _ in self.cues]
+        self.same_day = bool(_SAME_DAY.search(text[:12]))
+        self._ends: dict[tuple[int, int, str, str], list[str]] = {}
 
     def word_of(self, pos: int) -> Word | None:
         i = bisect.bisect_right(self.word_starts, pos) - 1
@@ -252,31 +269,58 @@ class _SentenceView:
         return max(bisect.bisect_right(self.word_starts, pos) - 1, 0)
 
     def bracket_owner(self, end: End) -> Word | None:
-        """The word whose bracket holds `end` (`중소벤처기업부(장관 한성숙)` for 한성숙)."""
-        w = self.word_of(end.start)
-        if w is None:
-            return None
-        for b_s, b_e in w.brackets:
-            if b_s <= end.start and end.end <= b_e:
-                return w
-        # a bracket with spaces spans several words: look back for an open bracket
-        depth = 0
-        text = self.view.text
-        for i in range(end.start - 1, self.span[0] - 1, -1):
-            ch = text[i]
-            if ch in ")）]":
-                depth += 1
-            elif ch in "(（[":
-                if depth == 0:
-                    return self.word_of(i)
-                depth -= 1
-        return None
+        """The word right before the innermost bracket that holds `end` (`중소벤처기업부(장관 한성숙)`)."""
+        owner = None
+        for open_at, close_at in self.brackets:
+            if open_at < end.start and end.end <= close_at:
+                owner = open_at
+        return self.word_of(owner - 1) if owner is not None and owner > self.span[0] else None
+
+    def end_features(self, end: End, tag: str) -> list[str]:
+        """What one end says by itself: its neighbours, particle, role, bracket, subtype, rules."""
+        key = (end.start, end.end, end.type, tag)
+        cached = self._ends.get(key)
+        if cached is not None:
+            return cached
+        view = self.view
+        f = [f"{tag}v:{view.name_before(end.start)}", f"{tag}n:{view.name_at(end.end)}"]
+        if end.type != DATE:
+            w = self.word_of(end.start)
+            if w is not None and w.core_end <= end.end + 1:
+                f.append(f"{tag}p:{w.particle[:4]}")
+                f.append(f"{tag}r:{particle_role(w.particle)}")
+            else:
+                f.append(f"{tag}r:inword")
+            if self.bracket_owner(end) is not None:
+                f.append(f"{tag}b")
+            f.append(f"{tag}s:{end.subtype}")
+            f.append(f"{tag}y:{end.type}")
+            if end.key:
+                f.append(f"{tag}k")
+            f += [f"{tag}m:{rule}" for rule in end.found_by]
+            f.append(f"{tag}c:{_bucket(round(end.confidence * 10), (5, 6, 7, 8, 9))}")
+        else:
+            f += _date_features(view, self, end)
+        self._ends[key] = f
+        return f
 
 
-def mention_ends(state: DocState, start: int, end: int, types: tuple[str, ...]) -> list[End]:
+def _brackets(text: str, offset: int) -> list[tuple[int, int]]:
+    """(open, close) offsets of the balanced brackets of a sentence, outer before inner."""
+    out: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "(（[":
+            stack.append(i)
+        elif ch in ")）]" and stack:
+            out.append((offset + stack.pop(), offset + i))
+    return sorted(out)
+
+
+def mention_ends(mentions: Iterable[Mention], start: int, end: int, types: tuple[str, ...]) -> list[End]:
     """The mentions of [start, end) as pair ends, one per span and type (the rules that found it merged)."""
     by_span: dict[tuple[int, int, str], list[Mention]] = {}
-    for m in state.mentions:
+    for m in mentions:
         if start <= m.start and m.end <= end and m.type in types:
             by_span.setdefault((m.start, m.end, m.type), []).append(m)
     out = []
@@ -301,7 +345,9 @@ def date_ends(view: _DocView, start: int, end: int) -> list[End]:
     """The dates written in [start, end), and the date last written before it: a sentence without
     its own date (`이날 행사에는 …`) most often tells of the day named just before."""
     dates = view.state.dates
-    out = [End(d.isoformat(), DATE, s, e, surface=view.text[s:e]) for s, e, d in dates if start <= s and e <= end]
+    out = [
+        End(d.isoformat(), DATE, s, e, surface=view.text[s:e]) for s, e, d in dates if start <= s and e <= end
+    ]
     i = bisect.bisect_left(view.date_starts, start) - 1
     if i >= 0:
         s, e, d = dates[i]
@@ -310,20 +356,30 @@ def date_ends(view: _DocView, start: int, end: int) -> list[End]:
     return out
 
 
-def candidates(doc: Doc, kinds: Iterable[str] = KINDS) -> list[Candidate]:
-    """Every candidate pair of the document for `kinds`, with its features."""
+def candidates(doc: Doc, kinds: Iterable[str] = KINDS, unread_only: bool = False) -> list[Candidate]:
+    """Every candidate pair of the document for `kinds`, with its features. With `unread_only`,
+    the pairs an enabled rule read are left out before their features are made (what the
+    pipeline component scores); holdsPosition pairs with no title beside the person likewise."""
     state: DocState = doc._.kg
-    kinds = [k for k in KINDS if k in set(kinds)]
+    wanted_kinds = set(kinds)
+    kinds = [k for k in KINDS if k in wanted_kinds]
     if not kinds:
         return []
     view = _DocView(doc, state)
     out: list[Candidate] = []
-    wanted = {t for k in kinds for t in (*PAIR_TYPES[k][0], *PAIR_TYPES[k][1])} - {DATE}
-    for span in state.sentences:
-        ends = mention_ends(state, span[0], span[1], tuple(wanted))
-        if len(ends) < 1:
+    wanted = tuple({t for k in kinds for t in (*PAIR_TYPES[k][0], *PAIR_TYPES[k][1])} - {DATE})
+    with_dates = any(k in DATE_TAIL_RELATIONS for k in kinds)
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in state.mentions:
+        if m.type in wanted:
+            by_sentence.setdefault(view.sentence_index(m.start), []).append(m)
+    for k, span in enumerate(state.sentences):
+        if k not in by_sentence:
             continue
-        dates = date_ends(view, *span) if any(k in DATE_TAIL_RELATIONS for k in kinds) else []
+        ends = mention_ends(by_sentence[k], span[0], span[1], wanted)
+        if not ends:
+            continue
+        dates = date_ends(view, *span) if with_dates else []
         sent = _SentenceView(view, span)
         starts = [e.start for e in ends]
         for kind in kinds:
@@ -333,7 +389,7 @@ def candidates(doc: Doc, kinds: Iterable[str] = KINDS) -> list[Candidate]:
                 if h.type not in head_types:
                     continue
                 for t in tails:
-                    if t is h or (t.start == h.start and t.end == h.end):
+                    if t.start == h.start and t.end == h.end:
                         continue
                     if kind in SYMMETRIC_RELATIONS and (t.start, t.end) <= (h.start, h.end):
                         continue  # each unordered pair once
@@ -342,18 +398,45 @@ def candidates(doc: Doc, kinds: Iterable[str] = KINDS) -> list[Candidate]:
                         continue
                     if t.type != DATE and h.names & t.names:
                         continue  # one body named twice, or a name inside itself
-                    out.append(_candidate(view, sent, starts, kind, h, t))
+                    rules, here = view.rule_facts(kind, h, t, sent.index)
+                    enabled = tuple(sorted(r for r in rules if r in view.enabled))
+                    if unread_only and enabled:
+                        continue
+                    role = None
+                    if kind == "holdsPosition":
+                        role, where = _title_near(sent, h, t)
+                        if unread_only and role is None:
+                            continue
+                    c = Candidate(kind, h, t, span, [], enabled, role)
+                    c.features = _features(view, sent, starts, c, rules, here)
+                    if kind == "holdsPosition":
+                        c.features.append(f"ti:{where}")
+                    out.append(c)
     return out
 
 
-def _candidate(view: _DocView, sent: _SentenceView, starts: list[int], kind: str, h: End, t: End) -> Candidate:
-    if t.subtype == "before":
-        return _inherited_date_candidate(view, sent, kind, h, t)
-    f: list[str] = []
+def _features(
+    view: _DocView, sent: _SentenceView, starts: list[int], c: Candidate, rules: set[str], here: bool
+) -> list[str]:
+    h, t, kind = c.head, c.tail, c.kind
+    f = [*sent.features, *sent.end_features(h, "h"), *sent.end_features(t, "t")]
+    f += [f"r:{rule}" for rule in sorted(rules)]
+    if rules:
+        f.append("r:any" + (":here" if here else ""))
+    elif h.names & view.heads_with.get(kind, set()):
+        f.append("hf")  # the head already has a fact of this kind (another tail)
+    if t.subtype == "before":  # a date written before the sentence: the gap says nothing
+        f.append("dinh")
+        back = sent.index - view.sentence_index(t.start)
+        f.append("ds:" + _bucket(back, (1, 2, 4, 8)))
+        if sent.same_day:
+            f.append("same-day")
+        after = view.text[h.end : sent.span[1]][:40]
+        f += [f"ca:{name}" for name, pat in sent.cues if pat.search(after)]
+        return f
     text = view.text
     first, second = (h, t) if h.start <= t.start else (t, h)
-    nested = second.start < first.end
-    f.append("o:nest" if nested else ("o:ht" if first is h else "o:th"))
+    f.append("o:nest" if second.start < first.end else ("o:ht" if first is h else "o:th"))
     gap_s, gap_e = first.end, max(second.start, first.end)
     gap = text[gap_s:gap_e]
     f.append("d:" + _bucket(gap_e - gap_s, (0, 1, 3, 10, 30, 80)))
@@ -362,126 +445,42 @@ def _candidate(view: _DocView, sent: _SentenceView, starts: list[int], kind: str
     f.append("m:" + _bucket(max(inside[1] - inside[0], 0), (0, 1, 2, 4)))
     if "\n" in gap:
         f.append("nl")
-    # morphemes of the gap: both of its edges
-    morphs = view.morphemes(gap_s, gap_e)
-    if morphs:
-        edge = morphs[:GAP_MORPHEMES] + morphs[GAP_MORPHEMES:][-GAP_MORPHEMES:]
-        for surface, tag in edge:
-            f.append(f"bt:{tag}")
-            if _CONTENT_TAG.match(tag):
-                f.append(f"bm:{surface}/{tag}")
-        f.append(f"b1:{morphs[0][0]}/{morphs[0][1]}")
-        f.append(f"bL:{morphs[-1][0]}/{morphs[-1][1]}")
+    # the morphemes at both edges of the gap
+    i0, i1 = view.token_index(gap_s), view.token_index(gap_e)
+    if i1 > i0:
+        edge = [
+            *range(i0, min(i0 + GAP_MORPHEMES, i1)),
+            *range(max(i1 - GAP_MORPHEMES, i0 + GAP_MORPHEMES), i1),
+        ]
+        for i in edge:
+            tag, word, _ = view.token(i)
+            f.append(tag)
+            if word is not None:
+                f.append(word)
+        f.append("b1:" + view.token(i0)[2])
+        f.append("bL:" + view.token(i1 - 1)[2])
     else:
         f.append("b:none")
-    # the ends' neighbourhoods
-    for tag, end in (("h", h), ("t", t)):
-        f.append(f"{tag}v:{view.morpheme_before(end.start)}")
-        f.append(f"{tag}n:{view.morpheme_at(end.end)}")
-        if end.type == DATE:
-            continue
-        w = sent.word_of(end.start)
-        if w is not None and w.core_end <= end.end + 1:
-            f.append(f"{tag}p:{w.particle[:4]}")
-            f.append(f"{tag}r:{particle_role(w.particle)}")
-        else:
-            f.append(f"{tag}r:inword")
-        owner = sent.bracket_owner(end)
-        if owner is not None:
-            f.append(f"{tag}b")
-            other = t if tag == "h" else h
-            if owner.core_start <= other.start < owner.core_end + 1:
+    for tag, end, other in (("h", h, t), ("t", t, h)):
+        if end.type != DATE and other.type != DATE:
+            owner = sent.bracket_owner(end)
+            if owner is not None and owner.core_start <= other.start < owner.core_end + 1:
                 f.append(f"{tag}b:other")  # `중기부(장관 한성숙)`: the other end owns the bracket
-        f.append(f"{tag}s:{end.subtype}")
-        f.append(f"{tag}y:{end.type}")
-        if end.key:
-            f.append(f"{tag}k")
-        for rule in end.found_by:
-            f.append(f"{tag}m:{rule}")
-        f.append(f"{tag}c:{_bucket(round(end.confidence * 10), (5, 6, 7, 8, 9))}")
     f.append(f"st:{h.subtype}|{t.subtype if t.type != DATE else 'date'}")
-    # cue words between, after and anywhere in the sentence
-    after = text[second.end : sent.span[1]]
-    for name, pat in view.patterns.items():
-        if name in sent.cues:
-            f.append(f"cs:{name}")
-            if gap and pat.search(gap):
-                f.append(f"cb:{name}")
-            if pat.search(after[:40]):
-                f.append(f"ca:{name}")
-    # the rules
-    rules, here = view.rule_facts(kind, h, t)
-    for rule in sorted(rules):
-        f.append(f"r:{rule}")
-    if rules:
-        f.append("r:any" + (":here" if here else ""))
-    for other in KINDS:
-        if other != kind and other in PAIR_TYPES and t.type != DATE:
-            if view.rule_facts(other, h, t)[0]:
-                f.append(f"rk:{other}")
-    if h.names & view.heads_with.get(kind, set()) and not rules:
-        f.append("hf")  # the head already has a fact of this kind (another tail)
-    tail_keys = frozenset({t.text}) if t.type == DATE else t.names
-    if tail_keys & view.tails_with.get(kind, set()) and not rules:
-        f.append("tf")
-    # the sentence
-    f.append("si:" + _bucket(bisect.bisect_left(view.sentence_starts, sent.span[0]), (0, 1, 3)))
-    f.append("sl:" + _bucket(sent.span[1] - sent.span[0], (40, 100, 200, 400)))
-    role = None
-    if kind == "holdsPosition":
-        role, where = _title_near(sent, h, t)
-        f.append(f"ti:{where}")
-    if t.type == DATE:
-        f += _date_features(view, sent, h, t)
-    enabled = tuple(sorted(r for r in rules if r in view.enabled))
-    return Candidate(kind, h, t, sent.span, f, enabled, role)
-
-
-def _inherited_date_candidate(view: _DocView, sent: _SentenceView, kind: str, h: End, t: End) -> Candidate:
-    """A head and the date written before its sentence: what the sentence says, not the gap, tells."""
-    f = ["dinh"]
-    back = bisect.bisect_right(view.sentence_starts, sent.span[0]) - bisect.bisect_right(
-        view.sentence_starts, t.start
-    )
-    f.append("ds:" + _bucket(back, (1, 2, 4, 8)))
-    f.append(f"hv:{view.morpheme_before(h.start)}")
-    f.append(f"hn:{view.morpheme_at(h.end)}")
-    w = sent.word_of(h.start)
-    if w is not None and w.core_end <= h.end + 1:
-        f.append(f"hp:{w.particle[:4]}")
-        f.append(f"hr:{particle_role(w.particle)}")
+    after = text[second.end : sent.span[1]][:40]
+    for name, pat in sent.cues:
+        if gap and pat.search(gap):
+            f.append(f"cb:{name}")
+        if pat.search(after):
+            f.append(f"ca:{name}")
+    if t.type != DATE:
+        f += [f"rk:{other}" for other in sorted(view.other_kinds(kind, h, t))]
+        tail_keys = t.names
     else:
-        f.append("hr:inword")
-    if sent.bracket_owner(h) is not None:
-        f.append("hb")
-    f.append(f"hs:{h.subtype}")
-    f.append(f"hy:{h.type}")
-    if h.key:
-        f.append("hk")
-    for rule in h.found_by:
-        f.append(f"hm:{rule}")
-    f.append(f"hc:{_bucket(round(h.confidence * 10), (5, 6, 7, 8, 9))}")
-    after = view.text[h.end : sent.span[1]]
-    for name, pat in view.patterns.items():
-        if name in sent.cues:
-            f.append(f"cs:{name}")
-            if pat.search(after[:40]):
-                f.append(f"ca:{name}")
-    lead = view.text[sent.span[0] : sent.span[0] + 12]
-    if re.search(r"이날|당일|같은\s*날|이어", lead):
-        f.append("same-day")
-    rules, here = view.rule_facts(kind, h, t)
-    for rule in sorted(rules):
-        f.append(f"r:{rule}")
-    if rules:
-        f.append("r:any" + (":here" if here else ""))
-    if h.names & view.heads_with.get(kind, set()) and not rules:
-        f.append("hf")
-    f.append("si:" + _bucket(bisect.bisect_left(view.sentence_starts, sent.span[0]), (0, 1, 3)))
-    f.append("sl:" + _bucket(sent.span[1] - sent.span[0], (40, 100, 200, 400)))
-    f += _date_features(view, sent, h, t)
-    enabled = tuple(sorted(r for r in rules if r in view.enabled))
-    return Candidate(kind, h, t, sent.span, f, enabled)
+        tail_keys = frozenset({t.text})
+    if not rules and tail_keys & view.tails_with.get(kind, set()):
+        f.append("tf")
+    return f
 
 
 def _title_near(sent: _SentenceView, person: End, org: End) -> tuple[str | None, str]:
@@ -499,7 +498,7 @@ def _title_near(sent: _SentenceView, person: End, org: End) -> tuple[str | None,
     return None, "none"
 
 
-def _date_features(view: _DocView, sent: _SentenceView, h: End, t: End) -> list[str]:
+def _date_features(view: _DocView, sent: _SentenceView, t: End) -> list[str]:
     f = []
     dates = [d for d in view.state.dates if sent.span[0] <= d[0] < sent.span[1]]
     f.append("dn:" + _bucket(len(dates), (1, 2, 3)))

@@ -14,6 +14,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,7 @@ class KindModel:
     scores: dict[str, Any] = field(default_factory=dict)
 
     def score(self, features: list[str]) -> float:
-        w = self.weights
-        return self.bias + sum(w.get(f, 0.0) for f in set(features))
+        return self.bias + sum(map(self.weights.get, set(features), repeat(0.0)))
 
     def probability(self, features: list[str]) -> float:
         a, b = self.calibration
@@ -106,5 +106,7 @@ def digest(path: Path = MODEL_FILE) -> str:
 @lru_cache(maxsize=4)
 def load_model(path: Path = MODEL_FILE) -> RelationModel:
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no relation model (train one with python -m kg.extract.train_relations)")
+        raise FileNotFoundError(
+            f"{path}: no relation model (train one with python -m kg.extract.train_relations)"
+        )
     return RelationModel.from_json(path.read_text(encoding="utf-8"), str(path))

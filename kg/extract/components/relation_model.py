@@ -55,7 +55,7 @@ class RelationFacts:
         """Every candidate no enabled rule read, with its probability (kinds the model keeps)."""
         assert self.model is not None
         out = []
-        for c in candidates(doc, self.model.kinds) if cands is None else cands:
+        for c in candidates(doc, self.model.kinds, unread_only=True) if cands is None else cands:
             if c.kind not in self.model.kinds or c.rules or (c.kind == "holdsPosition" and not c.role):
                 continue
             out.append((c, self.model.kinds[c.kind].probability(c.features)))
