@@ -25,9 +25,20 @@ MODEL_FILE = MODEL_DIR / "model.json"
 FORMAT = 1
 
 
+# the id the facts of each kind's model carry, as listed in data/patterns/rules.jsonl
+RULE_IDS = {
+    "holdsPosition": "model.relations.holdsPosition",
+    "subOrganizationOf": "model.relations.subOrganizationOf",
+    "operates": "model.relations.operates",
+    "partnerOf": "model.relations.partnerOf",
+    "participatedIn": "model.relations.participatedIn",
+    "foundedOn": "model.relations.foundedOn",
+}
+
+
 def rule_id(kind: str) -> str:
     """The id the facts of a kind's model carry (listed in data/patterns/rules.jsonl)."""
-    return f"model.relations.{kind}"
+    return RULE_IDS[kind]
 
 
 @dataclass(frozen=True)
