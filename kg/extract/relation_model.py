@@ -1,6 +1,6 @@
 """The relation model: per relation kind, a logistic regression over candidate-pair features.
 
-The model file (`data/models/relations/model.json`, written by `python -m kg.extract.train_relations`)
+The model file (`data/models/relations/weights.json`, written by `python -m kg.extract.train_relations`)
 holds for each kind kept the feature weights, the bias, a Platt calibration of the score (fitted
 on out-of-fold predictions of the training documents), the probability threshold chosen on the
 dev sets, and the scores measured when it was trained. Applying it needs no machine-learning
@@ -21,7 +21,7 @@ from typing import Any
 from kg.resources import DATA_DIR
 
 MODEL_DIR = DATA_DIR / "models" / "relations"
-MODEL_FILE = MODEL_DIR / "model.json"
+MODEL_FILE = MODEL_DIR / "weights.json"
 FORMAT = 1
 
 

@@ -465,7 +465,7 @@ def write_readme(out: Path, model: RelationModel, choices: list[Choice], by_set:
         "after every rule: for the kinds listed below, a candidate pair no rule read becomes a fact",
         "when its calibrated probability reaches the kind's threshold; the fact's rule id is",
         "`model.relations.<kind>` (data/patterns/rules.jsonl) and its confidence that probability.",
-        "Applying the model needs only `model.json`; training needs scikit-learn (the `dev` extra).",
+        "Applying the model needs only `weights.json`; training needs scikit-learn (the `dev` extra).",
         "",
         "## Data and split",
         "",
@@ -581,7 +581,7 @@ def sync_rules(model: RelationModel, choices: list[Choice], path: Path = RULES_F
             "prior": prior,
             "enabled": c.kept,
             "kind": "model",
-            "patterns": {"model": "data/models/relations/model.json", "digest": version},
+            "patterns": {"model": "data/models/relations/weights.json", "digest": version},
         }
         lines.append(json.dumps(rec, ensure_ascii=False))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 @Language.factory(
     "kg_relation_model",
     assigns=["doc._.kg"],
-    requires=["doc._.kg", "token.tag"],
+    requires=["doc._.kg"],  # and token tags, which the MeCab tokenizer sets
     default_config={"model": ""},
 )
 def make_relation_model(nlp: Language, name: str, model: str) -> RelationFacts:
