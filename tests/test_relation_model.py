@@ -16,7 +16,6 @@ from kg.extract import Extractor, corpora
 from kg.extract.relation_candidates import DATE, candidates, pair_key
 from kg.extract.relation_model import MODEL_FILE, RelationModel, digest, load_model, rule_id
 from kg.extract.rules import RULES_FILE, read_rules, rulebook
-from kg.extract.state import DocState
 from kg.extract.train_relations import KINDS, as_post, main, read_runs, rules_extractor
 from kg.model import Extraction
 from kg.text.names import name_key
@@ -120,11 +119,7 @@ def test_participation_on_the_day_a_sentence_before_named(extractor: Extractor, 
     assert "participatedIn" in model.kinds
     found = []
     for record in team_texts:
-        post = as_post(record)
-        doc = extractor.nlp.make_doc(extractor.clean(post))
-        doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
-        for _name, proc in extractor.nlp.pipeline:
-            doc = proc(doc)
+        doc = extractor.process(as_post(record))
         dates = doc._.kg.dates
         for rel in doc._.kg.relations:
             ev = rel.evidence
@@ -138,11 +133,7 @@ def test_participation_on_the_day_a_sentence_before_named(extractor: Extractor, 
 def test_candidates_carry_the_rules_that_read_them(team_texts) -> None:
     rules_only = rules_extractor()
     for record in team_texts:
-        post = as_post(record)
-        doc = rules_only.nlp.make_doc(rules_only.clean(post))
-        doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
-        for _name, proc in rules_only.nlp.pipeline:
-            doc = proc(doc)
+        doc = rules_only.process(as_post(record))
         every = candidates(doc)
         if any(c.rules for c in every):
             break
@@ -180,19 +171,25 @@ def test_the_shipped_model_says_what_it_was_trained_and_chosen_on() -> None:
     model = load_model()
     assert model.meta["train_sets"] == ["shared-train", "team-train"]
     assert model.meta["dev_sets"] == ["shared-heldout", "team-dev"]
+    assert model.meta["guard_sets"] == ["shared-dev", "samples"]
     assert "team-test" not in json.dumps(model.meta)
     for kind, m in model.kinds.items():
         dev = m.scores["dev"]
         assert dev["with_model"]["f1"] > dev["rules"]["f1"], (
-            f"{kind} is shipped only where it beats the rules"
+            f"{kind} is applied only where it beats the rules"
+        )
+        guard = m.scores["guard"]
+        assert guard["with_model"]["f1"] >= guard["rules"]["f1"], (
+            f"{kind} leaves the rules' texts as they were"
         )
     readme = (MODEL_FILE.parent / "README.md").read_text(encoding="utf-8")
     assert "never read: the locked test split" in readme
 
 
 def test_training_refuses_the_locked_test_split() -> None:
-    with pytest.raises(SystemExit):
-        main(["--dev-sets", "team-test", "--out", "/nonexistent"])
+    for option in ("--train-sets", "--dev-sets", "--guard-sets"):
+        with pytest.raises(SystemExit):
+            main([option, "team-test", "--out", "/nonexistent"])
     with pytest.raises(ValueError, match="locked test split"):
         read_runs(["team-test"], rules_extractor())
 
@@ -210,13 +207,13 @@ def test_training_on_a_slice_is_deterministic(tmp_path: Path) -> None:
     shipped model and the rules file untouched."""
     shipped = MODEL_FILE.read_bytes()
     rules_before = RULES_FILE.read_bytes()
-    args = ["--train-sets", "team-train", "--dev-sets", "team-dev", "--limit", "4"]
+    args = ["--train-sets", "team-train", "--dev-sets", "team-dev", "--guard-sets", "samples", "--limit", "4"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     a = (tmp_path / "a" / "weights.json").read_bytes()
     assert a == (tmp_path / "b" / "weights.json").read_bytes()
     trained = RelationModel.from_json(a.decode("utf-8"))
-    assert trained.meta["documents"] == {"train": 4, "dev": 4}
+    assert trained.meta["documents"] == {"train": 4, "dev": 4, "guard": 4}
     assert trained.meta["limit"] == 4
     assert (tmp_path / "a" / "README.md").read_text(encoding="utf-8").startswith("# relations")
     assert MODEL_FILE.read_bytes() == shipped

@@ -25,7 +25,9 @@ from kg.model import Post
 
 from .conftest import ROOT
 
-RULE_ID = re.compile(r'"((?:genre|programs|events|posts|lexicon|ner|metadata|opendata|model)\.[A-Za-z0-9.-]+)"')
+RULE_ID = re.compile(
+    r'"((?:genre|programs|events|posts|lexicon|ner|metadata|opendata|model)\.[A-Za-z0-9.-]+)"'
+)
 
 
 def _ids_in_code() -> set[str]:
