@@ -399,12 +399,22 @@ class Choice:
     veto: list[tuple[float, Counts]] = field(default_factory=list)  # tried, not shipped
 
 
+def _by_set(scorer: Scorer, docs: list[Counts]) -> dict[str, Counts]:
+    """Per-document counts totalled per annotated set."""
+    sets: dict[str, list[Counts]] = {}
+    for run, counts in zip(scorer.runs, docs, strict=True):
+        sets.setdefault(run.set, []).append(counts)
+    return {name: _total(counts) for name, counts in sets.items()}
+
+
 def choose(kind: str, train: list[Run], dev: Scorer, guard: Scorer, log: Any) -> Choice:
-    """The setting and threshold with the best dev F1 among those that leave the guard sets' F1 of
-    the kind where the rules have it (not lower)."""
+    """The setting and threshold with the best dev F1 among those that leave the kind's F1 on each
+    guard set where the rules have it (not lower). Each set on its own: pooled, the gains on the
+    larger samples hid the losses on the visible dev set (operates, retrained on the rules of
+    issue 16: shared-dev relation F1 0.947 → 0.892)."""
     rules_docs = dev.rules(kind)
     rules_dev = _total(rules_docs)
-    rules_guard = _total(guard.rules(kind)).f1
+    rules_guard = {name: counts.f1 for name, counts in _by_set(guard, guard.rules(kind)).items()}
     best: tuple[float, float, Setting, KindModel, list[Counts]] | None = None
     for c in GRID_C:
         for train_on in GRID_TRAIN_ON:
@@ -414,14 +424,15 @@ def choose(kind: str, train: list[Run], dev: Scorer, guard: Scorer, log: Any) ->
                 continue
             guarded = guard.with_model(model, THRESHOLDS)
             for t, docs in dev.with_model(model, THRESHOLDS).items():
-                if _total(guarded[t]).f1 < rules_guard:
+                with_model = _by_set(guard, guarded[t])
+                if any(with_model[name].f1 < f1 for name, f1 in rules_guard.items()):
                     continue
                 f1 = _total(docs).f1
                 if best is None or (round(f1, 6), t) > (round(best[0], 6), best[1]):
                     best = (f1, t, setting, model, docs)
             log(f"  {kind:18} C={c:<5} {train_on:8} best dev F1 so far {best[0] if best else 0:.3f}")
     if best is None:
-        log(f"  {kind:18} no threshold leaves the guard sets' F1 as the rules have it: left to the rules")
+        log(f"  {kind:18} no threshold leaves each guard set's F1 as the rules have it: left to the rules")
         return Choice(kind, None, None, None, rules_dev, None, False)
     f1, t, setting, model, docs = best
     chosen = KindModel(kind, model.weights, model.bias, model.calibration, t)
@@ -482,8 +493,8 @@ def write_readme(out: Path, model: RelationModel, choices: list[Choice], by_set:
         f"({meta['documents']['dev']} documents);",
         f"- guarding: {', '.join(meta['guard_sets']) or 'none'} ({meta['documents']['guard']} documents), the "
         "texts the rules were written against: a threshold is eligible only if it leaves the kind's",
-        "  F1 on them no lower than the rules' (there the rules find nearly everything, and what a",
-        "  model adds is mostly wrong);",
+        "  F1 on each of them, set by set, no lower than the rules' (there the rules find nearly",
+        "  everything, and what a model adds is mostly wrong);",
         "- never read: the locked test split (`team-test`).",
         "",
         "The sets are split by source (kg/extract/corpora.py). The shared texts are press and news",
