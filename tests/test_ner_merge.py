@@ -29,9 +29,11 @@ def ner_mentions(extractor, text: str, ents: list[tuple[str, str]]) -> list[tupl
 
 
 def test_names_no_rule_found_become_mentions_with_their_rule(extractor):
-    text = "도널드 트럼프는 이날 한빛소프트를 찾았다."
-    found = ner_mentions(extractor, text, [("도널드 트럼프", "PS"), ("한빛소프트", "OG")])
-    assert ("도널드 트럼프", "Person", "ner.person") in found
+    # (a name no rule reads: main's genre.dictionary-name reads `도널드` as a Korean name, and a
+    # span a rule found is the rule's)
+    text = "앙겔라 메르켈은 이날 한빛소프트를 찾았다."
+    found = ner_mentions(extractor, text, [("앙겔라 메르켈", "PS"), ("한빛소프트", "OG")])
+    assert ("앙겔라 메르켈", "Person", "ner.person") in found
     assert ("한빛소프트", "Organization", "ner.organization") in found
 
 

@@ -79,7 +79,10 @@ def test_the_model_adds_facts_only_where_no_rule_read_the_pair(with_and_without)
             assert key(fact) not in rule_keys, "a pair a rule read gets no second fact"
             if fact.relation == "holdsPosition":
                 assert fact.role, "a post without a title cannot go into the graph"
-            assert fact.evidence.sentence and fact.head in full.text
+            # the head may be the lexicon's name of what the text spells with other spacing
+            # (`녹색 기후 기금` → 녹색기후기금)
+            assert fact.evidence.sentence
+            assert fact.head.replace(" ", "") in full.text.replace(" ", "")
     assert added >= 5, "the shipped model adds facts on the team's texts"
 
 
@@ -113,21 +116,25 @@ def test_the_model_raises_f1_of_its_kinds_on_the_team_texts(with_and_without, te
 
 
 def test_participation_on_the_day_a_sentence_before_named(extractor: Extractor, team_texts) -> None:
-    """`이날 …` sentences name those present without a date of their own: the model pairs them with
-    the date written before (the rules read only dates in the same sentence)."""
-    model = load_model()
-    assert "participatedIn" in model.kinds
-    found = []
+    """`이날 …` sentences name those present without a date of their own: their participatedIn
+    candidates pair them with the date written last before the sentence (the rules read only
+    dates in the same sentence), and a model fact from a sentence without a date takes one of
+    those dates."""
+    before = 0
     for record in team_texts:
         doc = extractor.process(as_post(record))
         dates = doc._.kg.dates
+        for c in candidates(doc, ["participatedIn"]):
+            if c.tail.subtype == "before":
+                start = c.sentence[0]
+                last = max((s, d) for s, _, d in dates if s < start)
+                assert (c.tail.start, c.tail.text) == (last[0], last[1].isoformat())
+                before += 1
         for rel in doc._.kg.relations:
             ev = rel.evidence
             if ev.rule == rule_id("participatedIn") and not any(ev.start <= s < ev.end for s, _, _ in dates):
-                # the sentence has no date: the fact's date is one written before it
                 assert any(d.isoformat() == rel.tail and s < ev.start for s, _, d in dates)
-                found.append(rel)
-    assert found, "some participations come from a date named in an earlier sentence"
+    assert before, "some participatedIn candidates take the date named in an earlier sentence"
 
 
 def test_candidates_carry_the_rules_that_read_them(team_texts) -> None:

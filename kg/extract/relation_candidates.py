@@ -59,6 +59,9 @@ CUE_LISTS = (
     "meeting_verbs",
     "event_verbs",
 )
+# kinds whose organisation end acts (runs, partners, takes part, is founded): a body named only
+# inside its unit's name is none of these ends
+ACTING_KINDS = frozenset({"operates", "partnerOf", "participatedIn", "foundedOn"})
 _CONTENT_TAG = re.compile(r"^(?:J|E|V|XS|NNG|NNB|MAG|SC|SSO|SSC)")
 _RELATIVE_DATE = re.compile(r"지난|오는|이달|이번|다음|내달")
 _RANGE_END = re.compile(r"\s*(?:\([^)]{1,4}\))?\s*(?:까지|~|∼)")
@@ -341,6 +344,17 @@ def mention_ends(mentions: Iterable[Mention], start: int, end: int, types: tuple
     return out
 
 
+def _nested_bodies(ends: list[End]) -> set[int]:
+    """The organisation ends written inside a longer organisation's name (`전북대학교` in
+    `전북대학교 창업지원단`): the body the unit belongs to, not the one that acts."""
+    orgs = [e for e in ends if e.type == "Organization"]
+    return {
+        id(e)
+        for e in orgs
+        if any(o.start <= e.start and e.end <= o.end and (o.start, o.end) != (e.start, e.end) for o in orgs)
+    }
+
+
 def date_ends(view: _DocView, start: int, end: int) -> list[End]:
     """The dates written in [start, end), and the date last written before it: a sentence without
     its own date (`이날 행사에는 …`) most often tells of the day named just before."""
@@ -382,11 +396,14 @@ def candidates(doc: Doc, kinds: Iterable[str] = KINDS, unread_only: bool = False
         dates = date_ends(view, *span) if with_dates else []
         sent = _SentenceView(view, span)
         starts = [e.start for e in ends]
+        inner = _nested_bodies(ends)
         for kind in kinds:
             head_types, tail_types = PAIR_TYPES[kind]
             tails = dates if tail_types == (DATE,) else [e for e in ends if e.type in tail_types]
+            if kind in ACTING_KINDS:
+                tails = [t for t in tails if id(t) not in inner]
             for h in ends:
-                if h.type not in head_types:
+                if h.type not in head_types or (kind in ACTING_KINDS and id(h) in inner):
                     continue
                 for t in tails:
                     if t.start == h.start and t.end == h.end:
