@@ -65,7 +65,10 @@ def test_a_provincial_council_is_not_its_government() -> None:
     """Regression: `서울시의회` was read as 서울특별시 (the alias 서울시) followed by `의회`."""
     lexicon = load_lexicon()
     assert found(lexicon, "서울시의회는 본회의를 열었다") == [("서울시의회", "seoul-council")]
-    assert found(lexicon, "경기도의회와 경기도는") == [("경기도의회", "gyeonggi-council"), ("경기도", "gyeonggi-gov")]
+    assert found(lexicon, "경기도의회와 경기도는") == [
+        ("경기도의회", "gyeonggi-council"),
+        ("경기도", "gyeonggi-gov"),
+    ]
 
 
 def test_courts_prosecutors_and_police_by_their_short_forms() -> None:
