@@ -15,13 +15,14 @@ from fastapi.staticfiles import StaticFiles
 
 from api.body_limit import BodyLimit
 from api.errors import status_of
-from api.routes import docs, entities, meta, posts, reconcile, sparql
+from api.routes import changes, docs, entities, meta, pages, posts, reconcile, releases, sparql
 from kg import __version__
 from kg.config import Settings
 from kg.model import KgError
 from kg.read.graph_index import GraphIndex
 from kg.store import open_store
 from kg.store.base import SparqlError, Store
+from kg.vocab.ontology import set_base
 
 VENDOR_DIR = Path(__file__).resolve().parent / "static" / "vendor"  # vendor.json: built files from npm
 
@@ -34,6 +35,10 @@ DESCRIPTION = """Knowledge graph of Korean public-sector and startup-support new
 * **/posts** — the posts in the graph and the facts read from each.
 * **/reconcile** — the W3C Reconciliation Service API 0.2 for OpenRefine: match a column of
   organisation or person names to kg entities, then fetch their parent, head, aliases or founding date.
+* **/changes** — what each ingest, load or removal added and removed (JSON, Atom), so a mirror
+  can stay in sync; **/entities/{kind}/{key}/feed.atom** follows one entity.
+* **/search**, and every entity and post as an HTML page for a browser (Accept: text/html);
+  **/id/…** IRIs answer 303 with the page or the data; **/releases/** lists the release dumps.
 
 An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as `/entities/{kind}/{key}`.
 """
@@ -41,6 +46,7 @@ An entity id is `kind/key`, e.g. `org/중소벤처기업부`: routes take it as 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     settings = settings or Settings()
+    set_base(settings.base_iri)  # every IRI this process makes or reads is under it
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -75,6 +81,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(meta.router)
     app.include_router(docs.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR), name="vendor")
+    app.include_router(pages.router)
+    app.include_router(changes.router)
+    app.include_router(releases.router)
 
     @app.exception_handler(SparqlError)
     async def sparql_error(request: Request, exc: SparqlError) -> PlainTextResponse:

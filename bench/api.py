@@ -276,9 +276,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--seconds", type=int, default=20)
     args = ap.parse_args(argv)
+    result = measure(args.store, args.port, args.seconds)
+    result["command"] = "python -m bench.api --store " + str(args.store)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+
+
+def measure(store: Path, port: int = 8765, seconds: int = 20) -> dict[str, Any]:
+    """Every figure of this benchmark for the store in `store` (see the module's docstring)."""
     import pyoxigraph as ox
 
-    db = ox.Store.read_only(str(args.store))
+    db = ox.Store.read_only(str(store))
     quads = len(db)
     iris, degree = pick_entities(db, 2000)
     typical, in_process, point_ms = measure_in_process(db, iris)
@@ -288,15 +297,15 @@ def main(argv: list[str] | None = None) -> None:
     for mix in ("uniform", "zipf"):
         scripts[mix] = Path(f"/tmp/kg-bench-related-{mix}.lua")
         wrk_script(iris, scripts[mix], zipf=mix == "zipf")
-    env = {**os.environ, "KG_STORE": str(args.store)}
+    env = {**os.environ, "KG_STORE": str(store)}
     started = time.monotonic()
     serve = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli.commands", "serve", "--port", str(args.port)],
+        [sys.executable, "-m", "kg.cli.commands", "serve", "--port", str(port)],
         env=env,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{args.port}"
+    url = f"http://127.0.0.1:{port}"
     result: dict[str, Any] = {
         "store_quads": quads,
         "machine_cores": os.cpu_count(),
@@ -332,7 +341,7 @@ def main(argv: list[str] | None = None) -> None:
         for mix, script in scripts.items():
             wrk(url, script, 5)  # warm-up
             before = loadavg()
-            measured = wrk(url, script, args.seconds, serve.pid)
+            measured = wrk(url, script, seconds, serve.pid)
             measured["loadavg_1min_before"] = before
             result["related_depth1_20_connections"][mix] = measured
             print(mix, measured, flush=True)
@@ -392,10 +401,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         os.killpg(serve.pid, signal.SIGINT)
         serve.wait(30)
-    result["command"] = "python -m bench.api --store " + str(args.store)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return result
 
 
 if __name__ == "__main__":

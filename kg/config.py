@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -95,13 +98,75 @@ class Settings(BaseSettings):
         description="URL of a remote store's Graph Store Protocol endpoint, used by `kg load` "
         "(default: `/store` beside the query URL).",
     )
+    judgements: str | None = Field(
+        None,
+        description="Folder of identity judgements (*.jsonl) that ingest applies and `kg same` / "
+        "`kg different` append to; default the bundled `data/judgements/`.",
+    )
+    store_dialect: Literal["standard", "virtuoso"] = Field(
+        "standard",
+        description="How the remote store departs from SPARQL 1.1: `standard` (Oxigraph server, Fuseki, "
+        "GraphDB) or `virtuoso` (form-encoded requests, XML answers, the union default graph kept in "
+        "a named graph; see docs/api.md).",
+    )
+    store_user: str | None = Field(
+        None,
+        description="User for SPARQL Update and loads on a remote store (HTTP Digest or Basic, as the "
+        "server asks), e.g. Virtuoso's user with the SPARQL_UPDATE role at /sparql-auth.",
+    )
+    store_password: str | None = Field(None, description="Password of `KG_STORE_USER`.")
+    virtuoso_sql: str | None = Field(
+        None,
+        description="HOST:PORT of a Virtuoso store's SQL port: `kg load` then bulk-loads N-Quads with "
+        "Virtuoso's loader (ld_add + rdf_loader_run, through isql); the files must be readable by the "
+        "server and under its DirsAllowed.",
+    )
+    virtuoso_sql_user: str = Field("dba", description="Virtuoso SQL user for the bulk loader.")
+    virtuoso_sql_password: str | None = Field(
+        None, description="Password of `KG_VIRTUOSO_SQL_USER` (the bulk loader runs as this user)."
+    )
     cache_dir: str | None = Field(
         None,
         description="Folder for files kg compiles once and reuses (the MeCab user dictionary); "
         "default `$XDG_CACHE_HOME/kg` or `~/.cache/kg`.",
     )
 
+    base_iri: str | None = Field(
+        None,
+        description="Base of every data IRI kg makes (entities, posts, facts, graphs, runs, releases), "
+        "e.g. https://example.go.kr/kg/ gives https://example.go.kr/kg/id/org/중소벤처기업부; an absolute "
+        "http(s) IRI ending in `/` (default: the placeholder `base` of ontology/mapping.json, "
+        "https://kg.example.org/). A store keeps the base it was built under; `kg export --base` re-bases.",
+    )
+    releases: str = Field(
+        "./releases",
+        description="Folder of the releases `kg release` writes; `kg serve` lists the latest at /releases/.",
+    )
+
+    @field_validator("base_iri")
+    @classmethod
+    def _absolute_base(cls, value: str | None) -> str | None:
+        return None if value in (None, "") else check_base_iri(value)
+
     def cache_path(self) -> Path:
         if self.cache_dir:
             return Path(self.cache_dir)
         return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+
+
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\#?]')
+
+
+def check_base_iri(value: str) -> str:
+    """The base IRI as given, or ValueError saying what is wrong with it."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"KG_BASE_IRI must be an absolute http(s) IRI such as https://example.go.kr/kg/, not {value!r}"
+        )
+    if not value.endswith("/"):
+        raise ValueError(f"KG_BASE_IRI must end with '/' (ids follow it): {value!r}")
+    bad = _IRI_BAD.search(value)
+    if bad:
+        raise ValueError(f"KG_BASE_IRI holds {bad.group()!r}, which a base IRI cannot: {value!r}")
+    return value

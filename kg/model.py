@@ -61,6 +61,9 @@ class Post:
     attachments: tuple[str, ...] = ()
     # Structured facts that need no NLP (open-data API payloads): gold-format dicts.
     structured: dict[str, Any] | None = None
+    # The content hash of the original input, for a post rebuilt from the store (which keeps
+    # the cleaned text, not the raw one): `kg reextract` keeps the stored hash this way.
+    known_hash: str | None = None
 
     def __post_init__(self) -> None:
         # a post's link is shown and followed (/posts, schema:url, the network view): only
@@ -70,6 +73,8 @@ class Post:
 
     @property
     def content_hash(self) -> str:
+        if self.known_hash:
+            return self.known_hash
         h = hashlib.sha256()
         for part in (self.text, self.title or "", self.url or "", str(self.published or "")):
             h.update(part.encode("utf-8"))

@@ -27,6 +27,7 @@ from .test_api_support import (  # noqa: F401  (fixtures)
     oxigraph_server,
     sample_nquads,
     settings,
+    virtuoso_server,
 )
 
 PERSON = "person/오기웅@중소벤처기업부"

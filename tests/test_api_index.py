@@ -28,6 +28,7 @@ from .test_api_support import (  # noqa: F401  (fixtures)
     oxigraph_server,
     sample_nquads,
     settings,
+    virtuoso_server,
 )
 
 MSS = data_iri("id/org/중소벤처기업부")

@@ -1,5 +1,6 @@
-"""Fixtures for the API tests: the sample posts ingested once, served in-process and by a real
-Oxigraph server on 127.0.0.1, and a real uvicorn server for HTTP clients (SPARQLWrapper, rdflib).
+"""Fixtures for the API tests: the sample posts ingested once, served in-process, by a real
+Oxigraph server and by a real Virtuoso on 127.0.0.1, and a real uvicorn server for HTTP clients
+(SPARQLWrapper, rdflib).
 
 Test modules import the fixtures from here; this module has no tests of its own.
 """
@@ -9,6 +10,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -16,10 +19,14 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from kg.config import Settings
+from kg.model import KgError
+from kg.store import open_store
 from kg.store.base import Store
+from kg.store.dialect import VirtuosoDialect
 from kg.store.oxigraph import OxigraphStore
 from kg.store.remote import RemoteStore
 from kg.store.server import OxigraphServer, free_port
+from kg.store.virtuoso import VirtuosoServer, bulk_load
 
 from .conftest import SAMPLES
 
@@ -58,17 +65,57 @@ def oxigraph_server(
     server.stop()
 
 
-def make_store(kind: str, sample_nquads: bytes, server: OxigraphServer | None) -> Store:
+def start_virtuoso(folder: Path, **options: Any) -> VirtuosoServer:
+    """A Virtuoso of its own in `folder`; where Virtuoso is not installed the test is skipped,
+    and the reason is printed in the run's summary (pytest -ra)."""
+    try:
+        return VirtuosoServer(folder, **options)
+    except KgError as exc:
+        if "not installed" in str(exc):
+            pytest.skip(f"virtuoso: {exc}")
+        raise
+
+
+def virtuoso_settings(server: VirtuosoServer, **overrides: object) -> Settings:
+    env = {k[3:].lower(): v for k, v in server.settings().items()}
+    return Settings(**{**env, "store_enforces_timeout": True, **overrides})  # type: ignore[arg-type]
+
+
+def virtuoso_store(server: VirtuosoServer) -> Store:
+    """kg's client for the server, set up as `KG_STORE_DIALECT=virtuoso` and the rest say."""
+    return open_store(settings=virtuoso_settings(server), timeout=15)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(
+    sample_nquads: bytes, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VirtuosoServer]:
+    folder = tmp_path_factory.mktemp("virtuoso")
+    server = start_virtuoso(folder, timeout_s=3)
+    dump = folder / "samples.nq"
+    dump.write_bytes(sample_nquads)
+    # Virtuoso's own loader (SPARQL updates of this size may outlast the 3 s limit on a busy machine)
+    bulk_load(server.isql, [dump], default_graph=VirtuosoDialect().union)
+    yield server
+    server.stop()
+
+
+SERVERS = {"oxigraph-server": "oxigraph_server", "virtuoso": "virtuoso_server"}
+
+
+def make_store(kind: str, sample_nquads: bytes, server: OxigraphServer | VirtuosoServer | None) -> Store:
     if kind == "memory":
         return memory_store(sample_nquads)
+    if isinstance(server, VirtuosoServer):
+        return virtuoso_store(server)
     assert server is not None
     return RemoteStore(server.url, timeout=15, server_cancels=True)
 
 
-@pytest.fixture(scope="session", params=["memory", "oxigraph-server"])
+@pytest.fixture(scope="session", params=["memory", "oxigraph-server", "virtuoso"])
 def backend(request: pytest.FixtureRequest, sample_nquads: bytes) -> Store:
-    """The same data in an in-process store and in a real Oxigraph server (read-only tests)."""
-    server = request.getfixturevalue("oxigraph_server") if request.param != "memory" else None
+    """The same data in an in-process store, a real Oxigraph server and a real Virtuoso (read-only tests)."""
+    server = request.getfixturevalue(SERVERS[request.param]) if request.param != "memory" else None
     return make_store(request.param, sample_nquads, server)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from click.testing import CliRunner
 
 from kg.cli.commands import format_table, main
@@ -11,7 +9,7 @@ from kg.config import Settings
 from kg.read.examples import complete_prefixes
 from kg.sparql.protocol import answer, render
 
-from .conftest import ROOT
+from .conftest import ROOT, readme_query_blocks
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -35,7 +33,7 @@ def test_every_command_is_in_the_readme_and_has_help() -> None:
 def test_readme_queries_answer_what_the_readme_shows(samples_store) -> None:
     """Every ```sparql block followed by an output block: the query runs as written (the
     ontology's prefixes filled in, as `kg query` does) and gives exactly the rows shown."""
-    blocks = re.findall(r"```sparql\n(.*?)```\n```\n(.*?)```", README, re.S)
+    blocks = readme_query_blocks()
     assert len(blocks) >= 2
     for query, shown in blocks:
         body = render(*answer(samples_store, complete_prefixes(query), "text/tab-separated-values"))

@@ -15,7 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.store.base import graph_node
+from kg.read import changes
+from kg.store.base import bookkeeping_graphs
 from kg.store.oxigraph import OxigraphStore
 from kg.vocab.ontology import sparql_prefixes
 
@@ -80,11 +81,11 @@ def _post_graphs(store_dir: Path) -> dict[str, frozenset[str]]:
 
 
 def _assert_union_default_graph(store: OxigraphStore) -> None:
-    meta = graph_node("meta")
+    bookkeeping = {ox.NamedNode(g) for g in bookkeeping_graphs()}
     named = {
         (q.subject, q.predicate, q.object)
         for q in store.db.quads_for_pattern(None, None, None, None)
-        if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name != meta
+        if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name not in bookkeeping
     }
     default = {
         (q.subject, q.predicate, q.object)
@@ -126,3 +127,14 @@ def test_kill_9_mid_ingest_leaves_whole_posts_and_a_rerun_finishes(tmp_path: Pat
     assert len(after) == N_POSTS
     for graph, triples in before.items():
         assert after[graph] == triples, f"{graph} was not whole after the kill"
+    # the change log was written with each batch: one "added" change set per post, none lost or doubled
+    db = OxigraphStore(store)
+    try:
+        total, sets = changes.change_sets(db, limit=N_POSTS + 10)
+        assert total == N_POSTS and sorted(cs["post"]["iri"] for cs in sets) == sorted(after)
+        assert {cs["change"] for cs in sets} == {"added"}
+        killed, finished = sorted(changes.runs(db), key=lambda r: r["started"])
+        assert killed["ended"] is None and finished["ended"] is not None  # the killed run never finished
+    finally:
+        db.db.flush()
+        del db

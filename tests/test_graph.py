@@ -13,9 +13,10 @@ from rdflib.namespace import RDF, RDFS
 from kg.build.pipeline import ingest
 from kg.ingest import read_posts
 from kg.model import Post
+from kg.read import changes
 from kg.read.validate import validate_store
 from kg.store import open_store
-from kg.store.base import graph_node
+from kg.store.base import bookkeeping_graphs, graph_node
 from kg.vocab.ontology import ONTOLOGY_FILE, SHAPES_FILE, iri, sparql_prefixes
 
 from .conftest import FOUNDING_POST, SAMPLES
@@ -102,11 +103,12 @@ def test_every_fact_is_traceable(samples_store) -> None:
 
 
 def _quads(store) -> set[str]:
-    meta = "https://kg.example.org/graph/meta"
+    """The data: every quad but those of kg's bookkeeping graphs (generation, change log)."""
+    bookkeeping = bookkeeping_graphs()
     return {
         f"{q.subject} {q.predicate} {q.object} {q.graph_name}"
         for q in store.db.quads_for_pattern(None, None, None, None)
-        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == meta)
+        if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in bookkeeping)
     }
 
 
@@ -120,6 +122,12 @@ def test_ingesting_twice_changes_nothing(extractor) -> None:
     assert _quads(store) == before
     third = ingest(store, read_posts([FOUNDING_POST]), lambda p: extractor.pipe(p), force=True)
     assert third.written == 1 and _quads(store) == before
+    # every run is in the change log; only the first changed anything
+    runs = {r["id"]: r for r in changes.runs(store)}
+    assert [runs[r.run]["kind"] for r in (first, second, third)] == ["ingest", "ingest", "reextraction"]
+    assert [runs[r.run]["posts_added"] for r in (first, second, third)] == [1, 0, 0]
+    assert [runs[r.run]["posts_changed"] + runs[r.run]["facts_removed"] for r in (second, third)] == [0, 0]
+    assert changes.change_sets(store)[0] == 1
 
 
 def _post(pid: str, text: str, day: int = 1) -> Post:

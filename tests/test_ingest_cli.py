@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli.commands import main
-from kg.store.base import graph_node
+from kg.store.base import bookkeeping_graphs
 from kg.store.oxigraph import OxigraphStore
 from kg.vocab.ontology import sparql_prefixes
 
@@ -89,8 +89,9 @@ def test_stdin_json_lines(tmp_path: Path) -> None:
 
 
 def _dataset(store: OxigraphStore) -> set[ox.Quad]:
-    meta = graph_node("meta")
-    return {q for q in store.db.quads_for_pattern(None, None, None, None) if q.graph_name != meta}
+    """The data: every quad but those of kg's bookkeeping graphs (generation, change log)."""
+    bookkeeping = {ox.NamedNode(g) for g in bookkeeping_graphs()}
+    return {q for q in store.db.quads_for_pattern(None, None, None, None) if q.graph_name not in bookkeeping}
 
 
 def test_shards_load_into_the_graph_ingest_builds(tmp_path: Path) -> None:

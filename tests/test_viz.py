@@ -42,7 +42,11 @@ def test_ego_network_around_the_ministry(samples_store) -> None:
     for e in edges:
         assert e.evidence, e
         for ev in e.evidence:
-            assert ev["sentence"] and ev["post"] and ev["title"] and ev["id"]
+            if e.relation == "succession":  # a change of bodies: its note, date and public source
+                assert ev["sentence"] and ev["title"] and ev["date"] and ev["url"].startswith("http")
+            else:
+                assert ev["sentence"] and ev["post"] and ev["title"] and ev["id"]
+    assert any(e.relation == "succession" and e.date == "2017-07-26" for e in edges)  # from 중소기업청
     roles = {(e.role, next(n.label for n in nodes if n.id == e.source)) for e in edges if e.target == MSS}
     assert ("장관", "한성숙") in roles
 
@@ -90,7 +94,13 @@ def test_whole_graph_draws_every_fact_between_entities(samples_store) -> None:
   GRAPH ?g { ?f rdf:subject ?m ; rdf:predicate org:member ; rdf:object ?person .
              ?m org:organization ?org ; kg:roleLabel ?role } } } }"""
     )
-    assert len(edges) == int(rows[0]["n"].value) + int(members[0]["n"].value)
+    entities = {n.id for n in nodes}
+    changes = samples_store.select(
+        sparql_prefixes()
+        + "SELECT DISTINCT ?a ?b ?k WHERE { ?e org:originalOrganization ?a ; org:resultingOrganization ?b ; kg:changeKind ?k }"
+    )
+    succession = [r for r in changes if r["a"].value in entities and r["b"].value in entities]
+    assert len(edges) == int(rows[0]["n"].value) + int(members[0]["n"].value) + len(succession)
     assert {n.id for n in nodes} == {e.source for e in edges} | {e.target for e in edges}
     assert {n.type for n in nodes} <= {"Organization", "Person", "Program", "Event", "Place"}
     attend = [e for e in edges if e.relation == "participatedIn"]

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from html import escape
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import IndexDep, StoreDep
+from api.params import Key, Kind
+from api.routes import pages
 from api.schemas import DATE, NOT_FOUND, Day, EntitiesPublic, EntityPublic, RelatedPublic
 from kg.read import queries
 from kg.read import related as related_walk
@@ -26,25 +29,12 @@ router = APIRouter(prefix="/entities", tags=["entities"])
 
 TypeName = Literal["Person", "Organization", "Program", "Event", "Place"]
 RelationName = Literal[
-    "holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn"
-]
-Kind = Annotated[
-    Literal["org", "person", "program", "event", "place"],
-    Path(description="First part of the entity id: org, person, program, event or place."),
-]
-Key = Annotated[
-    str,
-    Path(
-        description="Second part of the entity id, e.g. `중소벤처기업부` in `org/중소벤처기업부` "
-        "(URL-encoded; a `%` in a key is sent as `%25`).",
-        min_length=1,
-        max_length=500,
-    ),
+    "holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn", "succession"
 ]
 
 
 def _json(data: object) -> Response:
-    return Response(orjson.dumps(data), media_type="application/json")
+    return Response(orjson.dumps(data), media_type="application/json", headers={"Vary": "Accept"})
 
 
 def _summary(
@@ -87,7 +77,13 @@ def search(
     )
 
 
-ENTITY_MEDIA = {"application/json": "json", "application/ld+json": "jsonld", "text/turtle": "turtle"}
+# in the server's order of preference: JSON wins a tie (`*/*`); a browser prefers text/html
+ENTITY_MEDIA = {
+    "application/json": "json",
+    "application/ld+json": "jsonld",
+    "text/turtle": "turtle",
+    "text/html": "html",
+}
 
 
 def _wants(request: Request, fmt: str | None) -> str:
@@ -105,32 +101,62 @@ def _wants(request: Request, fmt: str | None) -> str:
     responses={
         **NOT_FOUND,
         200: {
-            "description": "JSON by default; JSON-LD (ontology/context.jsonld) or Turtle by Accept or format.",
-            "content": {"application/ld+json": {}, "text/turtle": {}},
+            "description": "JSON by default; JSON-LD (ontology/context.jsonld), Turtle or the HTML page "
+            "(what a browser gets) by Accept or format.",
+            "content": {"application/ld+json": {}, "text/turtle": {}, "text/html": {}},
         },
     },
 )
 def entity(
     store: StoreDep,
+    index: IndexDep,
     request: Request,
     kind: Kind,
     key: Key,
     format: Annotated[
-        Literal["json", "jsonld", "turtle"] | None,
-        Query(description="json, jsonld or turtle; overrides the Accept header."),
+        Literal["json", "jsonld", "turtle", "html"] | None,
+        Query(description="json, jsonld, turtle or html; overrides the Accept header."),
     ] = None,
 ) -> Response:
     entity_id = f"{kind}/{key}"
+    wanted = _wants(request, format)
+    if wanted == "html":
+        return pages.entity_page(request, store, index, entity_id)
     info = queries.describe(store, entity_id)
     if info is None:
-        raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
-    wanted = _wants(request, format)
+        _redirect_or_404(store, request, entity_id)
+    assert info is not None
     if wanted == "json":
         return _json(info)
     query = queries.entity_triples_query(entity_id)
     raw = store.evaluate(query or "", "CONSTRUCT")
     fmt = next(f for f in sparql.GRAPH_FORMATS if f.name == wanted)
-    return Response(sparql.render(raw, fmt), media_type=fmt.media)
+    return Response(sparql.render(raw, fmt), media_type=fmt.media, headers={"Vary": "Accept"})
+
+
+def _redirect_or_404(store: Store, request: Request, entity_id: str) -> None:
+    """An id merged into another by a `same` judgement answers 301 to the canonical one (same
+    sub-path and query); any other unknown id 404."""
+    _redirect_if_merged(store, request, entity_id)
+    raise HTTPException(status_code=404, detail=f"no entity with id {entity_id}")
+
+
+def _redirect_if_merged(store: Store, request: Request, entity_id: str) -> None:
+    """301 to the canonical id when a `same` judgement merged `entity_id` into another."""
+    canonical = queries.merged_into(store, entity_id)
+    if canonical is None:
+        return
+    old = "/entities/" + quote(entity_id, safe="/@")
+    new = "/entities/" + quote(queries.entity_id(canonical), safe="/@")
+    path = request.url.path
+    location = new + (path[len(old) :] if path.startswith(old) else "")
+    if request.url.query:
+        location += "?" + request.url.query
+    raise HTTPException(
+        status_code=301,
+        detail=f"{entity_id} is {queries.entity_id(canonical)}",
+        headers={"Location": location},
+    )
 
 
 def _related(
@@ -182,11 +208,20 @@ def _related(
 async def related(
     store: StoreDep,
     index: IndexDep,
+    request: Request,
     kind: Kind,
     key: Key,
     depth: Annotated[int, Query(ge=1, le=3, description="Hops to follow (1–3).")] = 1,
     type: Annotated[TypeName | None, Query(description="Only neighbours of this type.")] = None,
     relation: Annotated[RelationName | None, Query(description="Follow only this relation.")] = None,
+    follow: Annotated[
+        Literal["succession"] | None,
+        Query(
+            description="`succession`: walk the body's whole line of succession (W3C ORG change "
+            "events: renames, upgrades, mergers, splits), predecessors (`in`) and successors (`out`), "
+            "each with its date, kind and public source; `depth` is then ignored."
+        ),
+    ] = None,
     since: Annotated[
         Day | None,
         Query(pattern=DATE, description="Only relations dated on or after this day (YYYY-MM-DD)."),
@@ -199,17 +234,25 @@ async def related(
     offset: Annotated[int, Query(ge=0, le=100000, description="Neighbours to skip (paging).")] = 0,
 ) -> Response:
     """Sorted by depth, relation and name. A relation's date is its membership interval, its
-    event's day or the dates of the posts that state it."""
+    event's day, its change's day or the dates of the posts that state it."""
+    if follow == "succession":
+        relation = "succession"
     if since and until and since > until:
         raise HTTPException(status_code=422, detail=f"since ({since}) is after until ({until})")
     if index.due():
         await run_in_threadpool(index.check)
     snapshot = index.current()
     args = (store, snapshot, f"{kind}/{key}", depth, type, relation, since, until, limit, offset)
-    if snapshot is not None and depth == 1:
-        body = _related(*args)  # from memory, a slice at most: not worth a thread hop
-    else:
-        body = await run_in_threadpool(_related, *args)
+    try:
+        if snapshot is not None and depth == 1:
+            body = _related(*args)  # from memory, a slice at most: not worth a thread hop
+        else:
+            body = await run_in_threadpool(_related, *args)
+    except HTTPException as exc:
+        if exc.status_code != 404:
+            raise
+        await run_in_threadpool(_redirect_or_404, store, request, f"{kind}/{key}")
+        raise
     return Response(body, media_type="application/json")
 
 
@@ -221,6 +264,7 @@ async def related(
 )
 async def graph_html(
     store: StoreDep,
+    request: Request,
     kind: Kind,
     key: Key,
     hops: Annotated[int, Query(ge=1, le=3, description="Hops around the entity (1–3).")] = 1,
@@ -243,6 +287,7 @@ async def graph_html(
 
     html = await run_in_threadpool(build)
     if html is None:
+        await run_in_threadpool(_redirect_if_merged, store, request, entity_id)
         # a page was asked for, so the answer is a page (the id is the user's text: escaped)
         shown = escape(entity_id)
         page = (

@@ -12,8 +12,9 @@ from api.deps import IndexDep, SettingsDep, StoreDep
 from api.schemas import Health, StatsPublic
 from kg.model import KgError
 from kg.read import queries
+from kg.sparql import jsonld
 from kg.store.supervisor import SupervisorClient
-from kg.vocab.ontology import CONTEXT_FILE
+from kg.version import extractor_version
 
 router = APIRouter(tags=["meta"])
 
@@ -27,9 +28,10 @@ router = APIRouter(tags=["meta"])
 def health(store: StoreDep, index: IndexDep, settings: SettingsDep) -> Any:
     """`ok` with the store's kind and generation marker (it changes on every write), the
     state of this worker's in-memory graph index (`ready`, `loading` or `off`; its size and
-    how long it took to load) and, under `kg serve` with an on-disk store, the supervised
-    store server (`store_server`: state, pid, restarts, last restart and its reason). 503
-    with `status` `unavailable` and the store's error while the store does not answer."""
+    how long it took to load), the extractor version (a digest of what extraction reads) and,
+    under `kg serve` with an on-disk store, the supervised store server (`store_server`: state,
+    pid, restarts, last restart and its reason). 503 with `status` `unavailable` and the
+    store's error while the store does not answer."""
     detail: dict[str, Any] = {}
     if settings.store_control:
         detail["store_server"] = SupervisorClient(settings.store_control).status()
@@ -37,10 +39,12 @@ def health(store: StoreDep, index: IndexDep, settings: SettingsDep) -> Any:
         detail["generation"] = store.generation()
     except KgError as exc:
         detail["error"] = str(exc)
-        body = Health(status="unavailable", store=type(store).__name__, detail=detail)
+        body = Health(
+            status="unavailable", store=type(store).__name__, extractor=extractor_version(), detail=detail
+        )
         return JSONResponse(body.model_dump(), status_code=503)
     detail["index"] = index.status()
-    return Health(status="ok", store=type(store).__name__, detail=detail)
+    return Health(status="ok", store=type(store).__name__, extractor=extractor_version(), detail=detail)
 
 
 @router.get(
@@ -58,6 +62,5 @@ def stats(store: StoreDep) -> StatsPublic:
     responses={200: {"content": {"application/ld+json": {}}}},
 )
 def context() -> Response:
-    data = CONTEXT_FILE.read_bytes()
-    orjson.loads(data)  # fail loudly on a broken file rather than serve it
-    return Response(data, media_type="application/ld+json")
+    """ontology/context.jsonld, with `kgr:` under the configured base IRI."""
+    return Response(orjson.dumps({"@context": jsonld.context()}), media_type="application/ld+json")

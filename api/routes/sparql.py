@@ -32,8 +32,9 @@ from kg.store.base import (
     Store,
     empty_graph_iri,
     generation_ops,
+    union_ops,
 )
-from kg.vocab.ontology import data_iri, mapping, ontology_terms, prefixes, sparql_prefixes
+from kg.vocab.ontology import data_iri, mapping, ontology_terms, prefixes
 
 router = APIRouter(tags=["sparql"])
 PAGE = Path(__file__).resolve().parent.parent / "static" / "query.html"
@@ -129,8 +130,13 @@ def _run_update(store: Store, settings: Settings, request: Request, text: str) -
     if not _authorised(request, settings):
         raise QueryRefused(_read_only_message(settings))
     guard.check(text, update_limits(settings))
+    # The default graph is the union of the named graphs (kg.store.base.Store), and an update
+    # may write to either: the same request makes it the union again and marks the new store
+    # generation (caches, label and graph indexes reload), so the three happen atomically.
+    body = text.rstrip().removesuffix(";")
+    upkeep = " ;\n".join(union_ops() + generation_ops())  # full IRIs: no prologue after `;`
     try:
-        store.update(text)
+        store.update(f"{body}\n;\n{upkeep}" if body.strip() else upkeep)
     except SyntaxError as exc:
         raise SparqlSyntaxError(str(exc)) from exc
     except SparqlError:
@@ -140,8 +146,6 @@ def _run_update(store: Store, settings: Settings, request: Request, text: str) -
         if "400" in message or "error at" in message:
             raise SparqlSyntaxError(message) from exc
         raise
-    # tell caches and the label index that the graph changed
-    store.update(sparql_prefixes() + " ;\n".join(generation_ops()))
     return Response(status_code=204)
 
 

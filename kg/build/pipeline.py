@@ -19,11 +19,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.build.rdf import lexicon_quads, post_quads
+from kg.build.changelog import ChangeLog
+from kg.build.identity import Identity, read_judgements
+from kg.build.identity import apply as apply_identity
+from kg.build.identity import sync as identity_sync
+from kg.build.rdf import post_quads
 from kg.build.resolve import Resolver, post_iri
+from kg.build.shards import partitions
 from kg.build.structured import with_structured
 from kg.model import Extraction, InputError, Post
 from kg.store.base import Store
+from kg.version import extractor_version as current_extractor_version
 
 OnEvent = Callable[[str, Any], None]
 Extract = Callable[[Iterable[Post]], Iterable[Extraction | InputError]]
@@ -36,11 +42,13 @@ class IngestReport:
     read: int = 0
     skipped: int = 0
     written: int = 0
+    reextracted: int = 0  # of those written: unchanged posts read by an older extractor
     failed: int = 0
     facts: int = 0
     quads: int = 0
     errors: list[InputError] = field(default_factory=list)
     stopped: bool = False  # --fail-fast stopped the run early
+    run: str | None = None  # the id of the run in the change log (kg.build.changelog)
 
     @property
     def ok(self) -> bool:
@@ -49,35 +57,21 @@ class IngestReport:
     def summary(self) -> str:
         text = (
             f"posts read {self.read}, written {self.written}, skipped as unchanged {self.skipped}, "
-            f"failed {self.failed}; facts added {self.facts} ({self.quads} quads)"
+            f"failed {self.failed}; facts added {self.facts} ({self.quads} quads); "
+            f"re-extracted {self.reextracted} (unchanged, read by an older extractor)"
         )
         return text + (" — stopped at the first error (--fail-fast)" if self.stopped else "")
 
 
 def ensure_reference_graphs(store: Store) -> None:
-    """Load the ontology and the authority lexicon as named graphs, once per store."""
-    import pyoxigraph as ox
+    """Load the ontology and the authority lexicon (with the changes of bodies) as named graphs;
+    each graph carries a hash of its content and is replaced when the files changed."""
+    from kg.build.shards import reference_graphs
 
-    from kg.store.base import graph_node
-    from kg.vocab.ontology import ONTOLOGY_FILE
-
-    ontology = graph_node("ontology")
-    if not store.ask(f"ASK {{ GRAPH {ontology} {{ ?s ?p ?o }} }}"):
-        parsed = ox.parse(ONTOLOGY_FILE.read_bytes(), format=ox.RdfFormat.TURTLE)
-        store.replace_graph("ontology", (ox.Quad(q.subject, q.predicate, q.object, ontology) for q in parsed))
-    if not store.ask(f"ASK {{ GRAPH {graph_node('lexicon')} {{ ?s ?p ?o }} }}"):
-        store.replace_graph("lexicon", lexicon_quads())
-
-
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    for name, quads in reference_graphs().items():
+        marker = quads[-1]  # kg.build.shards.content_marker
+        if not store.ask(f"ASK {{ GRAPH {marker.graph_name} {{ {marker.triple} }} }}"):
+            store.replace_graph(name, quads)
 
 
 def count_facts(extraction: Extraction) -> int:
@@ -105,8 +99,10 @@ def extract_posts(posts: Iterable[Post], extract: Extract) -> Iterator[Extractio
 class _Run:
     """The shared state of one ingest: report, stop flag, lock, event sink."""
 
-    def __init__(self, store: Store, notify: OnEvent, fail_fast: bool) -> None:
+    def __init__(self, store: Store, notify: OnEvent, fail_fast: bool, version: str) -> None:
         self.store = store
+        self.version = version  # the running extractor's: posts read by another one are stale
+        self.stale: set[str] = set()  # IRIs of unchanged posts being re-extracted
         self.report = IngestReport()
         self.lock = threading.RLock()
         self.notify_raw = notify
@@ -134,7 +130,7 @@ class _Run:
 
         With --fail-fast, the posts read before the first error are still done.
         """
-        for chunk in _batches(items, LOOKUP_SIZE):
+        for chunk in partitions(items, LOOKUP_SIZE):
             posts: dict[str, Post] = {}
             for item in chunk:
                 if isinstance(item, InputError):
@@ -149,13 +145,17 @@ class _Run:
                 posts[post_iri(item)] = item  # a later duplicate of the same post wins
             if posts:
                 with self.lock:
-                    stored = {} if force else self.store.post_hashes(list(posts))
+                    stored = {} if force else self.store.post_states(list(posts))
                 for iri, post in posts.items():
-                    if stored.get(iri) == post.content_hash:
+                    state = stored.get(iri)
+                    if state is not None and state.content_hash == post.content_hash:
+                        if state.extractor_version == self.version:
+                            with self.lock:
+                                self.report.skipped += 1
+                                self.notify_raw("skipped", post)
+                            continue
                         with self.lock:
-                            self.report.skipped += 1
-                            self.notify_raw("skipped", post)
-                        continue
+                            self.stale.add(iri)
                     while not self.slots.acquire(timeout=0.1):
                         if self.stop.is_set():
                             return
@@ -172,20 +172,38 @@ def ingest(
     force: bool = False,
     fail_fast: bool = False,
     on_event: OnEvent | None = None,
+    extractor_version: str | None = None,
+    identity: Identity | None = None,
 ) -> IngestReport:
-    """Write posts into the store; `extract` maps a stream of posts to extractions, in order."""
+    """Write posts into the store; `extract` maps a stream of posts to extractions, in order.
+
+    A post is skipped when the store holds it with the same content hash and the same
+    extractor version (`extractor_version`, default: this process's, kg.version); a post
+    read by another extractor version is extracted again and replaces its graph.
+
+    `identity` holds the identity judgements (default: `data/judgements/*.jsonl`); a store
+    built with other judgements has the post graphs they touch rewritten first (kg.build.identity).
+    """
     extract = extract or default_extract()
-    run = _Run(store, on_event or (lambda kind, data: None), fail_fast)
+    version = extractor_version or current_extractor_version()
+    run = _Run(store, on_event or (lambda kind, data: None), fail_fast, version)
     resolver = Resolver()
+    identity = identity if identity is not None else Identity(read_judgements())
+    # a forced run reads posts again that may be unchanged: the log calls it a re-extraction
+    log = ChangeLog(store, "reextraction" if force else "ingest")
+    log.start()  # refuses a store built under another base IRI before anything is written
+    run.report.run = log.id
     ensure_reference_graphs(store)
+    identity_sync(store, identity)
     pending: dict[str, list[Any]] = {}  # post IRI → quads, for the next atomic write
 
     def flush() -> None:
         if not pending:
             return
         with run.lock:
-            store.replace_posts(list(pending.items()))
+            log.replace_posts(list(pending.items()))
             run.report.written += len(pending)
+            run.report.reextracted += len(run.stale.intersection(pending))
             for iri in pending:
                 run.notify_raw("written", iri)
         pending.clear()
@@ -199,8 +217,9 @@ def ingest(
                 if run.stop.is_set():
                     break
                 continue
+            log.saw_version(result.extractor_version)
             resolved = resolver.resolve(result)
-            quads = post_quads(resolved)
+            quads = apply_identity(post_quads(resolved), identity)
             pending.pop(resolved.iri, None)
             pending[resolved.iri] = quads
             with run.lock:
@@ -214,4 +233,9 @@ def ingest(
         if close is not None:
             close()  # stops a worker pool the input no longer feeds
     flush()
+    if not log.versions:  # nothing extracted (all unchanged): the extractor this run would use
+        from kg.extract import EXTRACTOR_VERSION
+
+        log.saw_version(EXTRACTOR_VERSION)
+    log.finish()
     return run.report

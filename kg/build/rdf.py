@@ -15,16 +15,17 @@ IRIs of facts and memberships are derived from content: the same post gives the 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from kg.build.resolve import ResolvedPost, entity_iri, iri_key, unnamed_event_iri
 from kg.extract.rules import rulebook
 from kg.model import Evidence, Relation
-from kg.vocab.lexicon import Lexicon, load_lexicon
-from kg.vocab.ontology import data_iri, entity_type, iri, mapping, relation_predicate
+from kg.vocab.lexicon import BodyChange, Lexicon, LexiconEntry, load_lexicon
+from kg.vocab.ontology import data_iri, entity_type, iri, mapping, portable, relation_predicate
 
 XSD_DATE = "xsd:date"
 
@@ -49,8 +50,15 @@ def graph_iri(name: str) -> NamedNode:
     return NamedNode(data_iri(mapping()["graphs"][name]))
 
 
-def _hash(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+def derived_digest(*parts: str) -> str:
+    """A short digest naming a derived node; IRIs in `parts` count as under the default base
+    (kg.vocab.ontology.portable), so a re-based graph keeps the names an ingest would give."""
+    return hashlib.sha1("\x1f".join(portable(p) for p in parts).encode("utf-8")).hexdigest()[:16]
+
+
+def term_key(term: NamedNode | Literal | BlankNode | Triple) -> str:
+    """A term in N-Triples syntax, IRIs under the default base (see `derived_digest`)."""
+    return f"<{portable(term.value)}>" if isinstance(term, NamedNode) else str(term)
 
 
 class PostGraph:
@@ -79,6 +87,12 @@ class PostGraph:
         self.add(p, N("rdf:type"), N("schema:Article"))
         self.add(p, N("dcterms:identifier"), Literal(post.id))
         self.add(p, N("kg:contentHash"), Literal(post.content_hash))
+        # which extractor read it: `kg ingest` re-extracts the post when this differs from the
+        # running extractor's version (kg.version)
+        self.add(p, N("kg:extractorVersion"), Literal(ex.extractor_version))
+        if post.structured:  # kept so that `kg reextract` can rebuild the post from the store
+            payload = json.dumps(post.structured, sort_keys=True, ensure_ascii=False)
+            self.add(p, N("kg:structuredData"), Literal(payload, datatype=N("rdf:JSON")))
         if post.title:
             self.add(p, N("dcterms:title"), ko(post.title))
         if post.url:
@@ -114,17 +128,16 @@ class PostGraph:
             if ent.type == "Organization" and ent.subtype in subtypes:
                 self.add(node, N("rdf:type"), N(subtypes[ent.subtype]))
             name = ent.name
-            if ent.type in ("Organization", "Program"):
-                # the lexicon's name, whichever form the post wrote (`중기부`, `중소기업진흥공단`)
-                entry = self.lexicon.lookup(ent.name)
-                if entry is not None and entry.type == ent.type:
-                    name = entry.name
+            entry = self.r.entries.get((ent.type, ent.name))
+            if entry is not None:  # the lexicon's name, as in the IRI (kg.build.resolve); for a
+                name = entry.name  # body, the one that existed on the post's date
+                if ent.type == "Organization":
                     self.add(node, N("skos:notation"), Literal(entry.id))
             self.add(node, N("skos:prefLabel"), ko(name))
             if spec["name"] != "skos:prefLabel":
                 self.add(node, N(spec["name"]), ko(name))
             for alias in ent.aliases:
-                if alias != name:
+                if alias != name and not self._names_other_body(alias, entry):
                     self.add(node, N("skos:altLabel"), ko(alias))
             for alias in ent.english:
                 self.add(node, N("skos:altLabel"), en(alias))
@@ -140,6 +153,14 @@ class PostGraph:
                 kind = kinds.get(ent.subtype or "other", kinds["other"])
                 self.add(node, N("kg:eventKind"), N(kind))
 
+    def _names_other_body(self, alias: str, entry: LexiconEntry | None) -> bool:
+        """Whether `alias` is a lexicon name or short form of another body (`중기청` written in a
+        post of 2018 is not an alias of the 중소벤처기업부 it resolved to)."""
+        if entry is None:
+            return False
+        other = self.lexicon.lookup(alias)
+        return other is not None and other.id != entry.id
+
     # -- facts ------------------------------------------------------------------------
 
     def fact(
@@ -147,12 +168,13 @@ class PostGraph:
     ) -> None:
         """Assert s p o in the post graph and describe where it was read and by which rules."""
         self.add(s, p, o)
-        f = NamedNode(f"{self.g.value}#fact-{_hash(s.value, p.value, str(o))}")
+        f = NamedNode(f"{self.g.value}#fact-{derived_digest(s.value, p.value, term_key(o))}")
         self.add(f, N("rdf:type"), N("kg:Fact"))
         self.add(f, N("rdf:subject"), s)
         self.add(f, N("rdf:predicate"), p)
         self.add(f, N("rdf:object"), o)
         self.add(f, N("prov:wasDerivedFrom"), self.g)
+        self.add(f, N("kg:extractorVersion"), Literal(self.r.extraction.extractor_version))
         for rule_id in rules or (ev.rule or ev.component,):
             self.add(f, N("prov:wasAttributedTo"), self.rule_agent(rule_id, ev.component))
         self.add(
@@ -202,8 +224,8 @@ class PostGraph:
         role_node = NamedNode(data_iri(f"id/role/{iri_key(rel.role)}"))
         self.add(role_node, N("rdf:type"), N("org:Role"))
         self.add(role_node, N("skos:prefLabel"), ko(rel.role))
-        membership = NamedNode(data_iri(f"id/membership/{_hash(person.value, org.value, rel.role)}"))
-        position = NamedNode(data_iri(f"id/position/{_hash(org.value, rel.role)}"))
+        membership = NamedNode(data_iri(f"id/membership/{derived_digest(person.value, org.value, rel.role)}"))
+        position = NamedNode(data_iri(f"id/position/{derived_digest(org.value, rel.role)}"))
         self.add(membership, N("rdf:type"), N("org:Membership"))
         self.fact(membership, N("org:member"), person, rel.evidence, rel.rules)
         self.add(membership, N("org:organization"), org)
@@ -314,6 +336,44 @@ def lexicon_quads(lexicon: Lexicon | None = None) -> Iterator[Quad]:
             pnode = NamedNode(entity_iri("Organization", iri_key(parent.name)))
             yield Quad(node, N("org:subOrganizationOf"), pnode, g)
             yield Quad(pnode, N("org:hasSubOrganization"), node, g)
+    yield from change_quads(lexicon, g)
+
+
+def change_iri(change: BodyChange) -> str:
+    return data_iri(f"id/change/{change.id}")
+
+
+def change_quads(lexicon: Lexicon, g: NamedNode) -> Iterator[Quad]:
+    """Each change of bodies as a W3C ORG org:ChangeEvent: the bodies before
+    (org:originalOrganization, and org:changedBy from them) and after
+    (org:resultingOrganization, org:resultedFrom), its date, kind and public source."""
+    kinds = {k: N(f"kg:{k.capitalize()}") for k in ("rename", "upgrade", "merger", "split")}
+    kinds["reorganisation"] = N("kg:Reorganisation")
+    for change in lexicon.changes:
+        event = NamedNode(change_iri(change))
+        names = {}
+        for body_id in (*change.originals, *change.results):
+            entry = lexicon.by_id(body_id)
+            assert entry is not None  # load_lexicon checked it
+            names[body_id] = entry.name
+        yield Quad(event, N("rdf:type"), N("org:ChangeEvent"), g)
+        yield Quad(event, N("dcterms:date"), date_lit(change.date), g)
+        yield Quad(event, N("kg:changeKind"), kinds[change.kind], g)
+        label = (
+            f"{', '.join(names[o] for o in change.originals)} → {', '.join(names[r] for r in change.results)}"
+        )
+        yield Quad(event, N("rdfs:label"), ko(f"{label} ({change.date})"), g)
+        if change.note:
+            yield Quad(event, N("dcterms:description"), ko(change.note), g)
+        yield Quad(event, N("dcterms:source"), NamedNode(change.source), g)
+        for body_id in change.originals:
+            body = NamedNode(entity_iri("Organization", iri_key(names[body_id])))
+            yield Quad(event, N("org:originalOrganization"), body, g)
+            yield Quad(body, N("org:changedBy"), event, g)
+        for body_id in change.results:
+            body = NamedNode(entity_iri("Organization", iri_key(names[body_id])))
+            yield Quad(event, N("org:resultingOrganization"), body, g)
+            yield Quad(body, N("org:resultedFrom"), event, g)
 
 
 def _is_iri(value: str) -> bool:

@@ -5,6 +5,9 @@ set union:
 - organisations, programs, places: type + normalised canonical name (the lexicon's
   official name when the lexicon knows any of its names), so `중기부`, `중소벤처기업부`
   and `Ministry of SMEs and Startups` are one IRI, and `(사)한국소공인협회` is `한국소공인협회`;
+  a body is the one that existed on the post's date in its line of succession
+  (`Lexicon.as_of`: `산업부` in a post of November 2025 is 산업통상부, `중소벤처기업부` in a
+  post of 2016 is 중소기업청);
 - a unit whose parent the post names gets the parent in its key, so `근로복지공단 익산지사`
   and `익산지사` (under 근로복지공단) are one IRI;
 - people: name + the top organisation they hold a post in. The same name in the same
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field
 
 from kg.model import Entity, Extraction, Post
 from kg.text.names import name_key
-from kg.vocab.lexicon import Lexicon, load_lexicon
+from kg.vocab.lexicon import Lexicon, LexiconEntry, load_lexicon
 from kg.vocab.ontology import data_iri, entity_type
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,120}$")
@@ -56,6 +59,7 @@ class ResolvedPost:
     iri: str  # the post (and its named graph)
     iris: dict[tuple[str, str], str] = field(default_factory=dict)  # (type, name) → IRI
     identity_basis: dict[str, str] = field(default_factory=dict)  # IRI → why
+    entries: dict[tuple[str, str], LexiconEntry] = field(default_factory=dict)  # (type, name) → lexicon entry
 
     def of(self, type_name: str, name: str) -> str | None:
         return self.iris.get((type_name, name))
@@ -72,17 +76,23 @@ class Resolver:
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         self.lexicon = lexicon or load_lexicon()
 
-    def canonical(self, entity: Entity) -> str:
+    def entry(self, entity: Entity, day: str | None = None) -> LexiconEntry | None:
+        """The lexicon entry for an entity: of the body that existed on `day` (ISO date)."""
         if entity.type in ("Organization", "Place", "Program"):
             for name in (entity.name, *entity.aliases, *entity.english):
                 entry = self.lexicon.lookup(name)
                 if entry is not None and entry.type == entity.type:
-                    return entry.name
-        return entity.name
+                    return self.lexicon.as_of(entry, day) if entity.type == "Organization" else entry
+        return None
+
+    def canonical(self, entity: Entity, day: str | None = None) -> str:
+        entry = self.entry(entity, day)
+        return entry.name if entry is not None else entity.name
 
     def resolve(self, extraction: Extraction) -> ResolvedPost:
         post = extraction.post
         out = ResolvedPost(extraction, post_iri(post))
+        day = post.published.isoformat() if post.published else None
         parents: dict[str, str] = {}
         for rel in extraction.relations:
             if rel.relation == "subOrganizationOf":
@@ -99,10 +109,13 @@ class Resolver:
         for ent in extraction.entities:
             if ent.type != "Organization":
                 continue
-            canonical = self.canonical(ent)
+            entry = self.entry(ent, day)
+            if entry is not None:
+                out.entries[(ent.type, ent.name)] = entry
+            canonical = entry.name if entry is not None else ent.name
             parent = parents.get(ent.name)
             if parent and ent.subtype in ("unit", "taskforce", None) and not self.lexicon.lookup(canonical):
-                parent_canonical = self._canonical_name(parent)
+                parent_canonical = self._canonical_name(parent, day)
                 local = canonical
                 if local.startswith(parent_canonical) or local.startswith(parent):
                     local = local[len(parent_canonical if local.startswith(parent_canonical) else parent) :]
@@ -121,7 +134,7 @@ class Resolver:
                     if r.relation == "holdsPosition" and r.head == ent.name
                 ]
                 if orgs:
-                    anchor = self._canonical_name(root(orgs[0]))
+                    anchor = self._canonical_name(root(orgs[0]), day)
                     iri = entity_iri("Person", f"{iri_key(ent.name)}@{iri_key(anchor)}")
                     out.identity_basis[iri] = f"same name ({ent.name}) holding a post in {anchor}"
                 else:
@@ -132,12 +145,17 @@ class Resolver:
                 stamp = ent.date or (post.published.isoformat() if post.published else "undated")
                 out.iris[(ent.type, ent.name)] = entity_iri("Event", f"{stamp}-{iri_key(ent.name)}")
             else:
-                out.iris[(ent.type, ent.name)] = entity_iri(ent.type, iri_key(self.canonical(ent)))
+                entry = self.entry(ent, day)
+                if entry is not None:
+                    out.entries[(ent.type, ent.name)] = entry
+                out.iris[(ent.type, ent.name)] = entity_iri(ent.type, iri_key(self.canonical(ent, day)))
         return out
 
-    def _canonical_name(self, name: str) -> str:
+    def _canonical_name(self, name: str, day: str | None = None) -> str:
         entry = self.lexicon.lookup(name)
-        return entry.name if entry is not None else name
+        if entry is None:
+            return name
+        return self.lexicon.as_of(entry, day).name if entry.type == "Organization" else entry.name
 
 
 def unnamed_event_iri(post: Post, date: str) -> str:

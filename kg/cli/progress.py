@@ -38,7 +38,9 @@ class Progress:
             self.bar = tqdm(total=total, unit="post", file=self.stream, dynamic_ncols=True, smoothing=0.1)
 
     def __call__(self, kind: str, data: Any) -> None:
-        if kind == "error":
+        if kind == "notice":  # something the person running kg should know (a lost worker …)
+            self.line(str(data))
+        elif kind == "error":
             self.counts["error"] += 1
             self.line(f"error: {data}")
             self._advance()

@@ -14,11 +14,13 @@ import multiprocessing as mp
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from kg import __version__
 from kg.model import Extraction, InputError, Post
 from kg.text.clean import clean_text, strip_chrome
+from kg.version import extractor_version
 
-EXTRACTOR_VERSION = f"kg-extract/{__version__}"
+# what every fact records as the extractor that read it: the package version and a digest of
+# the extraction code, patterns, lexicon and model files (kg.version)
+EXTRACTOR_VERSION = extractor_version()
 
 
 class Extractor:

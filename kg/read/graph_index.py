@@ -28,7 +28,7 @@ from operator import itemgetter
 from typing import Any
 
 from kg.read.labels import Hit, Labels, PostMeta, load_labels
-from kg.read.queries import EDGE_PREDICATES
+from kg.read.queries import CHANGE_FACT, EDGE_PREDICATES, SUCCESSION
 from kg.read.related import (
     SIMPLE_PREDICATES,
     Fact,
@@ -194,6 +194,13 @@ def _facts(
                     evidence[(s, p2, o)].add((t, intern(post)))
         elif p in wanted and f in subjects and f in objects and f in texts and f in sources:
             evidence[(subjects[f], p, objects[f])].add((texts[f], intern(sources[f])))
+    for event, note in scan.values(
+        store,
+        sparql_prefixes() + "SELECT ?e ?t WHERE { ?e a org:ChangeEvent ; dcterms:description ?t }",
+        page_rows,
+    ):
+        if event is not None and note is not None:  # a change event is its own evidence (kg.read.related)
+            evidence[(event, CHANGE_FACT, "")].add((note, intern(event)))
     spans: dict[Fact, tuple[str, str]] = {}
     for fact, items in evidence.items():
         days = [d for d in (posts[post]["date"] for _, post in items if post in posts) if d]
@@ -243,6 +250,19 @@ def _edges(store: Store, page_rows: int) -> dict[EdgeKey, LinkDraft]:
         d = edge(("participatedIn", x, e, ""))
         d.facts.add((e, att, x))
         d.start = d.end = dates.get(e)
+    for e, original, result, day, kind in scan.values(
+        store,
+        prefixes
+        + """SELECT ?e ?o ?r ?d ?k WHERE { ?e org:originalOrganization ?o ; org:resultingOrganization ?r ;
+  dcterms:date ?d ; kg:changeKind/skos:notation ?k }""",
+        page_rows,
+    ):
+        if e is None or original is None or result is None or day is None or kind is None:
+            continue
+        d = edge((SUCCESSION, original, result, kind))
+        d.facts.add((e, CHANGE_FACT, ""))
+        d.start = min(d.start or day, day)
+        d.end = max(d.end or day, day)
     spans: dict[str, tuple[str, str]] = {}
     for m, lo, hi in scan.values(
         store,

@@ -174,9 +174,12 @@ def load_labels(
     for p, k, v in scan.values(
         store,
         prefixes
-        + """SELECT ?p ?k ?v WHERE { ?p a schema:Article .
+        + """SELECT ?p ?k ?v WHERE { { ?p a schema:Article .
   { ?p dcterms:identifier ?v BIND("id" AS ?k) } UNION { ?p dcterms:title ?v BIND("title" AS ?k) }
-  UNION { ?p dcterms:issued ?v BIND("date" AS ?k) } UNION { ?p dcterms:source ?v BIND("url" AS ?k) } }""",
+  UNION { ?p dcterms:issued ?v BIND("date" AS ?k) } UNION { ?p dcterms:source ?v BIND("url" AS ?k) } }
+  UNION { ?p a org:ChangeEvent .
+    { ?p rdfs:label ?v BIND("title" AS ?k) } UNION { ?p dcterms:date ?v BIND("date" AS ?k) }
+    UNION { ?p dcterms:source ?v BIND("url" AS ?k) } } }""",
         page_rows,
     ):
         if p is None or k is None or v is None:

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.model import DATE_TAIL_RELATIONS, RELATION_KINDS
 from kg.store.base import Store
+from kg.version import extractor_version
 from kg.vocab.ontology import curie, data_iri, entity_type, iri, mapping, sparql_prefixes
 
 if TYPE_CHECKING:
     pass
 
-ID_BASE = data_iri("id/")
 
 # predicate CURIE → relation name as in the gold format, for predicates whose subject is
 # the relation's head (participatedIn is stated the other way round: event attendee who)
@@ -34,20 +35,34 @@ EDGE_PREDICATES: dict[str, str] = {
     "schema:location": "locatedIn",
     "schema:attendee": "participatedIn",
 }
-RELATIONS = ("holdsPosition", "subOrganizationOf", "operates", "participatedIn", "partnerOf", "locatedIn")
+# A body's line of succession: an org:ChangeEvent links the bodies before and after it. As a
+# relation, its head is the earlier body ("out": the other end is a successor).
+SUCCESSION = "succession"
+# what /related reports: the relations between entities, and succession
+RELATIONS = (
+    *(k for k in RELATION_KINDS if k not in DATE_TAIL_RELATIONS or k == "participatedIn"),
+    SUCCESSION,
+)
+CHANGE_FACT = "change"  # the fact key (event, CHANGE_FACT, "") whose evidence is the event's note
 
 # characters that cannot appear in an IRI written <...> in SPARQL
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+def id_base() -> str:
+    """`<base>id/`: entity and post ids are IRIs with this taken off (the base is KG_BASE_IRI)."""
+    return data_iri("id/")
+
+
 def entity_id(entity_iri: str) -> str:
-    return entity_iri[len(ID_BASE) :] if entity_iri.startswith(ID_BASE) else entity_iri
+    prefix = id_base()
+    return entity_iri[len(prefix) :] if entity_iri.startswith(prefix) else entity_iri
 
 
 def entity_iri(entity_id_or_iri: str) -> str:
     if entity_id_or_iri.startswith(("http://", "https://")):
         return entity_id_or_iri
-    return ID_BASE + entity_id_or_iri
+    return id_base() + entity_id_or_iri
 
 
 def safe_iri(value: str) -> bool:
@@ -151,6 +166,17 @@ def describe(store: Store, entity: str) -> dict[str, Any] | None:
     }
 
 
+def merged_into(store: Store, entity: str) -> str | None:
+    """The canonical IRI an entity was merged into by a `same` judgement (owl:sameAs), if any."""
+    target = entity_iri(entity)
+    if not safe_iri(target):
+        return None
+    rows = store.select(
+        sparql_prefixes() + f"SELECT ?c WHERE {{ <{target}> owl:sameAs ?c }} ORDER BY ?c LIMIT 1"
+    )
+    return rows[0]["c"].value if rows else None
+
+
 def entity_triples_query(entity: str) -> str | None:
     """CONSTRUCT the entity's own statements (for its Turtle and JSON-LD views)."""
     target = entity_iri(entity)
@@ -200,7 +226,9 @@ class Lookup:
             sparql_prefixes()
             + f"""SELECT ?p ?k ?v WHERE {{ VALUES ?p {{ {values} }}
   {{ ?p dcterms:identifier ?v BIND("id" AS ?k) }} UNION {{ ?p dcterms:title ?v BIND("title" AS ?k) }}
-  UNION {{ ?p dcterms:issued ?v BIND("date" AS ?k) }} UNION {{ ?p dcterms:source ?v BIND("url" AS ?k) }} }}"""
+  UNION {{ ?p dcterms:issued ?v BIND("date" AS ?k) }} UNION {{ ?p dcterms:source ?v BIND("url" AS ?k) }}
+  UNION {{ ?p a org:ChangeEvent ; rdfs:label ?v BIND("title" AS ?k) }}
+  UNION {{ ?p a org:ChangeEvent ; dcterms:date ?v BIND("date" AS ?k) }} }}"""
         )
         out: dict[str, dict[str, str | None]] = {
             i: {"id": None, "title": None, "date": None, "url": None} for i in iris
@@ -226,7 +254,39 @@ def stats(store: Store) -> dict[str, Any]:
         "facts": int(facts[0]["n"].value),
         "quads": store.quad_count(),
         "entities": counts,
+        "current_extractor": extractor_version(),
+        "extractor_versions": [
+            {"version": v, "posts": n_posts, "facts": n_facts}
+            for v, n_posts, n_facts in extractor_versions(store)
+        ],
     }
+
+
+def extractor_versions(store: Store) -> list[tuple[str, int, int]]:
+    """(extractor version, posts, facts) for every version in the store, most facts first;
+    posts and facts written before versions were recorded count under "unrecorded".
+
+    (Counted as totals minus the recorded ones, not with OPTIONAL: Virtuoso 7 answered an
+    OPTIONAL inside a variable GRAPH with a second, unbound row for every post.)"""
+    by_version: dict[str, list[int]] = {}
+    totals = [0, 0]
+    for column, (subject, cls) in enumerate((("?p", "schema:Article"), ("?f", "kg:Fact"))):
+        counted = store.select(
+            sparql_prefixes()
+            + f"""SELECT ?v (COUNT(DISTINCT {subject}) AS ?n) WHERE {{ GRAPH ?p {{ {subject} a {cls} ;
+  kg:extractorVersion ?v }} }} GROUP BY ?v"""
+        )
+        for r in counted:
+            by_version.setdefault(r["v"].value, [0, 0])[column] = int(r["n"].value)
+        total = store.select(
+            sparql_prefixes()
+            + f"SELECT (COUNT(DISTINCT {subject}) AS ?n) WHERE {{ GRAPH ?p {{ {subject} a {cls} }} }}"
+        )
+        totals[column] = int(total[0]["n"].value) if total else 0
+    unrecorded = [totals[c] - sum(n[c] for n in by_version.values()) for c in (0, 1)]
+    if any(unrecorded):
+        by_version["unrecorded"] = unrecorded
+    return sorted(((v, n[0], n[1]) for v, n in by_version.items()), key=lambda t: (-t[2], -t[1], t[0]))
 
 
 def list_posts(
@@ -274,14 +334,21 @@ ORDER BY DESC(?issued) ?id LIMIT {int(limit)} OFFSET {int(offset)}"""
 
 
 def post_iri_for(store: Store, post_id: str) -> str | None:
-    """A post's IRI from its id (or IRI, or URL)."""
-    if post_id.startswith(ID_BASE):
+    """A post's IRI from its id, its IRI, the last part of its IRI (`/id/post/<slug>`) or its URL."""
+    if post_id.startswith(id_base()):
         if not safe_iri(post_id):
             return None
         found = store.ask(
             sparql_prefixes() + f"ASK {{ GRAPH <{post_id}> {{ <{post_id}> a schema:Article }} }}"
         )
         return post_id if found else None
+    slug = f"{id_base()}post/{post_id}"
+    if (
+        "/" not in post_id
+        and safe_iri(slug)
+        and store.ask(sparql_prefixes() + f"ASK {{ GRAPH <{slug}> {{ <{slug}> a schema:Article }} }}")
+    ):
+        return slug
     lit = literal(post_id)
     rows = store.select(
         sparql_prefixes()
@@ -342,3 +409,10 @@ def _iri_values(iris: set[str]) -> tuple[set[str], str]:
     """The IRIs safe to write into a query, and their VALUES list."""
     safe = {i for i in iris if safe_iri(i)}
     return safe, " ".join(f"<{i}>" for i in safe)
+
+
+def post_graph(store: Store, post_iri: str) -> list[ox.Triple]:
+    """Every triple of a post's named graph (its description and all it states)."""
+    if not safe_iri(post_iri):
+        return []
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{post_iri}> {{ ?s ?p ?o }} }}")

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from kg.read.queries import EDGE_PREDICATES, Lookup, class_types, entity_id, entity_iri, safe_iri
+from kg.read.queries import (
+    CHANGE_FACT,
+    EDGE_PREDICATES,
+    SUCCESSION,
+    Lookup,
+    class_types,
+    entity_id,
+    entity_iri,
+    safe_iri,
+)
 from kg.store.base import Store
 from kg.vocab.ontology import iri, sparql_prefixes
 
@@ -26,6 +35,7 @@ SIMPLE_PREDICATES = ("org:subOrganizationOf", "kg:operates", "kg:partnerOf", "sc
 MAX_EDGES = 5000  # a walk stops past this many edges (hubs at depth 2–3)
 MAX_FRONTIER = 300  # nodes expanded per level
 MAX_EVIDENCE = 10  # evidence items kept per edge, newest first
+MAX_SUCCESSION_DEPTH = 12  # follow=succession walks a body's whole line, up to this many changes
 
 Fact = tuple[str, str, str]  # (subject, predicate IRI, object) of the statement a kg:Fact is about
 
@@ -236,6 +246,15 @@ def _edge_query(node: str, relation: str | None) -> str:
         parts.append(f'{{ ?x schema:attendee {n} . ?x schema:startDate ?v . BIND("ad" AS ?k) }}')
         parts.append(f'{{ {n} schema:attendee ?x . FILTER(isIRI(?x)) BIND("ai" AS ?k) }}')
         parts.append(f'{{ {n} schema:startDate ?v . BIND("sd" AS ?k) }}')
+    if relation in (None, SUCCESSION):
+        # the change events the body took part in: ?m the event, ?v its date, ?w its kind
+        change = "?m dcterms:date ?v . ?m kg:changeKind/skos:notation ?w ."
+        parts.append(
+            f'{{ ?m org:originalOrganization {n} . ?m org:resultingOrganization ?x . {change} BIND("so" AS ?k) }}'
+        )
+        parts.append(
+            f'{{ ?m org:resultingOrganization {n} . ?m org:originalOrganization ?x . {change} BIND("si" AS ?k) }}'
+        )
     if relation in (None, "holdsPosition"):
         parts.append(
             f'{{ ?m org:member {n} . ?m org:organization ?x . ?m kg:roleLabel ?w . BIND("mo" AS ?k) }}'
@@ -256,12 +275,16 @@ def _evidence_query(node: str) -> str:
     fact can name it (subject, object, or through a membership of an organisation)."""
     n = f"<{node}>"
     tail = "kg:evidenceText ?t ; prov:wasDerivedFrom ?post"
+    # a change event is its own evidence: its note, with the event standing in for the post
+    change = f'BIND(?post AS ?s) BIND("{CHANGE_FACT}" AS ?p) BIND("" AS ?o)'
     return (
         sparql_prefixes()
         + f"""SELECT ?s ?p ?o ?t ?post WHERE {{
   {{ ?f rdf:subject {n} ; rdf:predicate ?p ; rdf:object ?o ; {tail} . BIND({n} AS ?s) }}
   UNION {{ ?f rdf:object {n} ; rdf:subject ?s ; rdf:predicate ?p ; {tail} . BIND({n} AS ?o) }}
   UNION {{ ?m org:organization {n} . ?f rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o ; {tail} . BIND(?m AS ?s) }}
+  UNION {{ ?post org:originalOrganization {n} ; dcterms:description ?t . {change} }}
+  UNION {{ ?post org:resultingOrganization {n} ; dcterms:description ?t . {change} }}
 }}"""
     )
 
@@ -323,6 +346,13 @@ def links_of(store: Store, node: str, relation: str | None) -> tuple[bool, list[
             intervals[m] = (min(old[0], lo), max(old[1], hi)) if old else (lo, hi)
             continue
         other = r["x"].value
+        if k in ("so", "si"):
+            event, day = r["m"].value, r["v"].value
+            key = (SUCCESSION, "out" if k == "so" else "in", other, r["w"].value)
+            d = _draft(drafts, key, (event, CHANGE_FACT, ""))
+            d.start = min(d.start or day, day)
+            d.end = max(d.end or day, day)
+            continue
         if k in ("o", "i"):
             p = r["p"].value
             rel = rel_of[p]
@@ -411,6 +441,8 @@ def related(
     start = entity_iri(entity)
     if not safe_iri(start):
         raise KeyError(entity)
+    if relation == SUCCESSION:  # a line of succession is walked whole
+        depth = max(depth, MAX_SUCCESSION_DEPTH)
     source = source or SparqlSource(store, lookup)
     hops = source.hops(start, depth, relation, since, until)
     if type_name:

@@ -16,22 +16,27 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.vocab.ontology import CONTEXT_FILE, iri
+from kg.vocab.ontology import CONTEXT_FILE, base, data_iri, iri
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @lru_cache(maxsize=1)
-def context() -> dict[str, Any]:
-    """The `@context` object of ontology/context.jsonld."""
+def _file_context() -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
     ctx: dict[str, Any] = doc["@context"]
     return ctx
 
 
-@lru_cache(maxsize=1)
-def _prefixes() -> list[tuple[str, str]]:
+def context() -> dict[str, Any]:
+    """The `@context` object of ontology/context.jsonld, its `kgr:` prefix under this process's
+    base IRI (KG_BASE_IRI)."""
+    return {**_file_context(), "kgr": data_iri("id/")}
+
+
+@lru_cache(maxsize=4)
+def _prefixes(base: str) -> list[tuple[str, str]]:
     """(prefix, namespace), longest namespace first, so the most specific prefix wins."""
     pairs = [(k, v) for k, v in context().items() if isinstance(v, str)]
     return sorted(pairs, key=lambda kv: -len(kv[1]))
@@ -41,15 +46,19 @@ def _prefixes() -> list[tuple[str, str]]:
 def _terms() -> dict[str, tuple[str, dict[str, Any]]]:
     """Property IRI → (term, its definition)."""
     out: dict[str, tuple[str, dict[str, Any]]] = {}
-    for term, spec in context().items():
+    for term, spec in _file_context().items():
         if isinstance(spec, dict) and "@id" in spec:
             out[iri(spec["@id"])] = (term, spec)
     return out
 
 
-@lru_cache(maxsize=4096)
 def compact_iri(value: str) -> str:
-    for prefix, ns in _prefixes():
+    return _compact(value, base())
+
+
+@lru_cache(maxsize=4096)
+def _compact(value: str, base: str) -> str:
+    for prefix, ns in _prefixes(base):
         if value.startswith(ns) and len(value) > len(ns):
             local = value[len(ns) :]
             if not local.startswith("//"):

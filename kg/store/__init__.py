@@ -31,6 +31,7 @@ def open_store(
 
         return OxigraphStore(None)
     if spec.startswith(("http://", "https://")):
+        from kg.store.dialect import dialect
         from kg.store.remote import RemoteStore
 
         on_overrun = None
@@ -46,6 +47,10 @@ def open_store(
             gsp_url=settings.store_gsp,
             on_overrun=on_overrun,
             reconnect_s=15.0 if settings.store_control else 0.0,
+            dialect=dialect(settings.store_dialect),
+            user=settings.store_user,
+            password=settings.store_password,
+            page_rows=settings.index_page_rows,
         )
     from kg.store.oxigraph import OxigraphStore
 

@@ -204,13 +204,16 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.getheaders():
             if name.lower() not in HOP_BY_HOP:
                 self.send_header(name, value)
-        chunked = length is None and self.command != "HEAD"
+        # HEAD, 1xx, 204 and 304 answers have no body (RFC 9112 6.3): no chunked framing either,
+        # or a keep-alive client reads the terminating "0" as the next answer's status line
+        bodiless = self.command == "HEAD" or response.status in (204, 304) or response.status < 200
+        chunked = length is None and not bodiless
         if chunked:
             self.send_header("Transfer-Encoding", "chunked")
         elif length is not None:
             self.send_header("Content-Length", length)
         self.end_headers()
-        if self.command == "HEAD":
+        if bodiless:
             return
         while True:
             chunk = response.read1(CHUNK)

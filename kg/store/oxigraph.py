@@ -34,6 +34,7 @@ class OxigraphStore(Store):
 
     def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self.db = ox.Store()
@@ -208,5 +209,7 @@ class OxigraphStore(Store):
             raise SparqlError(f"the query failed: {exc}") from exc
 
     def close(self) -> None:
-        if self.path is not None:
+        if (
+            self.path is not None and not self.read_only
+        ):  # a read-only store has nothing to flush (and may not)
             self.db.flush()

@@ -38,7 +38,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kg.read.queries import EDGE_PREDICATES, entity_id, entity_iri
-from kg.store.base import Store
+from kg.store.base import Store, bookkeeping_graphs
 from kg.views.layout import Layout, multilevel_layout
 from kg.vocab.ontology import ONTOLOGY_FILE, iri, mapping, sparql_prefixes
 
@@ -59,6 +59,7 @@ RELATION_STYLE = {
     "partnerOf": {"color": "#B279A2", "dashes": True},
     "participatedIn": {"color": "#E45756"},
     "locatedIn": {"color": "#72B7B2"},
+    "succession": {"color": "#8C6D31", "dashes": True},
 }
 SCAN_ABOVE = 1500  # entities past which labels are read by one scan rather than looked up
 WEBGL_ABOVE = 1500  # entities past which a view is drawn with sigma.js (WebGL) at precomputed positions
@@ -118,6 +119,18 @@ def _relation_values() -> str:
     return " ".join(f'({p} "{name}")' for p, name in EDGE_PREDICATES.items())
 
 
+# a change of bodies (org:ChangeEvent in the lexicon graph): earlier body → later body, the
+# event's note as the sentence and the event standing in for the post (its date and source)
+CHANGE = """?g org:originalOrganization ?a ; org:resultingOrganization ?b ; dcterms:description ?sentence ;
+      kg:changeKind/skos:notation ?role BIND("succession" AS ?rel)"""
+
+
+def _not_bookkeeping() -> str:
+    """Facts are read from post graphs: the change log keeps snapshots of facts (reified the same
+    way) in a bookkeeping graph, which are history, not statements."""
+    return f"FILTER(?g NOT IN ({', '.join(f'<{g}>' for g in bookkeeping_graphs())}))"
+
+
 def _edge_query(focus: list[str] | None) -> str:
     """Every fact a post states between two entities, one row per (fact, post).
 
@@ -127,13 +140,15 @@ def _edge_query(focus: list[str] | None) -> str:
 
     def membership(bind: str = "") -> str:
         return f"""{bind} GRAPH ?g {{ ?f rdf:subject ?m ; rdf:predicate org:member ; rdf:object ?a ;
-      kg:evidenceText ?sentence . ?m org:organization ?b ; kg:roleLabel ?role }}
+      kg:evidenceText ?sentence . ?m org:organization ?b ; kg:roleLabel ?role }} {_not_bookkeeping()}
     BIND("holdsPosition" AS ?rel)"""
 
     def fact(s: str, o: str) -> str:
         return f"""VALUES (?p ?rel) {{ {_relation_values()} }}
-    GRAPH ?g {{ ?f rdf:subject {s} ; rdf:predicate ?p ; rdf:object {o} ; kg:evidenceText ?sentence }}"""
+    GRAPH ?g {{ ?f rdf:subject {s} ; rdf:predicate ?p ; rdf:object {o} ; kg:evidenceText ?sentence }}
+    {_not_bookkeeping()}"""
 
+    change = CHANGE
     if focus is None:
         body = f"{{ {membership()} }} UNION {{ {fact('?a', '?b')} FILTER(isIRI(?b)) }}"
     else:
@@ -141,7 +156,8 @@ def _edge_query(focus: list[str] | None) -> str:
         body = (
             f"{{ {x} {membership('{ ?m org:member ?x } UNION { ?m org:organization ?x }')} }}\n"
             f"  UNION {{ {x} {fact('?x', '?b')} FILTER(isIRI(?b)) BIND(?x AS ?a) }}\n"
-            f"  UNION {{ {x} {fact('?a', '?x')} BIND(?x AS ?b) }}"
+            f"  UNION {{ {x} {fact('?a', '?x')} BIND(?x AS ?b) }}\n"
+            f"  UNION {{ {x} {{ ?g org:originalOrganization ?x }} UNION {{ ?g org:resultingOrganization ?x }} {change} }}"
         )
     return sparql_prefixes() + f"SELECT ?a ?b ?rel ?role ?g ?sentence WHERE {{\n  {body}\n}}"
 
@@ -237,12 +253,13 @@ def _posts(store: Store, post_iris: set[str]) -> dict[str, dict[str, Any]]:
     rows = store.select(
         sparql_prefixes()
         + f"""SELECT ?g ?id ?title ?issued ?url WHERE {{ {v}
-  GRAPH ?g {{ ?g a schema:Article ; dcterms:identifier ?id OPTIONAL {{ ?g dcterms:title ?title }}
-    OPTIONAL {{ ?g dcterms:issued ?issued }} OPTIONAL {{ ?g dcterms:source ?url }} }} }}"""
+  {{ GRAPH ?g {{ ?g a schema:Article ; dcterms:identifier ?id OPTIONAL {{ ?g dcterms:title ?title }}
+    OPTIONAL {{ ?g dcterms:issued ?issued }} OPTIONAL {{ ?g dcterms:source ?url }} }} }}
+  UNION {{ ?g a org:ChangeEvent ; rdfs:label ?title ; dcterms:date ?issued ; dcterms:source ?url }} }}"""
     )
     return {
         r["g"].value: {
-            "id": r["id"].value,
+            "id": r["id"].value if "id" in r else None,
             "title": r["title"].value if "title" in r else None,
             "date": r["issued"].value if "issued" in r else None,
             "url": r["url"].value if "url" in r else None,
@@ -277,6 +294,8 @@ def _assemble(
         items = [{"sentence": s, "post": g, **posts.get(g, {})} for s, g in evidence]
         items.sort(key=lambda ev: (ev.get("date") or "", ev["sentence"]))
         date = info[b]["date"] if rel == "participatedIn" else None
+        if rel == "succession":
+            date = min((ev.get("date") or "" for ev in items), default="") or None
         edges.append(EdgeView(a, b, rel, role or None, date, items))
     return nodes, edges
 
@@ -321,6 +340,10 @@ def whole_graph(store: Store, limit: int = 20000) -> tuple[list[Node], list[Edge
 def _whole_graph(store: Store, limit: int) -> tuple[list[Node], list[EdgeView]]:
     collected = _Collected()
     collected.add_rows(store.select(_edge_query(None)))
+    # changes of bodies between entities the posts talk about (not the whole lexicon's history)
+    present = {e for key in collected.edges for e in key[:2]}
+    changes = store.select(sparql_prefixes() + f"SELECT ?a ?b ?rel ?role ?g ?sentence WHERE {{ {CHANGE} }}")
+    collected.add_rows([r for r in changes if r["a"].value in present and r["b"].value in present])
     keep: set[str] | None = None
     degree: dict[str, int] = defaultdict(int)
     for a, b, _rel, _role in collected.edges:

@@ -15,6 +15,19 @@ Record format of `data/lexicon/*.jsonl` (one JSON object per line):
   of the keys of `org_subtypes` in ontology/mapping.json; `parent`: the `id` of the body
   it belongs to (a unit, an agency under a ministry), when that is a fixed fact.
 
+Changes of bodies (`data/lexicon/changes.jsonl`): renames, upgrades, mergers, splits and
+reorganisations, each with its date and a public source:
+
+    {"id": "2017-07-26-smba", "date": "2017-07-26", "kind": "upgrade", "from": ["smba"],
+     "to": ["mss"], "note": "중소기업청이 중소벤처기업부로 승격", "source": "https://…"}
+
+`from` and `to` are entry ids; `kind` is one of CHANGE_KINDS; `continues` (optional) names
+the one of several results that carries the original on (안전행정부 → 행정자치부 while its
+personnel office became 인사혁신처). A body that is in `from` (and
+not in `to`) of a change ceased to exist that day; one in `to` came into being; so each body
+has the periods it existed, and `Lexicon.as_of(entry, day)` gives the body that existed on a
+day (following a rename or a merger forwards, a rename or a split backwards).
+
 Titles (`data/lexicon/titles.jsonl`): {"title": "장관", "head": true}.
 Surnames (`data/lexicon/surnames.txt`): one Korean surname per line.
 Terms (`data/lexicon/terms.txt`): domain words that only go into the MeCab user dictionary.
@@ -26,6 +39,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +49,8 @@ from kg.text.names import name_key
 
 LEXICON_DIR = DATA_DIR / "lexicon"
 TITLE_FILE = "titles.jsonl"
+CHANGES_FILE = "changes.jsonl"
+CHANGE_KINDS = ("rename", "upgrade", "merger", "split", "reorganisation")
 SURNAME_FILE = "surnames.txt"
 TERMS_FILE = "terms.txt"
 JOINERS = "ㆍ"  # marks that join names in a list (고려대ㆍ단국대); a letter to str.isalnum
@@ -63,12 +79,27 @@ class Title:
     head: bool = False
 
 
+@dataclass(frozen=True)
+class BodyChange:
+    """One dated change of public bodies (W3C ORG: an org:ChangeEvent)."""
+
+    id: str
+    date: str  # ISO date the change took effect
+    kind: str  # one of CHANGE_KINDS
+    originals: tuple[str, ...]  # entry ids of the bodies before
+    results: tuple[str, ...]  # entry ids of the bodies after
+    note: str = ""
+    source: str = ""  # where the fact is published
+    continues: str | None = None  # the result that carries the original on, when there are several
+
+
 @dataclass
 class Lexicon:
     entries: list[LexiconEntry] = field(default_factory=list)
     titles: list[Title] = field(default_factory=list)
     surnames: frozenset[str] = frozenset()
     terms: tuple[str, ...] = ()  # domain words for the MeCab user dictionary only
+    changes: list[BodyChange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_id = {e.id: e for e in self.entries}
@@ -77,6 +108,10 @@ class Lexicon:
             for surface in entry.surfaces:
                 self._by_key.setdefault(name_key(surface), entry)
         self._titles = {t.title: t for t in self.titles}
+        self._changes_of: dict[str, list[BodyChange]] = {}
+        for change in sorted(self.changes, key=lambda c: (c.date, c.id)):
+            for body in {*change.originals, *change.results}:
+                self._changes_of.setdefault(body, []).append(change)
 
     def by_id(self, entry_id: str) -> LexiconEntry | None:
         return self._by_id.get(entry_id)
@@ -84,6 +119,61 @@ class Lexicon:
     def lookup(self, name: str) -> LexiconEntry | None:
         """The entry whose name, alias, English name or abbreviation is `name`."""
         return self._by_key.get(name_key(name))
+
+    def changes_of(self, entry_id: str) -> list[BodyChange]:
+        """The changes a body took part in, oldest first."""
+        return self._changes_of.get(entry_id, [])
+
+    def periods(self, entry_id: str) -> list[tuple[str | None, str | None]]:
+        """The periods a body existed, as [start, end) ISO dates (None: open), from its changes;
+        a body no change names existed all along."""
+        periods: list[tuple[str | None, str | None]] = []
+        start: str | None = None
+        alive = True
+        for i, change in enumerate(self.changes_of(entry_id)):
+            begins = entry_id in change.results
+            ends = entry_id in change.originals and not begins
+            if i == 0:
+                alive = not begins  # first seen as a result: it did not exist before
+            if begins and not alive:
+                start, alive = change.date, True
+            elif ends and alive:
+                periods.append((start, change.date))
+                alive = False
+        if alive:
+            periods.append((start, None))
+        return periods
+
+    def existed_on(self, entry_id: str, day: str) -> bool:
+        return any((s is None or s <= day) and (e is None or day < e) for s, e in self.periods(entry_id))
+
+    def as_of(self, entry: LexiconEntry, day: str | None) -> LexiconEntry:
+        """The body that existed on `day` in `entry`'s line of succession: `entry` itself when it
+        existed then (or no day is known); else its successor after the change that ended it
+        when that change had one result (a rename, upgrade, merger or reorganisation), or its
+        predecessor before the change that made it when that change had one original (a rename
+        or split). Where the line forks the other way, `entry` is kept."""
+        current = entry
+        for _ in range(12):  # lines of succession are short; the bound also stops any cycle
+            if day is None or self.existed_on(current.id, day):
+                return current
+            changes = self.changes_of(current.id)
+            ended = [c for c in changes if c.date <= day and current.id in c.originals]
+            began = [c for c in changes if c.date > day and current.id in c.results]
+            step: str | None = None
+            if ended:
+                on_day = [c for c in ended if c.date == ended[-1].date]
+                results = {c.continues or r for c in on_day for r in c.results}
+                step = next(iter(results)) if len(results) == 1 else None
+            elif began:
+                first = [c for c in began if c.date == began[0].date]
+                originals = {o for c in first for o in c.originals}
+                step = next(iter(originals)) if len(originals) == 1 else None
+            found = self._by_id.get(step) if step else None
+            if found is None:
+                return current
+            current = found
+        return current
 
     def title(self, text: str) -> Title | None:
         return self._titles.get(text)
@@ -187,9 +277,13 @@ def _entry(rec: dict[str, Any], where: str) -> LexiconEntry:
 def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     entries: list[LexiconEntry] = []
     titles: list[Title] = []
+    changes: list[BodyChange] = []
     for path in sorted(directory.glob("*.jsonl")):
         if path.name == TITLE_FILE:
             titles = [Title(r["title"], bool(r.get("head"))) for r in _read_jsonl(path)]
+            continue
+        if path.name == CHANGES_FILE:
+            changes = [_change(rec, f"{path}:{n}") for n, rec in enumerate(_read_jsonl(path), 1)]
             continue
         for n, rec in enumerate(_read_jsonl(path), 1):
             entries.append(_entry(rec, f"{path}:{n}"))
@@ -205,4 +299,46 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
             for line in terms_path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
         )
-    return Lexicon(entries, titles, surnames, terms)
+    lexicon = Lexicon(entries, titles, surnames, terms, changes)
+    _check_changes(lexicon, directory / CHANGES_FILE)
+    return lexicon
+
+
+def _change(rec: dict[str, Any], where: str) -> BodyChange:
+    try:
+        change = BodyChange(
+            id=rec["id"],
+            date=rec["date"],
+            kind=rec["kind"],
+            originals=tuple(rec["from"]),
+            results=tuple(rec["to"]),
+            note=rec["note"],
+            source=rec.get("source", ""),
+            continues=rec.get("continues"),
+        )
+    except KeyError as exc:
+        raise ValueError(f"{where}: change record lacks {exc}") from None
+    if change.continues is not None and change.continues not in change.results:
+        raise ValueError(f"{where}: `continues` ({change.continues}) is not one of the results")
+    try:
+        date.fromisoformat(change.date)
+    except ValueError:
+        raise ValueError(f"{where}: date {change.date!r} is not YYYY-MM-DD") from None
+    if change.kind not in CHANGE_KINDS:
+        raise ValueError(f"{where}: kind {change.kind!r} is not one of {', '.join(CHANGE_KINDS)}")
+    if not change.originals or not change.results:
+        raise ValueError(f"{where}: a change needs bodies in both `from` and `to`")
+    if not change.source.startswith(("http://", "https://")):
+        raise ValueError(f"{where}: a change needs the http(s) address of a public source")
+    return change
+
+
+def _check_changes(lexicon: Lexicon, path: Path) -> None:
+    ids = set()
+    for change in lexicon.changes:
+        if change.id in ids:
+            raise ValueError(f"{path}: change id {change.id!r} is used twice")
+        ids.add(change.id)
+        for body in (*change.originals, *change.results):
+            if lexicon.by_id(body) is None:
+                raise ValueError(f"{path}: change {change.id!r} names {body!r}, which no lexicon entry has")

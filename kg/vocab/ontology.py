@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from kg.config import Settings, check_base_iri
 from kg.resources import ONTOLOGY_DIR
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "kg.ttl"
@@ -44,6 +45,7 @@ def iri(curie: str) -> str:
         raise KeyError(f"unknown prefix {prefix!r} in {curie!r} (declare it in {ONTOLOGY_FILE})") from None
 
 
+@lru_cache(maxsize=4096)
 def curie(full_iri: str) -> str:
     """The shortest CURIE for an IRI, or the IRI itself when no prefix fits."""
     best = ""
@@ -61,14 +63,51 @@ def sparql_prefixes() -> str:
     return "\n".join(lines) + "\n"
 
 
-def base() -> str:
+_base: str | None = None  # this process's base of data IRIs; None: not read from the settings yet
+
+
+def default_base() -> str:
+    """The placeholder base of ontology/mapping.json (what KG_BASE_IRI defaults to)."""
     value: str = mapping()["base"]
     return value
+
+
+def set_base(value: str | None) -> None:
+    """Make `value` the base of every data IRI this process makes (None: read KG_BASE_IRI again).
+
+    The CLI and the API call it with their settings' `base_iri`; the vocabulary's own namespaces
+    (`kg:`, `kgs:`) are the ontology's and do not move with it.
+    """
+    global _base
+    _base = check_base_iri(value) if value else None
+
+
+def base() -> str:
+    """The base of data IRIs: KG_BASE_IRI (through kg.config.Settings), else mapping.json's."""
+    global _base
+    if _base is None:
+        _base = Settings().base_iri or default_base()
+    return _base
 
 
 def data_iri(path: str) -> str:
     """An IRI under the data base: `data_iri("graph/derived")`."""
     return base() + path
+
+
+def vocabulary() -> tuple[str, ...]:
+    """The ontology's namespaces and the ontology's own IRI: terms, not data; they stay where they
+    are whatever the base of the data (even when they share its host, as the placeholders do)."""
+    namespaces = prefixes()
+    return (*namespaces.values(), namespaces["kg"].rstrip("#/"))
+
+
+def portable(value: str) -> str:
+    """The IRI as it would be under the default base, for hashes that name derived IRIs
+    (facts, memberships, positions): re-basing a graph by replacing the base then gives
+    exactly what an ingest under the new base gives."""
+    here = base()
+    return default_base() + value[len(here) :] if value.startswith(here) else value
 
 
 def entity_type(type_name: str) -> dict[str, Any]:

@@ -1,0 +1,108 @@
+"""`kg load` through the embedded store's bulk loader: the same graph as atomic batches, loading
+twice changes nothing, a newer version of a post replaces the old one, and a load stopped
+after the bulk write is undone whole by the next load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from kg.build.bulk import OxigraphBulk, load_files_bulk, unfinished
+from kg.build.pipeline import extract_posts
+from kg.build.shards import load_files, write_shards
+from kg.ingest import read_posts
+from kg.read.validate import validate_store
+from kg.store.base import bookkeeping_graphs
+from kg.store.oxigraph import OxigraphStore
+
+from .conftest import SAMPLES
+
+GENERATION = "https://kg.example.org/ontology#generation"
+
+
+@pytest.fixture(scope="module")
+def shards(extractor: Any, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    out = tmp_path_factory.mktemp("shards")
+    posts = sorted(SAMPLES.glob("sample-20[12]*.md"))[:9]
+    errors: list[Any] = []
+    write_shards(extract_posts(read_posts(posts), lambda items: extractor.pipe(items)), out, 4, errors)
+    assert not errors
+    return sorted(out.glob("*.nq"))
+
+
+def dataset(store: OxigraphStore) -> set[str]:
+    bookkeeping = set(bookkeeping_graphs())  # the generation marker and the change log
+    return {
+        str(q)
+        for q in store.db
+        if q.predicate.value != GENERATION and getattr(q.graph_name, "value", "") not in bookkeeping
+    }
+
+
+def test_bulk_load_builds_the_graph_atomic_batches_build(shards: list[Path], tmp_path: Path) -> None:
+    batches, bulk = OxigraphStore(tmp_path / "batches"), OxigraphStore(tmp_path / "bulk")
+    assert load_files(batches, shards).posts == 9
+    report = load_files_bulk(bulk, shards, OxigraphBulk(bulk.db))
+    assert (report.posts, report.graphs, report.files, report.undone) == (9, 2, 4, 0)
+    assert dataset(bulk) == dataset(batches)
+    merged = list(bulk.db.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert len(merged) > 1000
+    load_files_bulk(bulk, shards, OxigraphBulk(bulk.db))  # again: nothing changes
+    assert dataset(bulk) == dataset(batches)
+    assert validate_store(bulk) == []
+
+
+def test_bulk_load_replaces_an_older_version_of_a_post(shards: list[Path], tmp_path: Path) -> None:
+    """A later file with a post's new version (here: without its title) replaces the old one, as
+    atomic batches do; the triples only the old version stated leave the default graph."""
+    shard = next(p for p in shards if p.name.startswith("shard-"))
+    quads = list(ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS))
+    post = quads[0].graph_name
+    title = ox.NamedNode("http://purl.org/dc/terms/title")
+    newer = tmp_path / "newer.nq"
+    newer.write_bytes(
+        ox.serialize(
+            (q for q in quads if q.graph_name == post and not (q.subject == post and q.predicate == title)),
+            format=ox.RdfFormat.N_QUADS,
+        )
+        or b""
+    )
+    stores = []
+    for name in ("batches", "bulk"):
+        store = OxigraphStore(tmp_path / name)
+        for files in (shards, [newer]):
+            if name == "bulk":
+                load_files_bulk(store, files, OxigraphBulk(store.db))
+            else:
+                load_files(store, files)
+        assert not list(store.db.quads_for_pattern(post, title, None, None))
+        stores.append(store)
+    assert dataset(stores[0]) == dataset(stores[1])
+
+
+class Interrupted(OxigraphBulk):
+    """The real loader, stopped (as by Ctrl-C) after the post graphs are written."""
+
+    def union(self, posts: Any) -> None:
+        raise KeyboardInterrupt
+
+
+def test_an_interrupted_bulk_load_is_undone_by_the_next(shards: list[Path], tmp_path: Path) -> None:
+    clean = OxigraphStore(tmp_path / "clean")
+    load_files_bulk(clean, shards, OxigraphBulk(clean.db))
+    store = OxigraphStore(tmp_path / "store")
+    load_files_bulk(store, shards[:2], OxigraphBulk(store.db))  # some posts loaded whole before
+    with pytest.raises(KeyboardInterrupt):
+        load_files_bulk(store, shards, Interrupted(store.db))
+    left = unfinished(store)
+    assert len(left) == 9  # recorded, and their graphs written without the rest
+    report = load_files_bulk(store, [], OxigraphBulk(store.db))
+    assert report.undone == 9 and unfinished(store) == []
+    assert store.post_iris() == []  # only whole posts: none of the interrupted load's
+    attested = ox.NamedNode("https://kg.example.org/ontology#attestedOn")
+    assert not list(store.db.quads_for_pattern(None, attested, None, None))  # nor their default-graph triples
+    load_files_bulk(store, shards, OxigraphBulk(store.db))
+    assert dataset(store) == dataset(clean)
