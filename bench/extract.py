@@ -1,6 +1,7 @@
 """Extraction throughput: posts/s and characters/s on one core and with two processes.
 
     .venv/bin/python -m bench.extract [--posts 2000]     # writes bench/results/extract.json
+    .venv/bin/python -m bench.extract --one-core --without kg_relation_model --output /tmp/x.json
 
 Posts come from bench/corpus.py (synthetic ~1,500-character press releases built from the
 lexicon; deterministic). The model load is timed apart from the run. Peak memory is the
@@ -56,14 +57,36 @@ def real_posts() -> list[Post]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=2000)
+    ap.add_argument(
+        "--without",
+        nargs="*",
+        default=[],
+        metavar="PIPE",
+        help="pipeline components to leave out (e.g. kg_relation_model: the speed before it)",
+    )
+    ap.add_argument("--one-core", action="store_true", help="skip the two-process run")
+    ap.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     args = ap.parse_args()
     posts = list(generate_posts(args.posts, seed=11))
     mean_chars = sum(len(p.text) for p in posts) / len(posts)
     t0 = time.perf_counter()
     extractor = Extractor()
+    for name in args.without:
+        extractor.nlp.remove_pipe(name)
     load_s = time.perf_counter() - t0
     one = run(posts, 1, extractor)
     one["peak_rss_mb"] = round(_rss_mb(resource.RUSAGE_SELF))
+    if args.one_core:
+        real = run(real_posts(), 1, extractor) if real_posts() else None
+        print(
+            f"without {args.without or 'nothing'}: one core {one['posts_per_s']} posts/s "
+            f"{one['chars_per_s']:,} chars/s; real texts {real['chars_per_s'] if real else '-':,} chars/s"
+        )
+        args.output.write_text(
+            json.dumps({"without": args.without, "one_core": one, "real_texts_one_core": real}, indent=2)
+            + "\n"
+        )
+        return
     two = run(posts, 2, extractor)
     two["peak_rss_mb_per_worker"] = round(_rss_mb(resource.RUSAGE_CHILDREN))
     real = run(real_posts(), 1, extractor) if real_posts() else None
@@ -84,8 +107,8 @@ def main() -> None:
             "memory": round(max(one["peak_rss_mb"], two["peak_rss_mb_per_worker"]) / 1536, 2),
         },
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"{len(posts)} posts, {mean_chars:.0f} characters on average; model load {load_s:.1f} s")
     print(
         f"one core:      {one['posts_per_s']:7.1f} posts/s  {one['chars_per_s']:>9,} chars/s  "
@@ -100,7 +123,7 @@ def main() -> None:
             f"real texts:    {real['posts_per_s']:7.1f} posts/s  {real['chars_per_s']:>9,} chars/s  "
             f"({result['real_vs_synthetic_chars_per_s']}x the synthetic posts' chars/s, {real['posts']} texts)"
         )
-    print(f"wrote {RESULTS}")
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
     python bench/quality.py                      # every set but the locked test split
     python bench/quality.py --sets shared-train  # some sets
     python bench/quality.py --test               # also the locked test split (at the end of a change)
+    python bench/quality.py --without kg_relation_model   # the rules alone (prints only)
 
 Prints entity and relation F1 per set (and per kind with --kinds) and writes
 bench/results/quality.json. The locked test split is scored only when asked for, and its
@@ -61,12 +62,21 @@ def main() -> int:
     parser.add_argument("--test", action="store_true", help="also score the locked test split")
     parser.add_argument("--kinds", action="store_true", help="print F1 per entity type and relation kind")
     parser.add_argument("--misses", metavar="DIR", help="write each set's misses (not the test split's) here")
+    parser.add_argument(
+        "--without",
+        nargs="*",
+        default=[],
+        metavar="PIPE",
+        help="leave pipeline components out (e.g. kg_relation_model: the rules alone); prints, writes nothing",
+    )
     args = parser.parse_args()
     if not KGSCORE.is_file():
         print(f"{KGSCORE} is missing: the scorer lives in the team's shared folder", file=sys.stderr)
         return 1
     sets = list(args.sets) + (["team-test"] if args.test and "team-test" not in args.sets else [])
     extractor = Extractor()
+    for pipe in args.without:
+        extractor.nlp.remove_pipe(pipe)
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
     for name in sets:
         gold = corpora.load(name)
@@ -94,6 +104,8 @@ def main() -> int:
             k: s[k] for k in ("documents", "entities", "relations", "entities_by_type", "relations_by_kind")
         }
         results[name]["extractor"] = extractor.version
+    if args.without:
+        return 0
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 

@@ -36,13 +36,18 @@ class Extractor:
     def clean(self, post: Post) -> str:
         return strip_chrome(clean_text(post.text))
 
-    def extract(self, post: Post) -> Extraction:
-        from kg.extract.assemble import assemble
+    def process(self, post: Post) -> Any:
+        """The post's spaCy Doc after the whole pipeline, with what it found in `doc._.kg`."""
         from kg.extract.state import DocState
 
         doc = self.nlp.make_doc(self.clean(post))
         doc._.kg = DocState(post_id=post.id, published=post.published, publisher=post.publisher)
-        doc = self.nlp(doc)  # the whole pipeline, as `nlp(text)` runs it
+        return self.nlp(doc)  # the whole pipeline, as `nlp(text)` runs it
+
+    def extract(self, post: Post) -> Extraction:
+        from kg.extract.assemble import assemble
+
+        doc = self.process(post)
         if self.min_confidence is None:
             return assemble(doc, post, self.version)
         return assemble(doc, post, self.version, self.min_confidence)

@@ -99,6 +99,23 @@ def _key(rel: dict[str, Any], entities: list[dict[str, Any]]) -> tuple[str, str,
     return (h, kind, t)
 
 
+def relation_key(rel: dict[str, Any], gold_entities: list[dict[str, Any]]) -> tuple[str, str, str]:
+    """(head, kind, tail) of a relation with its ends mapped to the gold entities they name."""
+    return _key(rel, gold_entities)
+
+
+def gold_readings(gold: dict[str, Any]) -> list[tuple[set[tuple[str, str, str]], bool]]:
+    """Each gold relation's acceptable keys (its `alt` readings included) and whether it is optional."""
+    entities = list(gold.get("entities") or [])
+    return [
+        (
+            {_key(r, entities)} | {_key({**r, **alt}, entities) for alt in r.get("alt") or []},
+            bool(r.get("optional")),
+        )
+        for r in gold.get("relations") or []
+    ]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """For each predicted item (by index): True confirmed, False refuted, None not judged (optional)."""
@@ -120,9 +137,7 @@ def judge(gold: dict[str, Any], pred: dict[str, Any]) -> Verdict:
 
     g_rels = list(gold.get("relations") or [])
     p_rels = list(pred.get("relations") or [])
-    readings = [
-        {_key(r, g_ents)} | {_key({**r, **alt}, g_ents) for alt in r.get("alt") or []} for r in g_rels
-    ]
+    readings = [keys for keys, _ in gold_readings(gold)]
     p_keys = [_key(r, g_ents) for r in p_rels]
     rel_hits = _pair(len(g_rels), len(p_rels), lambda gi, pi: float(p_keys[pi] in readings[gi]))
     relations: list[bool | None] = []

@@ -236,14 +236,14 @@ class Lexicon:
 
 
 def _glued_latin(text: str, end: int, surface: str) -> bool:
-    """`LH` inside `LHS`: a Latin name must not run on into more Latin letters."""
-    return (
-        end < len(text)
-        and surface[-1].isascii()
-        and surface[-1].isalnum()
-        and text[end].isascii()
-        and text[end].isalnum()
-    )
+    """`LH` inside `LHS`: a Latin name must not run on into more Latin letters, nor into a
+    hyphen and a digit (`KT-1`, `FA-50` are models and codes, not the body `KT`)."""
+    if end >= len(text) or not (surface[-1].isascii() and surface[-1].isalnum()):
+        return False
+    nxt = text[end]
+    if nxt.isascii() and nxt.isalnum():
+        return True
+    return nxt == "-" and end + 1 < len(text) and text[end + 1].isdigit()
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:

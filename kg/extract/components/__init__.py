@@ -8,5 +8,6 @@ from kg.extract.components import (  # noqa: F401
     ner_merge,
     posts,
     programs,
+    relation_model,
     sentences,
 )
