@@ -176,7 +176,7 @@ def test_rules_file_lists_every_model_kind_with_the_shipped_models_digest() -> N
 
 def test_the_shipped_model_says_what_it_was_trained_and_chosen_on() -> None:
     model = load_model()
-    assert model.meta["train_sets"] == ["shared-train", "team-train"]
+    assert model.meta["train_sets"] == ["team-train"]  # openly licensed texts only: the weights ship
     assert model.meta["dev_sets"] == ["shared-heldout", "team-dev"]
     assert model.meta["guard_sets"] == ["shared-dev", "samples"]
     assert "team-test" not in json.dumps(model.meta)
