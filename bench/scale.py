@@ -2,6 +2,7 @@
 
     python -m bench.scale                      # 7,000 and 34,000 posts (≈ 2.1 M and ≈ 10 M quads)
     python -m bench.scale --posts 7000 --skip-virtuoso
+    python -m bench.scale --virtuoso-up-to 7000       # Virtuoso at the smaller size only
 
 For each size, on fresh stores in --work (default /tmp/kg-scale):
 
@@ -157,6 +158,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/kg-scale"))
     ap.add_argument("--seconds", type=int, default=15, help="wrk run per load mix")
     ap.add_argument("--skip-virtuoso", action="store_true")
+    ap.add_argument(
+        "--virtuoso-up-to",
+        type=int,
+        default=None,
+        help="load Virtuoso only for sizes of at most this many posts (its kg load is the slow step)",
+    )
     ap.add_argument("--virtuoso-buffers", type=int, default=400_000, help="8 KB pages (≈ 3.2 GB)")
     args = ap.parse_args(argv)
     figures: dict[str, Any] = {}
@@ -172,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         print(posts, "posts:", size["quads"], "quads", flush=True)
         size["oxigraph"] = oxigraph_loads(nq, work, atomic=posts == min(args.posts))
         print(json.dumps(size["oxigraph"]), flush=True)
-        if not args.skip_virtuoso:
+        if not args.skip_virtuoso and (args.virtuoso_up_to is None or posts <= args.virtuoso_up_to):
             size["virtuoso"] = virtuoso_loads(nq, work, args.virtuoso_buffers)
             print(json.dumps(size["virtuoso"]), flush=True)
         nq.unlink()
