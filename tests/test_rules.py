@@ -21,7 +21,7 @@ from kg.extract.rules import (
     rulebook,
 )
 from kg.extract.state import DocState, mention
-from kg.model import Post
+from kg.model import ENTITY_TYPES, RELATION_KINDS, Post
 
 from .conftest import ROOT
 
@@ -47,15 +47,7 @@ def test_every_rule_the_code_names_is_listed_and_every_listed_rule_is_used() -> 
 
 
 def test_rule_ids_name_their_component_and_what_they_produce() -> None:
-    kinds = {"Person", "Organization", "Program", "Event", "Place", "alias"} | {
-        "holdsPosition",
-        "subOrganizationOf",
-        "operates",
-        "participatedIn",
-        "partnerOf",
-        "locatedIn",
-        "foundedOn",
-    }
+    kinds = {*ENTITY_TYPES, "alias", *RELATION_KINDS}
     for rule in read_rules().values():
         assert rule.id.count(".") >= 1 and rule.description and 0 < rule.prior <= 1, rule
         assert set(rule.produces) <= kinds, rule

@@ -360,18 +360,7 @@ class Recorder(Readings):
         ):
             # `새누리당 중앙청년위원장`, `학술단체협의회의 배성인 운영위원장`: a committee of the body
             # named with the person, not a body of its own: the post is in the body named
-            tail, role = org, title.written or title.role
-            state.relations.append(
-                Relation(
-                    person,
-                    "holdsPosition",
-                    tail,
-                    ev,
-                    role=role,
-                    acting=title.acting,
-                    start=self._took_office(state, ev),
-                )
-            )
+            self._add_post(state, person, org, ev, title.written or title.role, title.acting)
             return
         if title.unit and (title.former or title.heads_body or self.cues.lexicon_place(org)):
             tail = title.unit  # a former post, or a place read as the body: the unit alone
@@ -386,14 +375,20 @@ class Recorder(Readings):
                     evidence(doc, start, end, "genre.fused-title-parent"),
                 )
             )
+        self._add_post(state, person, tail, ev, role, title.acting)
+
+    def _add_post(
+        self, state: DocState, person: str, body: str, ev: Evidence, role: str, acting: bool
+    ) -> None:
+        """`person` holdsPosition `role` in `body`, with the day they took office when the text says it."""
         state.relations.append(
             Relation(
                 person,
                 "holdsPosition",
-                tail,
+                body,
                 ev,
                 role=role,
-                acting=title.acting,
+                acting=acting,
                 start=self._took_office(state, ev),
             )
         )
