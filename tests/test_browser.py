@@ -334,6 +334,82 @@ def test_webgl_overview_drills_down_and_clicks_show_evidence(browser, samples_st
     assert_nothing_left(browser, page)
 
 
+def assert_bitmap_matches_redraw(browser: Browser, node: str) -> float:
+    """The last bitmap frame of a gesture showed `node` where a redraw at that frame's camera
+    draws it; the bitmap's scale."""
+    drawn = browser.evaluate(
+        f"kgNetwork.framedGraphToViewport(kgNetwork.getNodeDisplayData({node!r}), {{cameraState: kgView.gestures.bitmapOf}})"
+    )
+    shown = browser.evaluate(
+        f"kgNetwork.framedGraphToViewport(kgNetwork.getNodeDisplayData({node!r}), {{cameraState: kgView.gestures.bitmapCamera}})"
+    )
+    a, b, c, d, e, f = browser.evaluate(
+        "document.querySelector('.kg-gesture').style.transform.slice(7, -1).split(',').map(Number)"
+    )
+    assert abs(a * drawn["x"] + c * drawn["y"] + e - shown["x"]) < 1.5
+    assert abs(b * drawn["x"] + d * drawn["y"] + f - shown["y"]) < 1.5
+    return a
+
+
+def test_webgl_gesture_on_software_webgl_moves_one_bitmap_then_redraws(
+    browser, samples_store, tmp_path
+) -> None:
+    """Regression (issue 17, bench/viz.py): on software WebGL (headless Chromium's SwiftShader)
+    every sigma redraw took 150-400 ms whatever the graph's size, so pan and zoom ran at 3-6
+    frames/s. While the camera moves, the last frame now moves as one bitmap; at rest the graph
+    is drawn again where the bitmap put it, and picking (hover, click) works there."""
+    nodes, edges = viz.whole_graph(samples_store)
+    page = open_webgl(browser, tmp_path / "gesture.html", nodes, edges)
+    assert browser.evaluate("kgView.gestures.mode") == "bitmap", browser.evaluate("kgView.gestures.device")
+    mss = entity_id(MSS)
+    where = f"kgNetwork.framedGraphToViewport(kgNetwork.getNodeDisplayData({mss!r}))"
+    before = browser.evaluate(where)
+    counts = "[kgView.gestures.bitmapFrames, kgView.gestures.redraws]"
+    frames0, redraws0 = browser.evaluate(counts)
+    x, y = 200, 300  # a real drag across the canvas, then the camera rests
+    browser.mouse("mouseMoved", x, y)
+    browser.call(
+        "Input.dispatchMouseEvent",
+        {"type": "mousePressed", "x": x, "y": y, "button": "left", "clickCount": 1},
+    )
+    for step in range(1, 13):
+        browser.call(
+            "Input.dispatchMouseEvent",
+            {"type": "mouseMoved", "x": x + 10 * step, "y": y + 5 * step, "button": "left", "buttons": 1},
+        )
+        browser.pump(0.02)
+    browser.call(
+        "Input.dispatchMouseEvent",
+        {"type": "mouseReleased", "x": x + 120, "y": y + 60, "button": "left", "clickCount": 1},
+    )
+    browser.wait_for(
+        "!kgView.gestures.moving && document.querySelector('.kg-gesture').style.display === 'none'",
+        timeout=20,
+    )
+    frames, redraws = browser.evaluate(counts)
+    assert frames > frames0 and redraws > redraws0
+    assert browser.evaluate("document.getElementById('network').classList.contains('kg-moving')") is False
+    after = browser.evaluate(where)
+    assert (
+        after["x"] > before["x"] + 100 and after["y"] > before["y"] + 50
+    )  # moved with the drag (and its inertia)
+    assert_bitmap_matches_redraw(browser, mss)
+    # a real wheel zoom: the bitmap scales about the pointer
+    browser.call(
+        "Input.dispatchMouseEvent", {"type": "mouseWheel", "x": 400, "y": 300, "deltaX": 0, "deltaY": -120}
+    )
+    browser.wait_for(f"kgView.gestures.bitmapFrames > {frames} && !kgView.gestures.moving", timeout=20)
+    assert assert_bitmap_matches_redraw(browser, mss) > 1.2
+    after = browser.evaluate(where)
+    # picking was drawn again: hovering the node where it is now shows its tooltip
+    browser.mouse("mouseMoved", after["x"] + 1, after["y"] + 1)
+    tip = browser.wait_for(
+        "(t => t.style.display === 'block' && t.textContent)(document.getElementById('tooltip'))", timeout=10
+    )
+    assert tip.startswith("중소벤처기업부\n")
+    assert_nothing_left(browser, page)
+
+
 def test_webgl_hostile_names_render_as_text(browser, tmp_path) -> None:
     nodes, edges = hostile_view()
     page = open_webgl(browser, tmp_path / "hostile-webgl.html", nodes, edges, title=HOSTILE[1])
