@@ -279,6 +279,11 @@ def kg_in_browser(page: str, label: str) -> dict[str, Any]:
                 out[mode] = {**stats, "wall_s": round(wall, 2)}
             try:
                 intervals = pan_and_zoom(browser, timeout=600)
+                # on software WebGL the page moves one bitmap while the camera moves (docs/views.md)
+                out["gestures"] = browser.evaluate(
+                    "window.kgView && kgView.gestures ? {mode: kgView.gestures.mode, device: kgView.gestures.device,"
+                    " bitmap_frames: kgView.gestures.bitmapFrames, redraws: kgView.gestures.redraws} : null"
+                )
             except CdpError as exc:  # a frame that takes longer than the protocol waits
                 intervals, out["pan_zoom_error"] = [], str(exc)
             left = [u for u in browser.requested_urls() if not u.startswith(("file:", "data:", "about:"))]
