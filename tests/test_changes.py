@@ -156,6 +156,9 @@ def test_bad_since_is_explained(edited: dict) -> None:
     unknown = client.get("/changes", params={"since": "20000101T000000Z-abcdef"})
     assert unknown.status_code == 404 and "no run" in unknown.json()["detail"]
     assert client.get("/changes", params={"since": "2000-01-01"}).json()["count"] == 4
+    # regression: an offset past 2^64 reached the store as a SPARQL OFFSET Oxigraph rejects (a 500)
+    assert client.get("/changes", params={"offset": 2**64}).status_code == 422
+    assert client.get("/changes", params={"offset": 10**9}).json()["data"] == []
 
 
 def test_removal_and_load_are_runs_too(edited: dict, tmp_path: Path) -> None:

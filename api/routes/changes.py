@@ -27,6 +27,7 @@ from kg.vocab.ontology import data_iri
 router = APIRouter(tags=["changes"])
 
 ATOM = "application/atom+xml"
+MAX_OFFSET = 1_000_000_000  # far past any log; bigger values overflow the store's OFFSET
 # in the server's order of preference (JSON wins a tie)
 CHANGES_MEDIA = {"application/json": "json", ATOM: "atom", "text/html": "html"}
 SINCE = Query(
@@ -65,7 +66,9 @@ def changes(
         int | None,
         Query(ge=1, le=1000, description="Change sets per page (1–1000; default 100 in JSON, 30 else)."),
     ] = None,
-    offset: Annotated[int, Query(ge=0, description="Change sets to skip (paging).")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="Change sets to skip (paging; at most 1,000,000,000).")
+    ] = 0,
     format: Annotated[
         Literal["json", "atom", "html"] | None, Query(description="json, atom or html; overrides Accept.")
     ] = None,
