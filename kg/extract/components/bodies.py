@@ -209,12 +209,35 @@ class BodyRules(Recorder):
                     self.org_subtype(nxt.core) or form_subtype(w.core),
                 )
 
+    def regions_as_places(self, state: DocState, words: list[Word]) -> None:
+        """`서울특별시 삼청동에 위치한`, `경기도 고양체육관에서`, `세종시 소재 X`: a province or
+        city followed by a smaller place or a venue is a location there, not a body."""
+        rule = rulebook()["genre.region-as-place"]
+        region, place_after = rule.regex("region"), rule.regex("place_after")
+        for k in range(len(words) - 1):
+            w, nxt = words[k], words[k + 1]
+            if not w.core or w.particle or w.brackets or not region.search(w.core):
+                continue
+            entry = self.cues.lexicon.lookup(w.core)
+            if entry is None or entry.type != "Organization" or entry.subtype != "government":
+                continue
+            after = self.cues.lexicon.lookup(nxt.core) if nxt.core else None
+            if not (place_after.match(nxt.core) or (after is not None and after.type == "Place")):
+                continue
+            span = (w.core_start, w.core_end)
+            state.mentions = [
+                m for m in state.mentions if not (m.type == "Organization" and (m.start, m.end) == span)
+            ]
+            state.anchors[span] = "Place"
+
     def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
         for k in range(len(words) - 1):
             a, b = words[k], unit_reading(words[k + 1], words[k + 2 : k + 4])
             if not a.core or not b.core or particle_role(a.particle) not in ("none",):
                 continue
+            if state.anchors.get((a.core_start, a.core_end)) == "Place":
+                continue  # `경기도 고양체육관`: a location, not a body and its unit
             if self.read_title(b.core) or not self.is_org(a.core):
                 continue
             if b.core in self.cues.org_stopwords:
@@ -300,8 +323,9 @@ class BodyRules(Recorder):
 
     def subordinate_cues(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`기관 산하 X`, `기관 소속 X`, `기관 산하 … 운용기관인 X`, `X는 기관 산하 공공기관으로`."""
+        cue = rulebook()["genre.subordinate-cue"].regex("cue")
         for k in range(1, len(words) - 1):
-            if words[k].core not in ("산하", "소속") or not words[k - 1].core:
+            if not cue.match(words[k].core) or not words[k - 1].core:
                 continue
             parent_w = words[k - 1]
             # `중기부 소속 X`, `중기부의 산하 X`, and `중기부는 산하 창업진흥원을 통해`
