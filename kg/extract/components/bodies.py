@@ -209,6 +209,36 @@ class BodyRules(Recorder):
                     self.org_subtype(nxt.core) or form_subtype(w.core),
                 )
 
+    def court_divisions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`서울고법 형사 9부(재판장 김주현)`: a numbered division of the court before it, headed
+        by the presiding judge the bracket names."""
+        rule_id = "genre.court-division"
+        rule = rulebook()[rule_id]
+        court, division = rule.regex("court"), rule.regex("division")
+        text = doc_text(doc)
+        for w in words:
+            if not w.core or w.particle or not court.search(w.core) or not self.is_org(w.core):
+                continue
+            hit = division.match(text, w.core_end)
+            if hit is None:
+                continue
+            parent = self._org(doc, state, w, rule_id)
+            u_start, u_end = hit.span("unit")
+            unit = text[u_start:u_end]
+            self._mention(state, unit, "Organization", u_start, u_end, rule_id, "unit")
+            if hit.group("name"):  # the bracket is read here, not as an apposition of `9부`
+                state.anchors[(u_start, u_end)] = state.anchors[(hit.start("number"), u_end)] = "division"
+            if parent:
+                ev = evidence(doc, w.core_start, u_end, rule_id)
+                state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
+            if hit.group("name") and self.is_person(hit.group("name")):
+                n_start, n_end = hit.span("name")
+                self._mention(state, hit.group("name"), "Person", n_start, n_end, rule_id)
+                ev = evidence(doc, w.core_start, hit.end(), rule_id)
+                state.relations.append(
+                    Relation(hit.group("name"), "holdsPosition", unit, ev, role=hit.group("title"))
+                )
+
     def regions_as_places(self, state: DocState, words: list[Word]) -> None:
         """`서울특별시 삼청동에 위치한`, `경기도 고양체육관에서`, `세종시 소재 X`: a province or
         city followed by a smaller place or a venue is a location there, not a body."""

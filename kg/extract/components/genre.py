@@ -33,6 +33,7 @@ class GenreRules(PeopleRules, BodyRules):
             words = split_words(doc, s, e, tags)
             self.field_line(doc, state, s, e, tags)
             self.legal_forms(doc, state, words)
+            self.court_divisions(doc, state, words)
             self.appositions(doc, state, words)
             self.person_titles(doc, state, words)
             self.short_references(doc, state, words)
