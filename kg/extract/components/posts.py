@@ -148,7 +148,11 @@ class PostRules(BodyRules):
             # the first name before the number that is not a genitive (`방송인 A씨의 처남인 B …이`)
             for word in words[:k]:
                 people = [m for m in state.mentions if m.type == "Person" and m.start == word.core_start]
-                if people and word.particle != "의" and not doc_text(doc)[people[0].end : word.end].endswith("의"):
+                if (
+                    people
+                    and word.particle != "의"
+                    and not doc_text(doc)[people[0].end : word.end].endswith("의")
+                ):
                     return people[0].text
             return self._person_after(state, words, j)
         return None
