@@ -446,3 +446,50 @@ def test_every_fact_has_evidence_in_the_cleaned_text(extractor) -> None:
         ev = rel.evidence
         assert ev.sentence.replace(" ", "") == ex.text[ev.start : ev.end].replace(" ", "").replace("\n", "")
         assert 0 < ev.confidence <= 1 and ev.component
+
+
+# issue 16, branch extract-recall: constructions read from the training split's misses
+NUMBERED_POSTS = [
+    # `NAME 제N대 TITLE이`: the body the sentence is about
+    (
+        "대전창업진흥원은 홍길순 제4대 원장이 2일 취임식을 갖고 업무를 시작했다고 밝혔다.",
+        ("홍길순", "holdsPosition", "대전창업진흥원", "원장"),
+    ),
+    # `제N대 TITLE으로 NAME … 취임`: the person named after the post
+    (
+        "한국벤처협회는 정기총회를 열고 제9대 회장으로 김민재 가온테크 대표가 취임했다.",
+        ("김민재", "holdsPosition", "한국벤처협회", "회장"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "fact"), NUMBERED_POSTS, ids=[n[1][0] for n in NUMBERED_POSTS])
+def test_numbered_post_is_held_in_the_body_of_the_sentence(extractor, text: str, fact) -> None:
+    assert fact in facts(run(extractor, text))
+
+
+def test_court_division_and_its_presiding_judge(extractor) -> None:
+    got = facts(run(extractor, "서울중앙지법 형사 21부(재판장 박영수)는 3일 피고인에게 무죄를 선고했다."))
+    assert ("형사 21부", "subOrganizationOf", "서울중앙지법", "") in got
+    assert ("박영수", "holdsPosition", "형사 21부", "재판장") in got
+    # the division, not the number before the bracket, is the body
+    assert not [f for f in got if "21부" in (f[0], f[2])]
+
+
+def test_joint_action_with_words_between_together_and_the_verb(extractor) -> None:
+    ex = run(extractor, "한국관광공사와 한국철도공사는 지역 관광 활성화를 위해 함께 여행 상품을 개발했다.")
+    assert ("한국관광공사", "partnerOf", "한국철도공사", "") in facts(ex)
+
+
+def test_subordinate_agency_written_as_one_word(extractor) -> None:
+    ex = run(extractor, "통합 업무는 문화체육관광부 산하기관인 한국콘텐츠진흥원이 맡는다.")
+    assert ("한국콘텐츠진흥원", "subOrganizationOf", "문화체육관광부", "") in facts(ex)
+    assert ("Organization", "산하기관") not in entities(ex)
+
+
+def test_region_written_as_a_location_is_not_a_body(extractor) -> None:
+    ex = run(extractor, "창업진흥원은 21일 부산광역시 해운대구 벡스코에서 설명회를 열었다.")
+    assert ("Organization", "부산광역시") not in entities(ex)
+    # the same region as the subject of a sentence is a body
+    ex = run(extractor, "부산광역시는 21일 청년 창업 지원 계획을 발표했다.")
+    assert ("Organization", "부산광역시") in entities(ex)

@@ -209,12 +209,65 @@ class BodyRules(Recorder):
                     self.org_subtype(nxt.core) or form_subtype(w.core),
                 )
 
+    def court_divisions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`서울고법 형사 9부(재판장 김주현)`: a numbered division of the court before it, headed
+        by the presiding judge the bracket names."""
+        rule_id = "genre.court-division"
+        rule = rulebook()[rule_id]
+        court, division = rule.regex("court"), rule.regex("division")
+        text = doc_text(doc)
+        for w in words:
+            if not w.core or w.particle or not court.search(w.core) or not self.is_org(w.core):
+                continue
+            hit = division.match(text, w.core_end)
+            if hit is None:
+                continue
+            parent = self._org(doc, state, w, rule_id)
+            u_start, u_end = hit.span("unit")
+            unit = text[u_start:u_end]
+            self._mention(state, unit, "Organization", u_start, u_end, rule_id, "unit")
+            if hit.group("name"):  # the bracket is read here, not as an apposition of `9부`
+                state.anchors[(u_start, u_end)] = state.anchors[(hit.start("number"), u_end)] = "division"
+            if parent:
+                ev = evidence(doc, w.core_start, u_end, rule_id)
+                state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
+            if hit.group("name") and self.is_person(hit.group("name")):
+                n_start, n_end = hit.span("name")
+                self._mention(state, hit.group("name"), "Person", n_start, n_end, rule_id)
+                ev = evidence(doc, w.core_start, hit.end(), rule_id)
+                state.relations.append(
+                    Relation(hit.group("name"), "holdsPosition", unit, ev, role=hit.group("title"))
+                )
+
+    def regions_as_places(self, state: DocState, words: list[Word]) -> None:
+        """`서울특별시 삼청동에 위치한`, `경기도 고양체육관에서`, `세종시 소재 X`: a province or
+        city followed by a smaller place or a venue is a location there, not a body."""
+        rule = rulebook()["genre.region-as-place"]
+        region, place_after = rule.regex("region"), rule.regex("place_after")
+        for k in range(len(words) - 1):
+            w, nxt = words[k], words[k + 1]
+            if not w.core or w.particle or w.brackets or not region.search(w.core):
+                continue
+            entry = self.cues.lexicon.lookup(w.core)
+            if entry is None or entry.type != "Organization" or entry.subtype != "government":
+                continue
+            after = self.cues.lexicon.lookup(nxt.core) if nxt.core else None
+            if not (place_after.match(nxt.core) or (after is not None and after.type == "Place")):
+                continue
+            span = (w.core_start, w.core_end)
+            state.mentions = [
+                m for m in state.mentions if not (m.type == "Organization" and (m.start, m.end) == span)
+            ]
+            state.anchors[span] = "Place"
+
     def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
         for k in range(len(words) - 1):
             a, b = words[k], unit_reading(words[k + 1], words[k + 2 : k + 4])
             if not a.core or not b.core or particle_role(a.particle) not in ("none",):
                 continue
+            if state.anchors.get((a.core_start, a.core_end)) == "Place":
+                continue  # `경기도 고양체육관`: a location, not a body and its unit
             if self.read_title(b.core) or not self.is_org(a.core):
                 continue
             if b.core in self.cues.org_stopwords:
@@ -300,8 +353,9 @@ class BodyRules(Recorder):
 
     def subordinate_cues(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`기관 산하 X`, `기관 소속 X`, `기관 산하 … 운용기관인 X`, `X는 기관 산하 공공기관으로`."""
+        cue = rulebook()["genre.subordinate-cue"].regex("cue")
         for k in range(1, len(words) - 1):
-            if words[k].core not in ("산하", "소속") or not words[k - 1].core:
+            if not cue.match(words[k].core) or not words[k - 1].core:
                 continue
             parent_w = words[k - 1]
             # `중기부 소속 X`, `중기부의 산하 X`, and `중기부는 산하 창업진흥원을 통해`

@@ -659,7 +659,9 @@ class EventRules:
                     pairs += [
                         (a, b, "events.agreement-list") for i, a in enumerate(run) for b in run[i + 1 :]
                     ]
-        joint = any(c in clause for c in self.cues.cooperation_cues)
+        joint = any(c in clause for c in self.cues.cooperation_cues) or bool(
+            rulebook()["events.joint-subjects"].regex("joint_action").search(clause)
+        )
         hosted = any(v in clause for v in self.cues.hosting_verbs) and not self._meeting_of_government(
             state, s, e
         )

@@ -38,7 +38,7 @@ class PeopleRules(Recorder):
         """`기관(장관 이름, 이하 약칭)` and friends."""
         text = doc_text(doc)
         for w in words:
-            if not w.brackets or not w.core:
+            if not w.brackets or not w.core or state.anchors.get((w.core_start, w.core_end)) == "division":
                 continue
             b_start, b_end = w.brackets[0]
             inner = text[b_start:b_end]

@@ -14,6 +14,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.components.bodies import BodyRules
+from kg.extract.reading import TitleRead
+from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text, ensure_extensions, evidence
 from kg.extract.words import Word, particle_role, split_words
 from kg.model import Relation
@@ -39,6 +41,7 @@ class PostRules(BodyRules):
             # `협의회는`, `촉진단은`: now that quoted bodies are known, bare nouns can name them too
             self.body_references(doc, state, words)
             self.posts_taken(doc, state, words)
+            self.ordinal_posts(doc, state, words)
         return doc
 
     def posts_taken(self, doc: Doc, state: DocState, words: list[Word]) -> None:
@@ -66,6 +69,93 @@ class PostRules(BodyRules):
             if org is not None:
                 ev = evidence(doc, words[0].start, words[-1].end, "posts.post-taken")
                 state.relations.append(Relation(person, "holdsPosition", org, ev, role=title.role))
+
+    def ordinal_posts(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`송복철 제6대 원장이`, `…공단 제5대 이사장에 임명됐다`, `제14대 회장으로 … 대표가 취임`,
+        `제3대 김상진 회장의 이임`: a numbered post (the Nth holder) is held in the body fused
+        into the title, else the body written right before the number, else the sentence's topic."""
+        rule = rulebook()["posts.ordinal-post"]
+        ordinal, bare, tail = rule.regex("ordinal"), rule.regex("bare_ordinal"), rule.regex("ordinal_tail")
+        for k, w in enumerate(words):
+            before_org = self._org_word(state, words[k - 1]) if k > 0 else None
+            if ordinal.match(w.core):
+                j = k + 1
+            elif w.core == "제" and k + 1 < len(words) and tail.match(words[k + 1].core):
+                j = k + 2
+            elif bare.match(w.core) and before_org:
+                j = k + 1  # `경기테크노파크 5대 원장`
+            else:
+                continue
+            if j < len(words) and words[j].core in rule.words("modifiers"):
+                j += 1  # `제7대 신임 회장`
+            if j >= len(words):
+                continue
+            person: str | None = None
+            title = self._ordinal_title(words[j].core, rule.words("modifiers"))
+            if title is None and j + 1 < len(words):
+                person = self._person_at(state, words[j])  # `제3대 김상진 회장의`
+                title = self._ordinal_title(words[j + 1].core, rule.words("modifiers")) if person else None
+                j += 1
+            if title is None or title.former:
+                continue
+            if person is None:
+                person = self._ordinal_holder(doc, state, words, k, j)
+            if person is None:
+                continue
+            if title.unit:
+                org: str | None = self._canonical(title.unit)
+            elif before_org:
+                org = before_org
+            else:
+                org = self._body_in_focus(doc, state, words, k)
+            if org is not None:
+                ev = evidence(doc, words[0].start, words[-1].end, "posts.ordinal-post")
+                state.relations.append(Relation(person, "holdsPosition", org, ev, role=title.role))
+
+    def _ordinal_title(self, core: str, modifiers: tuple[str, ...]) -> TitleRead | None:
+        for mark in modifiers:
+            if core.startswith(mark) and len(core) > len(mark):
+                core = core[len(mark) :]  # `신임회장`
+                break
+        return self.read_title(core) if core else None
+
+    def _org_word(self, state: DocState, word: Word) -> str | None:
+        """The body a word names, when it is a whole organisation name with no particle or 의."""
+        if not word.core or word.particle not in ("", "의"):
+            return None
+        named = [
+            m
+            for m in state.mentions
+            if m.type == "Organization" and m.start <= word.core_start and word.core_end <= m.end
+        ]
+        return self._canonical(max(named, key=lambda m: m.end - m.start).text) if named else None
+
+    def _person_at(self, state: DocState, word: Word) -> str | None:
+        people = [m for m in state.mentions if m.type == "Person" and m.start == word.core_start]
+        return people[0].text if people else None
+
+    def _ordinal_holder(self, doc: Doc, state: DocState, words: list[Word], k: int, j: int) -> str | None:
+        """Who holds the numbered post of words k..j: the name written right before the number
+        (`송복철 제6대 원장이`); after `…으로(는)`/`…에는`, the name that follows (`제14대 회장으로
+        성미숙 … 대표가 취임`); after `…에`, the subject named earlier, else the name that follows."""
+        adjacent = self._person_at(state, words[k - 1]) if k > 0 else None
+        if adjacent:
+            return adjacent
+        particle = words[j].particle
+        if particle in ("으로", "로", "으로는", "로는", "에는"):
+            return self._person_after(state, words, j)
+        if particle == "에":
+            # the first name before the number that is not a genitive (`방송인 A씨의 처남인 B …이`)
+            for word in words[:k]:
+                people = [m for m in state.mentions if m.type == "Person" and m.start == word.core_start]
+                if (
+                    people
+                    and word.particle != "의"
+                    and not doc_text(doc)[people[0].end : word.end].endswith("의")
+                ):
+                    return people[0].text
+            return self._person_after(state, words, j)
+        return None
 
     def _person_before(self, state: DocState, words: list[Word], k: int) -> str | None:
         """The subject person of the clause before word k (`마연출 …실장이 단장을`)."""
