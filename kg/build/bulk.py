@@ -21,19 +21,17 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pyoxigraph as ox
 
+from kg.build.bulkscan import ScannedFile, scan_files
 from kg.build.changelog import ChangeLog
 from kg.build.shards import LoadReport
-from kg.model import InputError
 from kg.store.base import (
     DERIVED_CHUNK,
     Store,
-    bookkeeping_graphs,
     derived_ops,
     drop_graph_ops,
     generation_ops,
@@ -44,76 +42,10 @@ from kg.store.base import (
     store_node,
 )
 from kg.store.virtuoso import Isql, bulk_load, sql_string
-from kg.vocab.ontology import iri, sparql_prefixes
+from kg.vocab.ontology import sparql_prefixes
 
 CHUNK = 2000  # posts or memberships per operation
 LOADING = "kg:loadingPost"
-
-
-@dataclass
-class ScannedFile:
-    """What one N-Quads file holds, read once before anything is written."""
-
-    path: Path
-    posts: set[str] = field(default_factory=set)
-    reference: dict[str, list[ox.Quad]] = field(default_factory=dict)  # name → quads
-    memberships: set[str] = field(default_factory=set)
-    ignored: int = 0  # default-graph, derived or meta quads (kg computes those itself)
-    staged: Path | None = None  # its post quads, written by the scan for the loader (see `scan`)
-
-    @property
-    def only_posts(self) -> bool:
-        return not self.reference and not self.ignored
-
-
-def scan(path: Path, staging: Path | None = None, copies: bool = False) -> ScannedFile | InputError:
-    """Read `path` once with the RDF parser (every quad checked) and sort its quads. With
-    `staging`, the post quads are written there as N-Quads in the same pass (with `copies`, each
-    followed by its triple in the default graph), so the store's loader reads them back without
-    a second parse in Python; nothing is left there when the file is broken."""
-    reference = {graph_node(name): name for name in ("ontology", "lexicon", "judgements")}
-    skipped = {ox.DefaultGraph(), graph_node("derived"), *(ox.NamedNode(g) for g in bookkeeping_graphs())}
-    attested = ox.NamedNode(iri("kg:attestedOn"))
-    found = ScannedFile(path, staged=staging)
-    posts: set[Any] = set()
-    memberships: set[Any] = set()
-
-    def post_quads() -> Iterator[ox.Quad | ox.Triple]:
-        # terms compared as pyoxigraph terms: no Python string is made per quad
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
-            graph = quad.graph_name
-            if graph in skipped:
-                found.ignored += 1
-            elif graph in reference:
-                found.reference.setdefault(reference[graph], []).append(quad)
-            else:
-                posts.add(graph)
-                if quad.predicate == attested:
-                    memberships.add(quad.subject)
-                yield quad
-                if copies:
-                    yield quad.triple
-
-    try:
-        if staging is None:
-            for _ in post_quads():
-                pass
-        else:
-            with staging.open("wb") as out:
-                ox.serialize(post_quads(), out, format=ox.RdfFormat.N_QUADS)
-    except (SyntaxError, ValueError) as exc:
-        return _unstage(found, InputError(str(path), f"not N-Quads ({exc})"))
-    except OSError as exc:
-        return _unstage(found, InputError(str(path), f"cannot read ({exc.strerror or exc})"))
-    found.posts = {g.value for g in posts}
-    found.memberships = {m.value for m in memberships if isinstance(m, ox.NamedNode)}
-    return found
-
-
-def _unstage(found: ScannedFile, error: InputError) -> InputError:
-    if found.staged is not None:
-        found.staged.unlink(missing_ok=True)
-    return error
 
 
 class BulkLoader(Protocol):
@@ -197,7 +129,7 @@ def derive_intervals(store: Store, memberships: set[str], write: Callable[[list[
     stale: list[str] = []
     for chunk in _chunks(ms, DATES_CHUNK):
         for row in store.select(interval_dates_query(chunk)):
-            quads += interval_quads(row["m"].value, row["first"], row["last"])  # type: ignore[arg-type]
+            quads += interval_quads(row["m"].value, row["first"], row["last"])
         stale += [
             r["m"].value
             for r in store.select(
@@ -241,14 +173,8 @@ def load_files_bulk(store: Store, paths: Iterable[Path], loader: BulkLoader) -> 
     log.start()  # refuses a store built under another base IRI before anything is written
     report = LoadReport(undone=undo_unfinished(store), run=log.id)
     with tempfile.TemporaryDirectory(prefix="kg-load-") as folder:
-        files: list[ScannedFile] = []
-        for index, path in enumerate(paths):
-            staging = Path(folder, f"{index:05d}.nq") if loader.stages else None
-            found = scan(path, staging, loader.copies)
-            if isinstance(found, InputError):
-                report.errors.append(found)
-            else:
-                files.append(found)
+        files, errors = scan_files(list(paths), Path(folder) if loader.stages else None, loader.copies)
+        report.errors += errors
         _load_scanned(store, files, loader, log, report)
     return report
 
@@ -310,11 +236,12 @@ class OxigraphBulk:
 
     def load(self, files: Sequence[ScannedFile], owner: dict[str, Path]) -> None:
         for found in files:
-            assert found.staged is not None
-            if any(owner[p] != found.path for p in found.posts):  # a later file has newer versions
-                _restage(found.staged, {ox.NamedNode(p) for p in found.posts if owner[p] == found.path})
-            # the staging file was written by pyoxigraph's serializer from parsed terms
-            self.db.bulk_load(path=str(found.staged), format=ox.RdfFormat.N_QUADS, lenient=True)
+            mine = {ox.NamedNode(p) for p in found.posts if owner[p] == found.path}
+            for staged in found.staged:
+                if len(mine) < len(found.posts):  # a later file has newer versions of some
+                    _restage(staged, mine)
+                # written by pyoxigraph's serializer from terms its parser checked
+                self.db.bulk_load(path=str(staged), format=ox.RdfFormat.N_QUADS, lenient=True)
         self.db.flush()
 
     def union(self, posts: Sequence[str]) -> None:
