@@ -13,11 +13,13 @@ every part of a file.
 from __future__ import annotations
 
 import io
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from multiprocessing import get_context
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,22 @@ class _Part:
     reference: dict[str, bytes] = field(default_factory=dict)  # name → N-Quads
     ignored: int = 0
     error: str | None = None
+
+    def to_json(self) -> bytes:
+        data = {**asdict(self), "posts": sorted(self.posts), "memberships": sorted(self.memberships)}
+        data["reference"] = {name: nq.decode() for name, nq in self.reference.items()}
+        return json.dumps(data).encode()
+
+    @classmethod
+    def from_json(cls, text: bytes) -> _Part:
+        data = json.loads(text)
+        return cls(
+            posts=set(data["posts"]),
+            memberships=set(data["memberships"]),
+            reference={name: nq.encode() for name, nq in data["reference"].items()},
+            ignored=data["ignored"],
+            error=data["error"],
+        )
 
 
 class _Slice(io.RawIOBase):
@@ -138,6 +156,34 @@ def _scan_part(path: str, start: int, end: int | None, staging: str | None, copi
     return part
 
 
+Job = tuple[str, int, "int | None", "str | None", bool]  # path, start, end, staging, copies
+
+
+def _scan_in_process(jobs: list[Job]) -> list[_Part]:
+    """`_scan_part` of each job in a new Python process (`python -m kg.build.bulkscan`): a fresh
+    interpreter, whatever the caller's main module or threads (the store's are not forked)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.build.bulkscan"],
+        input=json.dumps(jobs).encode(),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"a worker process reading N-Quads failed: {done.stderr.decode()[-2000:]}")
+    return [_Part.from_json(line) for line in done.stdout.splitlines()]
+
+
+def _batches(jobs: list[Job], sizes: list[int], count: int) -> list[list[int]]:
+    """Job indexes in `count` groups of about equal bytes (largest first, each to the lightest)."""
+    groups: list[list[int]] = [[] for _ in range(count)]
+    load = [0] * count
+    for k in sorted(range(len(jobs)), key=lambda k: -sizes[k]):
+        lightest = load.index(min(load))
+        groups[lightest].append(k)
+        load[lightest] += sizes[k]
+    return [g for g in groups if g]
+
+
 def cuts(path: Path, parts: int) -> list[tuple[int, int | None]]:
     """Byte ranges splitting a file into about `parts` pieces, each ending at a line end."""
     size = path.stat().st_size
@@ -158,35 +204,45 @@ def scan_files(
     staging: Path | None,
     copies: bool,
     workers: int | None = None,
-    part_bytes: int = PART_BYTES,
+    part_bytes: int | None = None,
 ) -> tuple[list[ScannedFile], list[InputError]]:
     """Scan every file (in parts over `workers` processes, default one per core); with `staging`
     (a folder), the post quads go to files there. A broken file is read again whole in this
     process for its error (the line numbers of a part start at its first line), and nothing of
     it is left in `staging`."""
     workers = workers or os.cpu_count() or 1
-    jobs: list[tuple[int, str, int, int | None, str | None]] = []
+    part_bytes = part_bytes or PART_BYTES
+    owners: list[int] = []  # job → index of its file
+    jobs: list[Job] = []
+    sizes: list[int] = []
     for index, path in enumerate(paths):
         try:
             size = path.stat().st_size
         except OSError:
             size = 0  # the scan reports it
-        pieces = min(workers, max(1, -(-size // part_bytes))) if size else 1
+        pieces = min(workers, -(-size // part_bytes)) if size > part_bytes else 1
         ranges = cuts(path, pieces) if pieces > 1 else [(0, None)]
         for k, (start, end) in enumerate(ranges):
             out = str(staging / f"{index:05d}-{k:03d}.nq") if staging is not None else None
-            jobs.append((index, str(path), start, end, out))
-    args = [(*job[1:], copies) for job in jobs]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=get_context("spawn")) as pool:
-            results = list(pool.map(_scan_part, *zip(*args, strict=True)))
+            owners.append(index)
+            jobs.append((str(path), start, end, out, copies))
+            sizes.append((end if end is not None else size) - start)
+    results: list[_Part | None] = [None] * len(jobs)
+    if workers > 1 and sum(sizes) > part_bytes:
+        groups = _batches(jobs, sizes, workers)
+        with ThreadPoolExecutor(len(groups)) as pool:
+            for group, parts in zip(
+                groups, pool.map(lambda g: _scan_in_process([jobs[k] for k in g]), groups), strict=True
+            ):
+                for k, part in zip(group, parts, strict=True):
+                    results[k] = part
     else:
-        results = [_scan_part(*a) for a in args]
+        results = [_scan_part(*job) for job in jobs]
     files: list[ScannedFile] = []
     errors: list[InputError] = []
     for index, path in enumerate(paths):
-        mine = [(job, part) for job, part in zip(jobs, results, strict=True) if job[0] == index]
-        staged = [Path(job[4]) for job, _ in mine if job[4] is not None]
+        mine = [(jobs[k], part) for k, part in enumerate(results) if owners[k] == index and part is not None]
+        staged = [Path(job[3]) for job, _ in mine if job[3] is not None]
         if any(part.error for _, part in mine):
             for file in staged:
                 file.unlink(missing_ok=True)
@@ -202,3 +258,8 @@ def scan_files(
                 found.reference.setdefault(name, []).extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         files.append(found)
     return files, errors
+
+
+if __name__ == "__main__":  # a worker of `scan_files`: jobs as JSON on stdin, one line of findings each
+    for job in json.loads(sys.stdin.buffer.read()):
+        sys.stdout.buffer.write(_scan_part(*job).to_json() + b"\n")
