@@ -1,16 +1,19 @@
 """`kg load` at the speed of the store: bulk-load the post graphs with the store's own loader,
 then derive the merged default graph and the membership intervals in one pass.
 
-The store's bulk loader is not transactional (pyoxigraph's `bulk_load`, Virtuoso's
-`rdf_loader_run`), so the guarantees `kg load` gives on the slow path (atomic batches of whole
-posts) are kept with an intent record instead:
+Every file is read through first (kg.build.bulkscan: one parse, in parts on several cores for
+large files; the embedded store's post quads are staged there for its loader), so a broken file
+is skipped whole before anything is written. The store's bulk loader is not transactional
+(pyoxigraph's `bulk_load`, Virtuoso's `rdf_loader_run`), so the guarantees `kg load` gives on the
+slow path (atomic batches of whole posts) are kept with an intent record instead:
 
 1. one atomic update drops the earlier version of every post about to be loaded and records
    the posts in the meta graph (`kg:loadingPost`);
-2. the files are bulk-loaded, post graphs only;
-3. the posts' triples go into the merged default graph;
-4. one update recomputes the intervals of every membership the posts attest, drops the record
-   and moves the generation.
+2. the files are bulk-loaded, post graphs only (the embedded store: with their default-graph
+   triples in the same load);
+3. the posts' triples go into the merged default graph (Virtuoso: in SQL);
+4. the intervals of every membership the posts attest are derived again, then one update drops
+   the record and moves the generation.
 
 A load stopped anywhere in 2–4 leaves the record; the next `kg load` first removes those posts
 whole (graphs, default-graph triples no other graph states, intervals), so the store only ever
@@ -220,12 +223,12 @@ def _load_scanned(
 
 
 class OxigraphBulk:
-    """The embedded store: pyoxigraph's bulk loader (RocksDB files written directly) reading
-    the staging file `scan` wrote, where each post quad is followed by its triple in the
-    default graph, so the merged default graph is written in the same pass and no quad goes
-    through Python twice. Measured on 2.08 M quads (bench/scale.py, CPU seconds): the scan
-    with staging 8, the bulk load 24; the earlier way (a second parse feeding `bulk_extend`
-    from a Python generator) took 35 for the load alone."""
+    """The embedded store: pyoxigraph's bulk loader (Rust, RocksDB files written directly, every
+    core) reading the staging files `scan_files` wrote, where each post quad is followed by its
+    triple in the default graph: the post graphs and the merged default graph in one load, and
+    no quad goes through Python after the scan. The earlier way (a second parse feeding
+    `bulk_extend` from a Python generator, intervals by SPARQL updates) spent about twice the CPU
+    (bench/results/scale.json; figures in docs/ingest.md)."""
 
     name = "pyoxigraph bulk loader"
     stages = True
