@@ -57,21 +57,29 @@ def test_bulk_load_builds_the_graph_atomic_batches_build(shards: list[Path], tmp
     assert validate_store(bulk) == []
 
 
-def test_bulk_load_replaces_an_older_version_of_a_post(shards: list[Path], tmp_path: Path) -> None:
-    """A later file with a post's new version (here: without its title) replaces the old one, as
-    atomic batches do; the triples only the old version stated leave the default graph."""
+TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+
+
+def _newer_version(shards: list[Path], tmp_path: Path) -> tuple[Any, ox.NamedNode, Path]:
+    """A file with a newer version of the first shard's first post: the same, without its title."""
     shard = next(p for p in shards if p.name.startswith("shard-"))
     quads = list(ox.parse(path=str(shard), format=ox.RdfFormat.N_QUADS))
     post = quads[0].graph_name
-    title = ox.NamedNode("http://purl.org/dc/terms/title")
     newer = tmp_path / "newer.nq"
     newer.write_bytes(
         ox.serialize(
-            (q for q in quads if q.graph_name == post and not (q.subject == post and q.predicate == title)),
+            (q for q in quads if q.graph_name == post and not (q.subject == post and q.predicate == TITLE)),
             format=ox.RdfFormat.N_QUADS,
         )
         or b""
     )
+    return post, TITLE, newer
+
+
+def test_bulk_load_replaces_an_older_version_of_a_post(shards: list[Path], tmp_path: Path) -> None:
+    """A later file with a post's new version (here: without its title) replaces the old one, as
+    atomic batches do; the triples only the old version stated leave the default graph."""
+    post, title, newer = _newer_version(shards, tmp_path)
     stores = []
     for name in ("batches", "bulk"):
         store = OxigraphStore(tmp_path / name)
@@ -163,3 +171,18 @@ def test_a_broken_line_in_a_later_part_fails_the_file_whole(
     only = {q.graph_name.value for q in ox.parse(path=str(other), format=ox.RdfFormat.N_QUADS)}
     assert set(store.post_iris()) == only and report.posts == len(only)
     assert unfinished(store) == [] and validate_store(store) == []
+
+
+def test_a_post_in_two_files_of_one_load_keeps_the_last_files_version(
+    shards: list[Path], tmp_path: Path
+) -> None:
+    """The staged quads of an earlier file are filtered when a later file of the same load has
+    the post (its new version, here without its title): the store is the one atomic batches
+    build from the same files."""
+    post, title, newer = _newer_version(shards, tmp_path)
+    batches, bulk = OxigraphStore(tmp_path / "batches"), OxigraphStore(tmp_path / "bulk")
+    load_files(batches, [*shards, newer])
+    report = load_files_bulk(bulk, [*shards, newer], OxigraphBulk(bulk.db))
+    assert report.posts == 9
+    assert not list(bulk.db.quads_for_pattern(post, title, None, None))
+    assert dataset(bulk) == dataset(batches)
