@@ -240,8 +240,12 @@ def scan_files(
         results = [_scan_part(*job) for job in jobs]
     files: list[ScannedFile] = []
     errors: list[InputError] = []
+    by_file: dict[int, list[tuple[Job, _Part]]] = {}
+    for k, result in enumerate(results):
+        if result is not None:
+            by_file.setdefault(owners[k], []).append((jobs[k], result))
     for index, path in enumerate(paths):
-        mine = [(jobs[k], part) for k, part in enumerate(results) if owners[k] == index and part is not None]
+        mine = by_file[index]
         staged = [Path(job[3]) for job, _ in mine if job[3] is not None]
         if any(part.error for _, part in mine):
             for file in staged:
