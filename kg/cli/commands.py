@@ -323,7 +323,9 @@ def load(files: tuple[str, ...], store_spec: str | None, batch_size: int, atomic
     A folder loads every .nq and .nq.gz file in it. Each post graph replaces the post's previous
     version; the merged default graph and derived intervals stay consistent. The embedded
     store and Virtuoso (with KG_VIRTUOSO_SQL) load with their own bulk loader and derive the
-    rest in one pass; an interrupted bulk load is undone by the next `kg load`. Other stores
+    rest in one pass (the embedded store stages the post quads in TMPDIR, about twice their
+    size; files over 64 MiB are read by one process per core); an interrupted bulk load is
+    undone by the next `kg load`. Other stores
     get atomic batches of `--batch-size` posts, and so do gzip files.
     Every load is a run in the change log (`kg changes`); a bulk load counts its posts there
     without itemising their facts. A broken file is reported and skipped

@@ -417,3 +417,44 @@ WHERE {{ {{ SELECT ?m (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{
   BIND(IRI(CONCAT(STR(?m), "/during/begin")) AS ?b)
   BIND(IRI(CONCAT(STR(?m), "/during/end")) AS ?e) }}""",
     ]
+
+
+def interval_quads(membership: str, first: ox.Literal, last: ox.Literal) -> list[ox.Quad]:
+    """The derived interval of one membership, as `derived_ops` writes it (INTERVAL_TEMPLATE):
+    for loaders that compute the dates with a query and write the quads themselves."""
+    derived = graph_node("derived")
+    m = ox.NamedNode(membership)
+    i, b, e = (ox.NamedNode(membership + suffix) for suffix in ("/during", "/during/begin", "/during/end"))
+    a = ox.NamedNode(iri("rdf:type"))
+    instant = ox.NamedNode(iri("time:Instant"))
+    date = ox.NamedNode(iri("time:inXSDDate"))
+    return [
+        ox.Quad(m, ox.NamedNode(iri("org:memberDuring")), i, derived),
+        ox.Quad(i, a, ox.NamedNode(iri("time:Interval")), derived),
+        ox.Quad(i, ox.NamedNode(iri("time:hasBeginning")), b, derived),
+        ox.Quad(i, ox.NamedNode(iri("time:hasEnd")), e, derived),
+        ox.Quad(i, ox.NamedNode(iri("prov:wasDerivedFrom")), m, derived),
+        ox.Quad(b, a, instant, derived),
+        ox.Quad(b, date, first, derived),
+        ox.Quad(e, a, instant, derived),
+        ox.Quad(e, date, last, derived),
+    ]
+
+
+def interval_dates_query(memberships: Iterable[str]) -> str:
+    """SELECT ?m ?first ?last: the first and last attestation date of each membership that has
+    any (the dates `derived_ops` writes)."""
+    values = " ".join(f"<{m}>" for m in memberships)
+    return sparql_prefixes() + (
+        f"SELECT ?m (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{ VALUES ?m {{ {values} }} "
+        "GRAPH ?g { ?m kg:attestedOn ?d } } GROUP BY ?m"
+    )
+
+
+def interval_delete_ops(memberships: list[str], union: str | None = None) -> list[str]:
+    """Delete the derived intervals of `memberships` (the first two operations of `derived_ops`)."""
+    return [
+        op
+        for at in range(0, len(memberships), DERIVED_CHUNK)
+        for op in _derived_ops(memberships[at : at + DERIVED_CHUNK], union)[:2]
+    ]
