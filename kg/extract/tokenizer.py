@@ -109,6 +109,15 @@ class MecabTagger:
             args += ["--userdic", str(user_dictionary)]
         self.user_dictionary = user_dictionary
         self._tagger = _mecab.Tagger(args)
+        self._tags: dict[str, str] = {}  # feature → tag: the same features recur
+
+    def _tag(self, feature: str) -> str:
+        tag = self._tags.get(feature)
+        if tag is None:
+            if len(self._tags) > 100_000:
+                self._tags.clear()
+            tag = self._tags[feature] = _tag(feature)
+        return tag
 
     def morphemes(self, text: str) -> list[tuple[int, int, str]]:
         """Morphemes of each line, located by their surface strings.
@@ -127,15 +136,17 @@ class MecabTagger:
                 if not self._tagger.parse(lattice):
                     raise RuntimeError(self._tagger.what())
                 pos = 0
-                for _span, node in lattice:
-                    surface = node.surface
-                    if not surface:
-                        continue
+                # MeCab's own output, `surface<TAB>feature` a line and `EOS` last: one call
+                # instead of a Python object per node
+                for row in lattice.to_string().split("\n"):
+                    surface, tab, feature = row.partition("\t")
+                    if not tab or not surface:
+                        continue  # the closing EOS line
                     at = line.find(surface, pos)
                     if at < 0:  # never expected; keep going rather than misplace tokens
                         continue
                     pos = at + len(surface)
-                    out.append((offset + at, offset + pos, _tag(node.feature)))
+                    out.append((offset + at, offset + pos, self._tag(feature)))
             offset += len(line) + 1
         return out
 
