@@ -151,3 +151,21 @@ def test_body_subtype_and_event_kind_by_ending_match_the_listed_loops(extractor)
         kinds += cues.event_kind(word) is not None
     assert subtypes > 100 and kinds > 10
 
+
+
+def test_pipe_in_batches_extracts_what_one_by_one_does_and_isolates_a_failing_post(extractor):
+    """Extractor.pipe hands the pipeline several posts at a time; the results are those of
+    extracting each post alone, in order, and a post that breaks its batch fails alone."""
+    from kg.model import Extraction, InputError
+
+    posts = [Post(id=f"p{i}", text=text) for i, text in enumerate(_texts(extractor)[:11])]
+    broken = Post(id="broken", text=None, source="broken.txt")  # type: ignore[arg-type]
+    posts.insert(5, broken)
+    alone = [extractor.safe_extract(p) for p in posts]
+    batched = list(extractor.pipe(posts, batch_size=4))
+    assert [type(r) for r in batched] == [type(r) for r in alone]
+    assert isinstance(batched[5], InputError) and batched[5].source == "broken.txt"
+    for got, want in zip(batched, alone, strict=True):
+        if isinstance(want, Extraction):
+            assert got == want
+            assert want.relations or want.entities
