@@ -157,6 +157,7 @@ class MecabTokenizer:
     def __init__(self, vocab: Vocab, user_dictionary: Path | None = None) -> None:
         self.vocab = vocab
         self.tagger = MecabTagger(user_dictionary)
+        self._first_tag: dict[str, str] = {}  # `NNG+JKS` → `NNG`: tags are a few hundred strings
 
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
@@ -166,7 +167,8 @@ class MecabTokenizer:
         for start, end, tag in self.tagger.morphemes(text):
             if start < pos:  # overlapping analyses never happen with 1-best; be safe
                 continue
-            self._gap(text[pos:start], words, spaces, tags)
+            if start > pos:
+                self._gap(text[pos:start], words, spaces, tags)
             words.append(text[start:end])
             spaces.append(False)
             tags.append(tag)
@@ -176,10 +178,12 @@ class MecabTokenizer:
         # char offset of each token start → (end, first POS component): what the genre rules
         # read (kg.extract.words), computed here without making a Token object per token
         offsets: dict[int, tuple[int, str]] = {}
+        first = self._first_tag
         at = 0
         for word, space, tag in zip(words, spaces, tags, strict=True):
-            offsets[at] = (at + len(word), tag.split("+")[0])
-            at += len(word) + space
+            end = at + len(word)
+            offsets[at] = (end, first.get(tag) or first.setdefault(tag, tag.split("+")[0]))
+            at = end + space
         doc.user_data["kg_tags"] = offsets
         return doc
 
