@@ -120,7 +120,10 @@ def main() -> None:
                 runs[name].append(r)
                 print(
                     f"round {round_ + 1} {name:>10}: "
-                    + "  ".join(f"{s} {r[s]['posts_per_s']:6.2f} posts/s {r[s]['chars_per_s']:>7,} chars/s" for s in sets)
+                    + "  ".join(
+                        f"{s} {r[s]['posts_per_s']:6.2f} posts/s {r[s]['chars_per_s']:>7,} chars/s"
+                        for s in sets
+                    )
                     + f"  (load {r['load_average'][0]})",
                     flush=True,
                 )

@@ -95,7 +95,10 @@ def test_morphemes_read_from_mecab_output_match_its_nodes(extractor):
             offset += len(line) + 1
         return out
 
-    texts = _texts(extractor) + ["  앞에 공백,\t탭과 EOS 그리고 EOS\n\n(사)한국소공인협회·㈜하늘 ▲ 2차관 “인용” …"]
+    texts = [
+        *_texts(extractor),
+        "  앞에 공백,\t탭과 EOS 그리고 EOS\n\n(사)한국소공인협회·㈜하늘 ▲ 2차관 “인용” …",
+    ]
     for text in texts:
         assert tagger.morphemes(text) == by_nodes(text), text[:80]
 
@@ -150,7 +153,6 @@ def test_body_subtype_and_event_kind_by_ending_match_the_listed_loops(extractor)
         subtypes += cues.org_subtype_by_suffix(word) is not None
         kinds += cues.event_kind(word) is not None
     assert subtypes > 100 and kinds > 10
-
 
 
 def test_pipe_in_batches_extracts_what_one_by_one_does_and_isolates_a_failing_post(extractor):

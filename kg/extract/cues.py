@@ -18,7 +18,9 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-def endings_in(text: str, endings: frozenset[str] | set[str] | dict[str, str], first: int = 0) -> Iterator[str]:
+def endings_in(
+    text: str, endings: frozenset[str] | set[str] | dict[str, str], first: int = 0
+) -> Iterator[str]:
     """The endings of `text` listed in `endings`, longest first, from `text[first:]` on (1: the
     whole text left out). What a loop over a longest-first list testing `text.endswith(e)` visits,
     with one lookup per character instead of one `endswith` per listed ending."""
