@@ -149,22 +149,16 @@ def main() -> None:
                 for s, v in by_set.items()
             )
         )
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "python": sys.version.split()[0],
+        "checkouts": {name: str(path) for name, path in checkouts.items()},
+        "posts": {s: len(rows) for s, rows in sets.items()},
+        "summary": summary,
+        "runs": runs,
+    }
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps(
-            {
-                "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                "python": sys.version.split()[0],
-                "checkouts": {name: str(path) for name, path in checkouts.items()},
-                "posts": {s: len(rows) for s, rows in sets.items()},
-                "summary": summary,
-                "runs": runs,
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    args.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.output}")
 
 
