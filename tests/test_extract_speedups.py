@@ -13,7 +13,7 @@ import _mecab
 
 from kg.extract.cues import endings_in, load_cues
 from kg.extract.state import DocState
-from kg.extract.tokenizer import _tag
+from kg.extract.tokenizer import pos_tag
 from kg.model import Post
 
 from .conftest import DEV_GOLD, SAMPLES_GOLD
@@ -91,7 +91,7 @@ def test_morphemes_read_from_mecab_output_match_its_nodes(extractor):
                     if node.surface:
                         at = line.find(node.surface, pos)
                         pos = at + len(node.surface)
-                        out.append((offset + at, offset + pos, _tag(node.feature)))
+                        out.append((offset + at, offset + pos, pos_tag(node.feature)))
             offset += len(line) + 1
         return out
 

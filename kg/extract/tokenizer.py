@@ -88,7 +88,7 @@ def build_user_dictionary(entries: Iterable[tuple[str, str]]) -> Path | None:
     return target
 
 
-def _tag(feature: str) -> str:
+def pos_tag(feature: str) -> str:
     """The POS, with mecab-ko-dic's semantic class for proper nouns: `NNP-인명`, `NNP-지명`.
 
     The class tells person and place names apart; the statistical NER uses it as a feature
@@ -116,7 +116,7 @@ class MecabTagger:
         if tag is None:
             if len(self._tags) > 100_000:
                 self._tags.clear()
-            tag = self._tags[feature] = _tag(feature)
+            tag = self._tags[feature] = pos_tag(feature)
         return tag
 
     def morphemes(self, text: str) -> list[tuple[int, int, str]]:
