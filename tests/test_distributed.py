@@ -156,12 +156,15 @@ def test_distributed_worker_killed_mid_run_is_reported_and_a_rerun_completes(
         text=True,
     )
     with Client(cluster.scheduler_address) as client:
+        # kill a worker while it holds the run's partitions (waiting for the first shard, as
+        # before, left too little run once extraction got faster: the loss went unreported)
         deadline = time.monotonic() + 300
-        while not list(out.glob("shard-*.nq")) and time.monotonic() < deadline and run.poll() is None:
+        while not any(client.processing().values()) and time.monotonic() < deadline and run.poll() is None:
             time.sleep(0.05)
         assert run.poll() is None, "the run ended before a worker could be killed"
         pids = client.run(os.getpid)
-        victim = sorted(pids)[0]
+        busy = sorted(w for w, keys in client.processing().items() if keys and w in pids)
+        victim = (busy or sorted(pids))[0]
         os.kill(pids[victim], signal.SIGKILL)
     _, stderr = run.communicate(timeout=600)
     assert f"worker {victim} left the cluster" in stderr

@@ -118,10 +118,11 @@ class Cluster:
     def __exit__(self, *exc: object) -> None:
         self.client.close()
 
-    def watch(self) -> None:
-        """Report workers that left since the last look (at most once a second)."""
+    def watch(self, now_or_never: bool = False) -> None:
+        """Report workers that left since the last look (at most once a second, unless
+        `now_or_never`: the run's last look)."""
         now = time.monotonic()
-        if now - self.checked < 1.0:
+        if now - self.checked < 1.0 and not now_or_never:
             return
         self.checked = now
         current = set(self.client.scheduler_info()["workers"])
@@ -165,6 +166,7 @@ class Cluster:
                     break
             self.watch()
             yield task, result
+        self.watch(now_or_never=True)  # a worker lost in the run's last second is reported too
 
 
 def _lost(posts: list[Post], exc: BaseException) -> list[InputError]:

@@ -153,8 +153,7 @@ def _is_title_word(state: DocState, word: Word) -> bool:
 def _is_title(core: str) -> bool:
     from kg.extract.cues import load_cues
 
-    lexicon = load_cues().lexicon
-    return any(core.endswith(t.title) for t in lexicon.titles) or core.endswith(("직무대행", "대행"))
+    return core.endswith(load_cues().title_endings) or core.endswith(("직무대행", "대행"))
 
 
 def in_bracket(doc: Doc, start: int, end: int, sentence: tuple[int, int]) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from kg.resources import DATA_DIR
 from kg.vocab.lexicon import Lexicon, load_lexicon
@@ -15,6 +16,19 @@ HANGUL_NAME = re.compile(r"[가-힣]{2,4}")
 
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def endings_in(
+    text: str, endings: frozenset[str] | set[str] | dict[str, str], first: int = 0
+) -> Iterator[str]:
+    """The endings of `text` listed in `endings`, longest first, from `text[first:]` on (1: the
+    whole text left out). What a loop over a longest-first list testing `text.endswith(e)` visits,
+    with one lookup per character instead of one `endswith` per listed ending."""
+    for i in range(first, len(text)):
+        if text[i:] in endings:
+            yield text[i:]
+    if "" in endings and len(text) >= first:
+        yield ""
 
 
 @dataclass(frozen=True)
@@ -70,30 +84,50 @@ class Cues:
         """`목원대`, `배재대`: a university's short name."""
         return bool(self.university_short.match(name)) and name not in self.not_university
 
+    @cached_property
+    def _subtype_of_suffix(self) -> dict[str, str]:
+        """Each organisation ending → its subtype (the first listed, when two list it)."""
+        out: dict[str, str] = {}
+        for subtype, suffixes in self.org_suffixes.items():
+            for suffix in suffixes:
+                out.setdefault(suffix, subtype)
+        return out
+
+    @cached_property
+    def _kind_of_event_word(self) -> dict[str, str]:
+        """Each event word, spaces removed → its kind (the first listed, when two list it)."""
+        out: dict[str, str] = {}
+        for kind, words in self.event_kinds.items():
+            for word in words:
+                out.setdefault(word.replace(" ", ""), kind)
+        return out
+
+    @cached_property
+    def program_head_set(self) -> frozenset[str]:
+        return frozenset(self.program_heads)
+
+    @cached_property
+    def title_endings(self) -> tuple[str, ...]:
+        """The lexicon's titles, for `str.endswith`."""
+        return tuple(t.title for t in self.lexicon.titles)
+
     def org_subtype_by_suffix(self, name: str) -> str | None:
         """The organisation subtype a name's ending suggests (longest suffix wins)."""
         if self.is_university_short(name.replace(" ", "")):
             return "university"
-        best: tuple[int, str] | None = None
         bare = name.replace(" ", "")
-        for subtype, suffixes in self.org_suffixes.items():
-            for suffix in suffixes:
-                # one-syllable endings (청, 처, 과 ...) need a longer name to be trusted
-                min_len = 4 if len(suffix) == 1 else len(suffix) + 1
-                fits = bare.endswith(suffix) and len(bare) >= min_len
-                if fits and (best is None or len(suffix) > best[0]):
-                    best = (len(suffix), subtype)
-        return best[1] if best else None
+        for suffix in endings_in(bare, self._subtype_of_suffix):
+            # one-syllable endings (청, 처, 과 ...) need a longer name to be trusted
+            min_len = 4 if len(suffix) == 1 else len(suffix) + 1
+            if len(bare) >= min_len:
+                return self._subtype_of_suffix[suffix]
+        return None
 
     def event_kind(self, name: str) -> str | None:
-        best: tuple[int, str] | None = None
+        """The kind of event a name's ending says (longest ending wins)."""
         bare = name.replace(" ", "")
-        for kind, words in self.event_kinds.items():
-            for word in words:
-                w = word.replace(" ", "")
-                if bare.endswith(w) and (best is None or len(w) > best[0]):
-                    best = (len(w), kind)
-        return best[1] if best else None
+        ending = next(endings_in(bare, self._kind_of_event_word), None)
+        return None if ending is None else self._kind_of_event_word[ending]
 
     def is_program_name(self, name: str) -> bool:
         bare = name.replace(" ", "")

@@ -1,4 +1,11 @@
-"""Build the extraction pipeline from its config (kg/extract/pipeline.cfg)."""
+"""Build the extraction pipeline from its config (kg/extract/pipeline.cfg).
+
+The statistical NER's matrix products run on numpy's BLAS (OpenBLAS), one thread: thinc's
+default, the BLIS build spaCy ships, runs its generic reference kernel on this kind of
+machine and is several times slower (bench/extract.py). The results are the same
+(tests/test_pipeline_ops.py). One thread, because extraction parallelises by processes (`-j`,
+the Dask workers): BLAS threads would only fight the other workers for the cores.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from thinc.api import use_ops
+from threadpoolctl import threadpool_limits
 
 import kg.extract.components
 import kg.extract.tokenizer  # noqa: F401  (registers the tokenizer)
@@ -33,5 +42,7 @@ def build_nlp(config_path: Path = CONFIG_FILE, ner_model: Path | None = NER_MODE
         for name in SOURCED:
             config["components"].pop(name, None)
     config = config.interpolate()
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
+    threadpool_limits(limits=1, user_api="blas")
+    with use_ops("numpy", use_blis=False):  # every model built here multiplies on numpy's BLAS
+        nlp = spacy.util.load_model_from_config(config, auto_fill=True, validate=True)
     return nlp

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from spacy.tokens import Doc
 
-from kg.extract.cues import Cues, load_cues
+from kg.extract.cues import Cues, endings_in, load_cues
 from kg.extract.state import DocState, doc_text, evidence, mention
 from kg.extract.words import Word, tag_at
 from kg.model import Evidence, Mention, Relation
@@ -52,8 +52,7 @@ def memo(cache: dict[str, V], key: str, compute: Callable[[str], V]) -> V:
 class Readings:
     def __init__(self) -> None:
         self.cues: Cues = load_cues()
-        self.titles = sorted({t.title for t in self.cues.lexicon.titles}, key=len, reverse=True)
-        self.title_set = set(self.titles)
+        self.title_set = frozenset(t.title for t in self.cues.lexicon.titles)
         self._titles_seen: dict[str, TitleRead | None] = {}
         self._subtypes_seen: dict[str, str | None] = {}
 
@@ -75,25 +74,24 @@ class Readings:
         fused = self._fused_head(text)
         if fused is not None:
             return TitleRead(fused[0], fused[1], acting, heads_body=True, written=text)
-        for title in self.titles:
-            if text.endswith(title) and len(text) > len(title):
-                prefix = text[: -len(title)].strip()
-                if self.cues.number_prefix.match(prefix):
-                    return TitleRead(text, None, acting)  # `2차관` is `제2차관`, not a unit
-                if not re.fullmatch(r"[가-힣A-Za-z0-9·]+", prefix.replace(" ", "")):
-                    continue
-                if title.endswith("장"):
-                    unit = prefix + title[:-1]
-                    for suffix in sorted(self.cues.head_of_unit, key=len, reverse=True):
-                        if unit.endswith(suffix) and len(unit) > len(suffix) + 1 and self.is_org(unit):
-                            return TitleRead(self.cues.head_of_unit[suffix], unit, acting)
-                if self.org_subtype(prefix) and len(prefix) >= 2:
-                    return TitleRead(title, prefix, acting)
-                if title in self.cues.ambiguous_titles and not self._office_prefix(title, prefix):
-                    return None  # 남부시장 is a market, 서울시장 a mayor, 익산지사 a branch
-                if len(prefix) < 2:
-                    continue  # 남 + 부시장: try the shorter title (남부 + 시장)
-                return TitleRead(text, None, acting)
+        for title in endings_in(text, self.title_set, first=1):  # longest first, shorter than text
+            prefix = text[: -len(title)].strip()
+            if self.cues.number_prefix.match(prefix):
+                return TitleRead(text, None, acting)  # `2차관` is `제2차관`, not a unit
+            if not re.fullmatch(r"[가-힣A-Za-z0-9·]+", prefix.replace(" ", "")):
+                continue
+            if title.endswith("장"):
+                unit = prefix + title[:-1]
+                for suffix in sorted(self.cues.head_of_unit, key=len, reverse=True):
+                    if unit.endswith(suffix) and len(unit) > len(suffix) + 1 and self.is_org(unit):
+                        return TitleRead(self.cues.head_of_unit[suffix], unit, acting)
+            if self.org_subtype(prefix) and len(prefix) >= 2:
+                return TitleRead(title, prefix, acting)
+            if title in self.cues.ambiguous_titles and not self._office_prefix(title, prefix):
+                return None  # 남부시장 is a market, 서울시장 a mayor, 익산지사 a branch
+            if len(prefix) < 2:
+                continue  # 남 + 부시장: try the shorter title (남부 + 시장)
+            return TitleRead(text, None, acting)
         return None
 
     def _fused_head(self, text: str) -> tuple[str, str] | None:

@@ -88,7 +88,7 @@ def build_user_dictionary(entries: Iterable[tuple[str, str]]) -> Path | None:
     return target
 
 
-def _tag(feature: str) -> str:
+def pos_tag(feature: str) -> str:
     """The POS, with mecab-ko-dic's semantic class for proper nouns: `NNP-인명`, `NNP-지명`.
 
     The class tells person and place names apart; the statistical NER uses it as a feature
@@ -109,6 +109,15 @@ class MecabTagger:
             args += ["--userdic", str(user_dictionary)]
         self.user_dictionary = user_dictionary
         self._tagger = _mecab.Tagger(args)
+        self._tags: dict[str, str] = {}  # feature → tag: the same features recur
+
+    def _tag(self, feature: str) -> str:
+        tag = self._tags.get(feature)
+        if tag is None:
+            if len(self._tags) > 100_000:
+                self._tags.clear()
+            tag = self._tags[feature] = pos_tag(feature)
+        return tag
 
     def morphemes(self, text: str) -> list[tuple[int, int, str]]:
         """Morphemes of each line, located by their surface strings.
@@ -127,15 +136,17 @@ class MecabTagger:
                 if not self._tagger.parse(lattice):
                     raise RuntimeError(self._tagger.what())
                 pos = 0
-                for _span, node in lattice:
-                    surface = node.surface
-                    if not surface:
-                        continue
+                # MeCab's own output, `surface<TAB>feature` a line and `EOS` last: one call
+                # instead of a Python object per node
+                for row in lattice.to_string().split("\n"):
+                    surface, tab, feature = row.partition("\t")
+                    if not tab or not surface:
+                        continue  # the closing EOS line
                     at = line.find(surface, pos)
                     if at < 0:  # never expected; keep going rather than misplace tokens
                         continue
                     pos = at + len(surface)
-                    out.append((offset + at, offset + pos, _tag(node.feature)))
+                    out.append((offset + at, offset + pos, self._tag(feature)))
             offset += len(line) + 1
         return out
 
@@ -146,6 +157,7 @@ class MecabTokenizer:
     def __init__(self, vocab: Vocab, user_dictionary: Path | None = None) -> None:
         self.vocab = vocab
         self.tagger = MecabTagger(user_dictionary)
+        self._first_tag: dict[str, str] = {}  # `NNG+JKS` → `NNG`: tags are a few hundred strings
 
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
@@ -155,7 +167,8 @@ class MecabTokenizer:
         for start, end, tag in self.tagger.morphemes(text):
             if start < pos:  # overlapping analyses never happen with 1-best; be safe
                 continue
-            self._gap(text[pos:start], words, spaces, tags)
+            if start > pos:
+                self._gap(text[pos:start], words, spaces, tags)
             words.append(text[start:end])
             spaces.append(False)
             tags.append(tag)
@@ -165,10 +178,12 @@ class MecabTokenizer:
         # char offset of each token start → (end, first POS component): what the genre rules
         # read (kg.extract.words), computed here without making a Token object per token
         offsets: dict[int, tuple[int, str]] = {}
+        first = self._first_tag
         at = 0
         for word, space, tag in zip(words, spaces, tags, strict=True):
-            offsets[at] = (at + len(word), tag.split("+")[0])
-            at += len(word) + space
+            end = at + len(word)
+            offsets[at] = (end, first.get(tag) or first.setdefault(tag, tag.split("+")[0]))
+            at = end + space
         doc.user_data["kg_tags"] = offsets
         return doc
 

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.clauses import agreement_parties, in_bracket, subject_groups, subjects
-from kg.extract.cues import Cues, load_cues
+from kg.extract.cues import Cues, endings_in, load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.state import mention as make_mention
@@ -204,7 +204,7 @@ class ProgramRules:
             words = split_words(doc, s, e)
             for k, w in enumerate(words):
                 core = w.core
-                head = next((h for h in self.cues.program_heads if core.endswith(h)), None)
+                head = next(endings_in(core, self.cues.program_head_set), None)  # the longest
                 if head is None or any(a <= w.core_start < b for a, b in taken):
                     continue
                 first = k
