@@ -47,7 +47,7 @@ unit: install
 	$(PY) -m pytest -q
 
 bench: install virtuoso
-	$(PY) bench/extract.py
+	$(PY) -m bench.extract
 	$(PY) bench/api.py
 	$(PY) bench/viz.py
 	$(PY) bench/ingest.py
