@@ -183,3 +183,14 @@ def test_region_written_as_a_location_is_not_a_body_in_a_training_text(extractor
     assert verdict.entities == [False], "the annotation names 경기도 as a body"
     extraction = extractor.extract(corpora.post_of(record))
     assert "경기도" not in {e.name for e in extraction.entities if e.type == "Organization"}
+
+
+def test_the_assembly_and_cheong_wa_dae_named_as_bodies_in_a_training_text(extractor) -> None:
+    """`… 국회를 향해 …`, `청와대는 …`: the annotation names both as organisations; the lexicon read
+    them as places until round 2's last stop."""
+    post_id = "train-wikinews-20180115-blue-house-power-agencies-reform"
+    record = next(r for r in corpora.load("team-train") if r["id"] == post_id)
+    claimed = [{"name": name, "type": "Organization"} for name in ("국회", "청와대")]
+    assert judge(record, {"entities": claimed}).entities == [True, True]
+    extraction = extractor.extract(corpora.post_of(record))
+    assert {"국회", "청와대"} <= {e.name for e in extraction.entities if e.type == "Organization"}

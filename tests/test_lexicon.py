@@ -141,3 +141,18 @@ def test_extraction_names_institutions_as_the_lexicon_does(extractor) -> None:
     # a name of five syllables or more is kept as written (kg.extract.assemble), not `서울특별시`
     assert {"서울시의회", "서울중앙지법", "더불어민주당", "국민의힘"} <= orgs
     assert "서울특별시" not in orgs
+
+
+def test_the_assembly_and_cheong_wa_dae_are_bodies_and_a_title_that_begins_with_one_is_a_title() -> None:
+    """The annotated news texts name 국회 and 청와대 as organisations (they pass bills, issue
+    statements); the lexicon had them as places. Regression: `국회의원` then began with the body
+    `국회`, and `이훈 국회의원` made the Assembly a participant of every event a member attended."""
+    lexicon = load_lexicon()
+    assert found(lexicon, "청와대는 국회에 법안을 보냈다") == [
+        ("청와대", "cheongwadae"),
+        ("국회", "national-assembly"),
+    ]
+    assert entry(lexicon, "national-assembly").type == "Organization"
+    assert found(lexicon, "이훈 국회의원은 국회의사당에서") == [
+        ("국회의사당", "place-national-assembly-building")
+    ]

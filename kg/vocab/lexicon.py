@@ -206,7 +206,11 @@ class Lexicon:
                 continue
             found: tuple[int, LexiconEntry] | None = None
             for surface, entry in index.get(text[i : i + 2], ()):
-                if text.startswith(surface, i) and not _glued_latin(text, i + len(surface), surface):
+                if (
+                    text.startswith(surface, i)
+                    and not _glued_latin(text, i + len(surface), surface)
+                    and not self._starts_title(text, i, surface)
+                ):
                     found = (len(surface), entry)
                     break  # candidates are longest first
             if found is None:
@@ -219,6 +223,17 @@ class Lexicon:
             named = {e.id for s, t, e in out if text[s:t] not in e.ambiguous}
             out = [(s, t, e) for s, t, e in out if text[s:t] not in e.ambiguous or e.id in named]
         return out
+
+    def _starts_title(self, text: str, i: int, surface: str) -> bool:
+        """`국회의원`: a listed title that begins with the name is a title, not the body."""
+        by_head: dict[str, list[str]] | None = getattr(self, "_titles_by_head", None)
+        if by_head is None:
+            by_head = {}
+            for title in self._titles:
+                for k in range(2, len(title)):
+                    by_head.setdefault(title[:k], []).append(title)
+            self._titles_by_head = by_head
+        return any(text.startswith(title, i) for title in by_head.get(surface, ()))
 
     def _index(self) -> dict[str, list[tuple[str, LexiconEntry]]]:
         cached: dict[str, list[tuple[str, LexiconEntry]]] | None = getattr(self, "_prefix_index", None)
