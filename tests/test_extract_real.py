@@ -12,6 +12,37 @@ from kg.extract.scoring import judge
 
 # (set, post id, head, relation, tail): the fact, written as the extraction names it
 CASES = [
+    # names joined by a middle dot share the party before them and the title after them
+    (
+        "team-train",
+        "train-wikinews-20161023-jongno-police-baek-namgi-autopsy-warrant",
+        "박주민",
+        "holdsPosition",
+        "더불어민주당",
+    ),
+    (
+        "team-train",
+        "train-wikinews-20161023-jongno-police-baek-namgi-autopsy-warrant",
+        "정재호",
+        "holdsPosition",
+        "더불어민주당",
+    ),
+    # a title fused with a police station (`종로경찰서장`)
+    (
+        "team-train",
+        "train-wikinews-20161023-jongno-police-baek-namgi-autopsy-warrant",
+        "홍완선",
+        "holdsPosition",
+        "종로경찰서",
+    ),
+    # a country between the person and the body of the post (`심상정 대한민국 정의당 대표`)
+    (
+        "team-train",
+        "train-wikinews-20200416-justice-party-campaign-committee-dissolution",
+        "심상정",
+        "holdsPosition",
+        "정의당",
+    ),
     # titles with an ordinal (`제1차관`), people of a photo caption (`왼쪽부터 …`)
     (
         "shared-train",

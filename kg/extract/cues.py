@@ -78,6 +78,7 @@ class Cues:
     number_prefix: re.Pattern[str]
     concurrent_marks: frozenset[str]
     provinces: frozenset[str]
+    countries: frozenset[str]  # `심상정 대한민국 정의당 대표`: a country before the body
     lexicon: Lexicon
 
     def is_university_short(self, name: str) -> bool:
@@ -211,5 +212,6 @@ def load_cues() -> Cues:
         number_prefix=re.compile(raw["titles"]["number_prefix"]),
         concurrent_marks=frozenset(raw["titles"]["concurrent"]),
         provinces=frozenset(raw["provinces"]),
+        countries=frozenset(raw["countries"]),
         lexicon=load_lexicon(),
     )

@@ -26,6 +26,7 @@ from kg.extract.words import Word, particle_role, split_words, tag_at
 from kg.model import Relation
 from kg.text.names import LEGAL_FORMS, split_legal_form
 
+LISTED_NAMES = "genre.listed-names-title"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 ENGLISH_TITLE = re.compile(
@@ -148,17 +149,35 @@ class PeopleRules(Recorder):
         n = len(words)
         i = 0
         while i < n:
+            listed = self._listed_names(doc, state, words, i)
+            if listed is not None:
+                i = listed
+                continue
             name, name_end = self._person_at(doc, words, i)
             if name is None:
                 i += 1
                 continue
             j = name_end  # index of the word after the name
             former = False
+            if j + 1 < n and words[j].core in self.cues.countries and not words[j].particle:
+                after = doc_text(doc)[words[j + 1].start : words[j + 1].end]
+                if self.cues.is_title_modifier(after):
+                    j += 1  # `노무현 대한민국 전 대통령`
             modifier = doc_text(doc)[words[j].start : words[j].end] if j < n else ""
             if j < n and self.cues.is_title_modifier(modifier):
                 j += 1  # `김철수 전 서울대 총장`, `홍길동 신임 원장`: the modifier is not part of the post
                 former = modifier in self.cues.former_marks
             org: str | None = None
+            if (
+                j + 2 < n
+                and words[j].core in self.cues.countries
+                and not words[j].particle
+                and not former
+                and self.is_org(words[j + 1].core)
+                and not self._title_at(words, j + 1)
+                and self._title_at(words, j + 2)
+            ):
+                j += 1  # `심상정 대한민국 정의당 대표`: the country is no part of the post
             if j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
                 # `고규창 행정안전부 차관`, `이병권 중기부 제2차관`; not `상인회 정시범 회장`
                 org_word = words[j]
@@ -231,6 +250,34 @@ class PeopleRules(Recorder):
                 self._bracketed_post(doc, state, name, t_last)
             i = j + t_words
             i = self._concurrent_post(doc, state, words, name, i)
+
+    def _listed_names(self, doc: Doc, state: DocState, words: list[Word], i: int) -> int | None:
+        """`더불어민주당 박주민·정재호 의원`: names joined by middle dots share the title after them
+        and the body before them. Returns the index of the word after the title, or None."""
+        w = words[i]
+        if "·" not in w.core or w.particle or w.brackets or i + 1 >= len(words):
+            return None
+        parts = w.core.split("·")
+        if not all(
+            self.cues.is_person_name(p) and not self.is_org(p) and not self.read_title(p) for p in parts
+        ):
+            return None
+        read = self._title_at(words, i + 1)
+        if read is None:
+            return None
+        title, used = read
+        last = words[i + used]
+        start, org = w.start, None
+        before = self._org_before(doc, state, words, i, title)
+        if before is not None:
+            org = self._org(doc, state, before, LISTED_NAMES)
+            start = before.start
+        pos = w.core_start
+        for part in parts:
+            self._mention(state, part, "Person", pos, pos + len(part), LISTED_NAMES)
+            self._holds(doc, state, part, org, title, start, last.end, LISTED_NAMES)
+            pos += len(part) + 1
+        return i + 1 + used
 
     def _bracket_body(self, doc: Doc, state: DocState, word: Word) -> str | None:
         """The one name in the bracket after a title, when it names a body (`대표(비바리퍼블리카)`)."""
