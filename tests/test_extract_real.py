@@ -12,6 +12,14 @@ from kg.extract.scoring import judge
 
 # (set, post id, head, relation, tail): the fact, written as the extraction names it
 CASES = [
+    # a body the lexicon knows, then a unit it does not, then the title: the post is in the unit
+    (
+        "team-train",
+        "train-wikinews-20220703-lovebug-swarm-eunpyeong-disinfection",
+        "이승환",
+        "holdsPosition",
+        "응용생물화학부",
+    ),
     # names joined by a middle dot share the party before them and the title after them
     (
         "team-train",

@@ -27,6 +27,7 @@ from kg.model import Relation
 from kg.text.names import LEGAL_FORMS, split_legal_form
 
 LISTED_NAMES = "genre.listed-names-title"
+NAME_BODY_UNIT = "genre.name-body-unit-title"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 ENGLISH_TITLE = re.compile(
@@ -178,7 +179,16 @@ class PeopleRules(Recorder):
                 and self._title_at(words, j + 2)
             ):
                 j += 1  # `심상정 대한민국 정의당 대표`: the country is no part of the post
-            if j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
+            unit_in = self._unit_of_known_body(words, j)
+            if unit_in is not None:
+                # `이승환 서울대학교 응용생물화학부 교수`: the post is in the unit, the unit in the body
+                body = self._org(doc, state, words[j], NAME_BODY_UNIT)
+                org = self._org(doc, state, words[j + 1], NAME_BODY_UNIT)
+                if body and org:
+                    ev = evidence(doc, words[j].start, words[j + 1].end, NAME_BODY_UNIT)
+                    state.relations.append(Relation(org, "subOrganizationOf", body, ev))
+                j += 2
+            elif j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
                 # `고규창 행정안전부 차관`, `이병권 중기부 제2차관`; not `상인회 정시범 회장`
                 org_word = words[j]
                 if self._korean_name(doc, org_word) is not None:
@@ -196,7 +206,8 @@ class PeopleRules(Recorder):
                 title = replace(title, former=True)
             t_last = words[j + t_words - 1]
             start = words[i].start
-            post_rule = "genre.name-body-title"  # replaced below when the body is found another way
+            # replaced below when the body is found another way
+            post_rule = NAME_BODY_UNIT if unit_in is not None else "genre.name-body-title"
             if org is None:
                 org_word_before = self._org_before(doc, state, words, i, title)
                 if org_word_before is not None:
@@ -250,6 +261,26 @@ class PeopleRules(Recorder):
                 self._bracketed_post(doc, state, name, t_last)
             i = j + t_words
             i = self._concurrent_post(doc, state, words, name, i)
+
+    def _unit_of_known_body(self, words: list[Word], j: int) -> int | None:
+        """`서울대학교 응용생물화학부` before a title: a body the lexicon knows, then a unit-shaped
+        name it does not, then the title. Returns j, or None."""
+        if j + 2 >= len(words) or words[j].particle or words[j + 1].particle or words[j].brackets:
+            return None
+        known = self.cues.lexicon.lookup(words[j].core)
+        unit = words[j + 1].core
+        if (
+            known is None
+            or known.type != "Organization"
+            or self.cues.lexicon.lookup(unit) is not None
+            or not self.is_org(unit)
+            or self.cues.is_person_name(unit)
+            or self._title_at(words, j)
+            or self._title_at(words, j + 1)
+            or not self._title_at(words, j + 2)
+        ):
+            return None
+        return j
 
     def _listed_names(self, doc: Doc, state: DocState, words: list[Word], i: int) -> int | None:
         """`더불어민주당 박주민·정재호 의원`: names joined by middle dots share the title after them
