@@ -12,6 +12,8 @@ from kg.extract.scoring import judge
 
 # (set, post id, head, relation, tail): the fact, written as the extraction names it
 CASES = [
+    # a body the post names only by its Latin short form keeps that name (`이광형 KAIST 총장`)
+    ("shared-train", "c-fetv-2022-shinhan-squarebridge-daejeon", "이광형", "holdsPosition", "KAIST"),
     # a body the lexicon knows, then a unit it does not, then the title: the post is in the unit
     (
         "team-train",

@@ -323,8 +323,8 @@ def _evidence_rank(rel: Relation, head: _Group, raw: Relation) -> tuple[int, flo
 def _name(g: _Group) -> str:
     """The fullest name the post writes: the lexicon's official name when the post writes it,
     else the longest of the entry's names the post writes (`중소기업진흥공단` in 2012, renamed
-    중소벤처기업진흥공단 in 2018; `서울시` where the post never writes 서울특별시), else the longest
-    Korean name, else the longest name. The graph still gives every form one IRI through the
+    중소벤처기업진흥공단 in 2018; `서울시` where the post never writes 서울특별시; `KAIST` where it writes
+    no Korean name of the entry), else the longest Korean name, else the longest name. The graph still gives every form one IRI through the
     lexicon entry."""
     written = {m.text for m in g.mentions}
     if g.canonical:
@@ -336,7 +336,7 @@ def _name(g: _Group) -> str:
             w for w in written if entry is not None and name_key(w) in {name_key(x) for x in entry.surfaces}
         ]
         korean_known = [w for w in known if re.search(r"[가-힣]", w)]
-        return max(korean_known, key=len) if korean_known else g.canonical
+        return max(korean_known or known, key=len) if known else g.canonical
     korean = [n for n in g.names if re.search(r"[가-힣]", n)]
     return max(korean or g.names, key=len)
 
