@@ -493,3 +493,20 @@ def test_region_written_as_a_location_is_not_a_body(extractor) -> None:
     # the same region as the subject of a sentence is a body
     ex = run(extractor, "부산광역시는 21일 청년 창업 지원 계획을 발표했다.")
     assert ("Organization", "부산광역시") in entities(ex)
+
+
+def test_a_common_noun_cut_like_a_name_before_candidate_is_no_person(extractor) -> None:
+    """Regression: with `후보` a title, `대체 공급처 후보` (supplier candidates) made 공급처 a person
+    (MeCab cuts it 공급 + 처, as it cuts unseen names). A title that is also a common noun needs a
+    name MeCab reads whole, or the NER's reading, or a body between."""
+    ex = run(extractor, "코트라는 무역관 네트워크를 활용해 대체 공급처 후보를 발굴한다.")
+    assert not any(e.type == "Person" for e in ex.entities), entities(ex)
+    ex = run(extractor, "대한민국 민주통합당 문재인 후보는 16일 경선에서 1위를 차지했다.")
+    assert ("문재인", "holdsPosition", "민주통합당", "후보") in facts(ex), facts(ex)
+
+
+def test_then_before_a_title_marks_a_former_post(extractor) -> None:
+    """Regression: `박근혜 당시 후보` made `당시` a body the person held a post in."""
+    ex = run(extractor, "박근혜 당시 후보는 공약을 발표했다.")
+    assert not any(r.tail == "당시" for r in ex.relations), facts(ex)
+    assert ("Organization", "당시") not in entities(ex)

@@ -12,6 +12,23 @@ from kg.extract.scoring import judge
 
 # (set, post id, head, relation, tail): the fact, written as the extraction names it
 CASES = [
+    # a name MeCab cuts (허성 + 곤) before a title fused with a known city (`김해시장`)
+    ("shared-train", "b-hankyung-2020-comwel-gimhae", "허성곤", "holdsPosition", "김해시"),
+    # titles of party politics (`상임고문`, `후보`)
+    (
+        "team-train",
+        "train-wikinews-20120902-monoresearch-candidates-pledge-poll",
+        "손학규",
+        "holdsPosition",
+        "민주통합당",
+    ),
+    (
+        "team-train",
+        "train-wikinews-20120917-democratic-united-party-moon-nominee",
+        "문재인",
+        "holdsPosition",
+        "민주통합당",
+    ),
     # a body the post names only by its Latin short form keeps that name (`이광형 KAIST 총장`)
     ("shared-train", "c-fetv-2022-shinhan-squarebridge-daejeon", "이광형", "holdsPosition", "KAIST"),
     # a body the lexicon knows, then a unit it does not, then the title: the post is in the unit

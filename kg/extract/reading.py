@@ -175,6 +175,13 @@ class Readings:
             return False  # `전주 남부시장`: MeCab knows it as a place
         return not (len(tokens) == 1 and tokens[0].tag_.startswith(COMMON_TAGS))
 
+    def doubtful_name(self, doc: Doc, word: Word) -> bool:
+        """A name MeCab cut into several tokens (`공급` + `처`, `장병` + `돈`) that the NER does not
+        read as a person: before a title that is also a common noun (`후보`) it is no name."""
+        first = tag_at(doc).get(word.core_start)
+        several = first is None or first[0] < word.core_end
+        return several and (word.core_start, word.core_end) not in _person_spans(doc)
+
     def _proper_noun(self, doc: Doc, word: Word) -> bool:
         span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
         if span is None or len(word.core) < 2:

@@ -202,6 +202,9 @@ class PeopleRules(Recorder):
                 i += 1
                 continue
             title, t_words = title_read
+            if org is None and title.role in self.cues.ambiguous_titles and self.doubtful_name(doc, words[i]):
+                i += 1  # `대체 공급처 후보`: a common noun cut like a name, before `후보`
+                continue
             if former:
                 title = replace(title, former=True)
             t_last = words[j + t_words - 1]
@@ -525,8 +528,12 @@ class PeopleRules(Recorder):
             nxt = self._title_at(words, i + 1) or (
                 self._title_at(words, i + 2) if i + 2 < len(words) else None
             )
-            if nxt is not None and nxt[0].role not in self.cues.ambiguous_titles:
-                return whole, i + 1  # not `연계한 현지 시장`: a verb before a market
+            if nxt is not None and (
+                nxt[0].role not in self.cues.ambiguous_titles
+                or (nxt[0].heads_body and self.cues.lexicon.lookup(nxt[0].unit or "") is not None)
+            ):
+                # not `연계한 현지 시장` (a verb before a market); `허성곤 김해시장` heads a known body
+                return whole, i + 1
         # foreign names: 1–3 Hangul words, the last carrying a Latin bracket
         for span in (2, 3, 1):
             if i + span > len(words):
