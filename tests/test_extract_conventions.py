@@ -510,3 +510,27 @@ def test_then_before_a_title_marks_a_former_post(extractor) -> None:
     ex = run(extractor, "박근혜 당시 후보는 공약을 발표했다.")
     assert not any(r.tail == "당시" for r in ex.relations), facts(ex)
     assert ("Organization", "당시") not in entities(ex)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "농민 120여명과 함께 대통령의 공약을 보장하라고 요구했다.",
+        "선진국과 개도국으로 구성된 24개국의 대표가 참석했다.",
+        "당시 유력한 대선 후보자인 두 사람의 표 비율이 달랐다.",
+        "국가 발전을 위해 대통령이 나섰다.",
+    ],
+)
+def test_an_inflected_word_before_a_title_is_no_person(extractor, text: str) -> None:
+    """Regression: `함께 대통령`, `구성된 … 대표`, `유력한 대선 후보`, `위해 대통령` made persons
+    of an adverb and of verbs: a word MeCab reads as …하다/…되다, an adverb or one inflected
+    verb is no name."""
+    ex = run(extractor, text)
+    assert not any(e.type == "Person" for e in ex.entities), entities(ex)
+
+
+def test_a_word_the_dictionary_knows_as_a_name_needs_the_ner_too(extractor) -> None:
+    """Regression: MeCab's dictionary tags 한강, 차바 (a typhoon), 이용자 as personal names; alone
+    they made persons. The dictionary's reading counts where the NER also reads a person."""
+    ex = run(extractor, "지난 5일 태풍 차바가 부산 인근을 지나갔다. 헬기는 한강을 따라 비행했다.")
+    assert not any(e.type == "Person" for e in ex.entities), entities(ex)

@@ -157,9 +157,9 @@ class Readings:
     def is_person_word(self, doc: Doc, word: Word) -> bool:
         """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인);
         the statistical NER's PS reading of exactly this word settles doubtful cases."""
-        if not self.is_person(word.core):
+        if not self.is_person(word.core) or inflected(doc, word.core_start, word.core_end):
             return False
-        if (word.core_start, word.core_end) in _person_spans(doc):
+        if (word.core_start, word.core_end) in ner_person_spans(doc):
             return True
         first = tag_at(doc).get(word.core_start)
         if first is not None:  # the word starts a token: read its tag without a Span
@@ -180,7 +180,7 @@ class Readings:
         read as a person: before a title that is also a common noun (`후보`) it is no name."""
         first = tag_at(doc).get(word.core_start)
         several = first is None or first[0] < word.core_end
-        return several and (word.core_start, word.core_end) not in _person_spans(doc)
+        return several and (word.core_start, word.core_end) not in ner_person_spans(doc)
 
     def _proper_noun(self, doc: Doc, word: Word) -> bool:
         span = doc.char_span(word.core_start, word.core_end, alignment_mode="expand")
@@ -215,6 +215,8 @@ class Readings:
         if not self.cues.is_person_name(surface) or self.read_title(surface) or self.is_org(surface):
             return None
         if surface == w.core and not self.is_person_word(doc, w):
+            return None
+        if inflected(doc, w.core_start, w.core_start + len(surface)):
             return None
         return surface
 
@@ -455,7 +457,19 @@ class Recorder(Readings):
         return self._canonical(best.text)
 
 
-def _person_spans(doc: Doc) -> set[tuple[int, int]]:
+def inflected(doc: Doc, start: int, end: int) -> bool:
+    """`구성된`, `부족한`, `시작해`, `함께`, `위해`, `어려운`: a noun made a verb (…하다, …되다), an
+    adverb, or one inflected verb, as MeCab reads the word: no name, whatever its shape."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    tags = [t.tag_ for t in span if not t.is_space]
+    if any("XSV" in t or "XSA" in t for t in tags):
+        return True
+    return len(tags) == 1 and (tags[0] == "MAG" or "+E" in tags[0])
+
+
+def ner_person_spans(doc: Doc) -> set[tuple[int, int]]:
     """Character spans the statistical NER labels PS (empty when the model is absent)."""
     cached: set[tuple[int, int]] | None = doc.user_data.get("kg_ner_ps")
     if cached is None:

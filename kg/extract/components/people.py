@@ -18,7 +18,9 @@ from kg.extract.reading import (
     VERBAL_END,
     Recorder,
     TitleRead,
+    inflected,
     is_subsequence,
+    ner_person_spans,
     unit_reading,
 )
 from kg.extract.state import AliasFact, DocState, doc_text, evidence
@@ -451,7 +453,8 @@ class PeopleRules(Recorder):
                 )
 
     def dictionary_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """A word MeCab's dictionary knows as a personal name (NNP 인명): `문재인은`, `박칼린이`."""
+        """A word MeCab's dictionary knows as a personal name (NNP 인명): `문재인은`, `박칼린이`, where the
+        NER reads it as a person too (the dictionary also tags 한강, 차바, 이용자 so)."""
         tags = tag_at(doc)
         for w in words:
             if not w.core or w.brackets or (w.core_start, w.core_end) in state.anchors:
@@ -459,7 +462,7 @@ class PeopleRules(Recorder):
             first = tags.get(w.core_start)
             if first is None or first[0] != w.core_end or first[1] != "NNP-인명":
                 continue
-            if self.is_person(w.core):
+            if self.is_person(w.core) and (w.core_start, w.core_end) in ner_person_spans(doc):
                 self._mention(state, w.core, "Person", w.core_start, w.core_end, "genre.dictionary-name")
 
     def honorific_names(self, doc: Doc, state: DocState, words: list[Word]) -> None:
@@ -517,6 +520,7 @@ class PeopleRules(Recorder):
                 self.cues.is_person_name(surface)
                 and self._title_at(words, i + 1)
                 and not self.is_org(surface)
+                and not inflected(doc, w.start, w.end)
             ):
                 return surface, i + 1  # `장허구` read by MeCab as a verb (장허 + 구)
             return None, i
