@@ -534,3 +534,11 @@ def test_a_word_the_dictionary_knows_as_a_name_needs_the_ner_too(extractor) -> N
     they made persons. The dictionary's reading counts where the NER also reads a person."""
     ex = run(extractor, "지난 5일 태풍 차바가 부산 인근을 지나갔다. 헬기는 한강을 따라 비행했다.")
     assert not any(e.type == "Person" for e in ex.entities), entities(ex)
+
+
+def test_a_country_is_no_body_of_a_post_or_a_unit(extractor) -> None:
+    """Regression: `이명박 대한민국 대통령` gave a post in `대한민국`, and `대한민국 국가대표팀` a
+    unit of it; the guideline has countries as places, never as bodies."""
+    ex = run(extractor, "정운찬 특사는 이명박 대한민국 대통령의 친서를 전달할 예정이다.")
+    assert ("Organization", "대한민국") not in entities(ex), entities(ex)
+    assert not any(r.tail == "대한민국" for r in ex.relations), facts(ex)

@@ -166,7 +166,7 @@ def load_cues() -> Cues:
     return Cues(
         org_suffixes={k: tuple(v) for k, v in raw["org_suffixes"].items()},
         unit_suffixes=tuple(raw["unit_suffixes"]),
-        org_stopwords=frozenset(raw["org_stopwords"]),
+        org_stopwords=frozenset(raw["org_stopwords"]) | frozenset(raw["countries"]),  # a country is no body
         program_suffixes=tuple(raw["program_suffixes"]),
         program_heads=tuple(sorted(raw["program_heads"], key=len, reverse=True)),
         program_determiners=frozenset(raw["program_determiners"]),
