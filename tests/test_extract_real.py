@@ -12,6 +12,18 @@ from kg.extract.scoring import judge
 
 # (set, post id, head, relation, tail): the fact, written as the extraction names it
 CASES = [
+    # names joined by a middle dot with the party after them; a governor written `전남지사`
+    ("shared-train", "b-newsis-2014-kocca-naju", "박혜자", "holdsPosition", "새정치민주연합"),
+    ("shared-train", "b-newsis-2014-kocca-naju", "이낙연", "holdsPosition", "전남"),
+    ("shared-train", "b-etnews-2011-capital-tp-directors", "김문수", "holdsPosition", "경기"),
+    # an acting head written `원장직무대리`
+    (
+        "shared-train",
+        "a-jungdoilbo-2024-yuinchon-content-agencies-heads-meeting",
+        "유현석",
+        "holdsPosition",
+        "한국콘텐츠진흥원",
+    ),
     # a name MeCab cuts (허성 + 곤) before a title fused with a known city (`김해시장`)
     ("shared-train", "b-hankyung-2020-comwel-gimhae", "허성곤", "holdsPosition", "김해시"),
     # titles of party politics (`상임고문`, `후보`)

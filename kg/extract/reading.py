@@ -87,6 +87,9 @@ class Readings:
                         return TitleRead(self.cues.head_of_unit[suffix], unit, acting)
             if self.org_subtype(prefix) and len(prefix) >= 2:
                 return TitleRead(title, prefix, acting)
+            if title == "지사" and prefix in self.cues.provinces:
+                # `전남지사`, `경기지사`: the governor of the province written in short
+                return TitleRead(title, prefix, acting, heads_body=True, written=text)
             if title in self.cues.ambiguous_titles and not self._office_prefix(title, prefix):
                 return None  # 남부시장 is a market, 서울시장 a mayor, 익산지사 a branch
             if len(prefix) < 2:

@@ -298,22 +298,30 @@ class PeopleRules(Recorder):
             self.cues.is_person_name(p) and not self.is_org(p) and not self.read_title(p) for p in parts
         ):
             return None
-        read = self._title_at(words, i + 1)
+        after = i + 1  # `신정훈·박혜자 새정치민주연합 국회의원`: the body may follow the names
+        if (
+            not self._title_at(words, after)
+            and after + 1 < len(words)
+            and self.is_org(words[after].core)
+            and not words[after].particle
+        ):
+            after += 1
+        read = self._title_at(words, after)
         if read is None:
             return None
         title, used = read
-        last = words[i + used]
+        last = words[after + used - 1]
         start, org = w.start, None
-        before = self._org_before(doc, state, words, i, title)
+        before = self._org_before(doc, state, words, i, title) if after == i + 1 else words[i + 1]
         if before is not None:
             org = self._org(doc, state, before, LISTED_NAMES)
-            start = before.start
+            start = min(start, before.start)
         pos = w.core_start
         for part in parts:
             self._mention(state, part, "Person", pos, pos + len(part), LISTED_NAMES)
             self._holds(doc, state, part, org, title, start, last.end, LISTED_NAMES)
             pos += len(part) + 1
-        return i + 1 + used
+        return after + used
 
     def _bracket_body(self, doc: Doc, state: DocState, word: Word) -> str | None:
         """The one name in the bracket after a title, when it names a body (`대표(비바리퍼블리카)`)."""
