@@ -12,6 +12,14 @@ from kg.extract.scoring import judge
 
 # (set, post id, head, relation, tail): the fact, written as the extraction names it
 CASES = [
+    # two name-shaped words before a title: the NER's person reading settles which is the person
+    (
+        "team-train",
+        "train-wikinews-20130910-chun-doohwan-family-forfeiture-payment-plan",
+        "이희상",
+        "holdsPosition",
+        "동아원",
+    ),
     # names joined by a middle dot with the party after them; a governor written `전남지사`
     ("shared-train", "b-newsis-2014-kocca-naju", "박혜자", "holdsPosition", "새정치민주연합"),
     ("shared-train", "b-newsis-2014-kocca-naju", "이낙연", "holdsPosition", "전남"),

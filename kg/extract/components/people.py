@@ -193,7 +193,9 @@ class PeopleRules(Recorder):
             elif j + 1 < n and not self._title_at(words, j) and self._title_at(words, j + 1):
                 # `고규창 행정안전부 차관`, `이병권 중기부 제2차관`; not `상인회 정시범 회장`
                 org_word = words[j]
-                if self._korean_name(doc, org_word) is not None:
+                if self._korean_name(doc, org_word) is not None and not self._ner_settles(
+                    doc, words[i], org_word
+                ):
                     i += 1
                     continue
                 if org_word.core and org_word.core not in self.cues.org_stopwords:
@@ -266,6 +268,17 @@ class PeopleRules(Recorder):
                 self._bracketed_post(doc, state, name, t_last)
             i = j + t_words
             i = self._concurrent_post(doc, state, words, name, i)
+
+    def _ner_settles(self, doc: Doc, name: Word, other: Word) -> bool:
+        """`이희상 동아원 회장`: of two name-shaped words before a title, the NER reads the first as
+        a person and not the second, and the second is not one word MeCab's dictionary knows as a name."""
+        people = ner_person_spans(doc)
+        first = tag_at(doc).get(other.core_start)
+        return (
+            (name.core_start, name.core_end) in people
+            and not any(other.core_start < e and s < other.core_end for s, e in people)
+            and not (first is not None and first[0] == other.core_end and first[1] == "NNP-인명")
+        )
 
     def _unit_of_known_body(self, words: list[Word], j: int) -> int | None:
         """`서울대학교 응용생물화학부` before a title: a body the lexicon knows, then a unit-shaped
