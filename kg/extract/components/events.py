@@ -75,6 +75,8 @@ class EventRules:
         main: EventFact | None = None
         for k, sent in enumerate(state.sentences):
             reported = self._participation(doc, state, sent, summary_date, main)
+            if reported is None:
+                self._speaker_at_gathering(doc, state, sent, main)
             if main is None and reported is not None and reported.date is not None:
                 main = reported
                 self._gathering(doc, state, main, state.sentences[k + 1 :])
@@ -421,7 +423,7 @@ class EventRules:
         (`이어 …`, `같은 날 …`, `이날 …`) takes the date of the post's main event."""
         s, e = sent
         clause = doc_text(doc)[s:e]
-        if not self.event_verb.search(clause):
+        if not any(self._reports_gathering(clause, v) for v in self.event_verb.finditer(clause)):
             return None
         hit = self._event_date(state, s, e, clause)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
@@ -467,6 +469,51 @@ class EventRules:
         return event or EventFact(
             None, "other", s, e, evidence(doc, s, e, "events.subject-of-dated-event"), when
         )
+
+    def _speaker_at_gathering(self, doc: Doc, state: DocState, sent: tuple[int, int], main: EventFact | None) -> None:
+        """`A 대표는 19일 원내 대책회의에서 “…”라고 했다`: a sentence with no event verb that
+        places a subject at a dated gathering and reports what was said there. The subject is
+        the last one before the gathering (else the first after it), the date the last one
+        written before it (`오늘`, `금일`: the publication day; `이날`: the main occasion's)."""
+        s, e = sent
+        text = doc_text(doc)
+        rule = rulebook()["events.speaker-at-dated-gathering"]
+        if not rule.regex("said").search(text, s, e):
+            return
+        at = next(
+            (m for m in rule.regex("at_gathering").finditer(text, s, e) if self.cues.event_kind(m.group("w"))),
+            None,
+        )
+        if at is None:
+            return
+        written = [(ds, d) for ds, de, d in state.dates if s <= ds < at.start() and not RANGE_END.match(text, de)]
+        written += [(m.start(), state.published) for m in rule.regex("today").finditer(text, s, at.start())]
+        if main is not None and main.date is not None:
+            written += [(m.start(), main.date) for m in rule.regex("same_day").finditer(text, s, at.start())]
+        written = [(ds, d) for ds, d in written if d is not None]
+        if not written:
+            return
+        when = max(written, key=lambda x: x[0])[1]
+        assert when is not None
+        groups = subject_groups(doc, state, s, at.start()) or subject_groups(doc, state, at.end(), e)[:1]
+        if not groups:
+            return
+        group = groups[-1] if groups[-1][0].start < at.start() else groups[0]
+        parts = [(m, rule.id) for m in group if m.type in ("Person", "Organization")]
+        event = next((ev for ev in state.events if s <= ev.start < e), None) or self._event_on(state, when)
+        self._attend(doc, state, parts, when, event, sent)
+
+    def _reports_gathering(self, clause: str, verb: re.Match[str]) -> bool:
+        """An event verb reports a gathering; a generic one (`진행`, `실시`) not when it carries
+        out a survey, a vote, a call or a scheme (`설문조사를 실시한 결과`, `통화를 진행했다`)
+        or is under way (`대선 진행 중에`)."""
+        rule = rulebook()["events.subject-of-dated-event"]
+        if not rule.regex("generic_verb").fullmatch(verb.group()):
+            return True
+        before = clause[: verb.start()].split()[-1:]
+        if before and rule.regex("not_gathering").match(before[0]):
+            return False
+        return not rule.regex("under_way").match(clause, verb.end())
 
     def _joined_the_action(self, doc: Doc, m: Mention, sentence_end: int) -> bool:
         """`B와 업무협약을 체결`, not `A와 B의 차이`."""
