@@ -428,6 +428,8 @@ class EventRules:
         hit = self._event_date(state, s, e, clause)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
         when = hit[0] if hit else (event.date if event and event.date else None)
+        if when is None and rulebook()["events.speaker-at-dated-gathering"].regex("today").search(clause):
+            when = state.published  # `금일 복지부는 … 첫 회의를 개최했다`
         if (
             when is None
             and box_date is not None
@@ -582,9 +584,15 @@ class EventRules:
                 rule = "events.photo-caption"
                 parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)]
                 self._attend(doc, state, parts, main.date, main, (s, e))
-            elif ATTENDANCE.search(clause) and scoped:
+            elif ATTENDANCE.search(clause) and (scoped or self._counted_attendees(clause)):
                 rule = "events.attendee-after-lead"
                 parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)] + [
+                    # `신정훈·박혜자 새정치민주연합 국회의원`, `홍종학·박영선 전 장관`: named there,
+                    # with a title the lexicon may not know or one shared by a list
+                    (m, rule)
+                    for m in state.mentions
+                    if m.type == "Person" and s <= m.start < e and not in_bracket(doc, m.start, m.end, (s, e))
+                ] + [
                     (m, rule)
                     for m in state.mentions
                     if m.type == "Organization"
@@ -617,6 +625,10 @@ class EventRules:
                     main,
                     (s, e),
                 )
+
+    def _counted_attendees(self, clause: str) -> bool:
+        """`A 부행장과 B 센터장 등 … 600여명이 참여했다`: a list closed by a head count."""
+        return bool(rulebook()["events.attendee-after-lead"].regex("counted").search(clause))
 
     def _at_the_event(self, clause: str) -> bool:
         """Does the sentence place itself at the gathering (`이날`, `간담회에서는`, `행사에는`)?"""
