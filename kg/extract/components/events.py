@@ -18,7 +18,7 @@ from datetime import date
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import agreement_parties, in_bracket, partners, subject_groups, subjects
+from kg.extract.clauses import agreement_parties, in_bracket, mention_of_word, partners, subject_groups, subjects
 from kg.extract.cues import load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
@@ -457,6 +457,7 @@ class EventRules:
             (m, "events.titled-person-in-dated-event")
             for m in self._titled_people(doc, state, sent, bracketed=bool(follow_up))
         ]
+        parts += [(m, "events.visited-body") for m in self._visited(doc, state, s, e)]
         if any(v in clause for v in self.cues.meeting_verbs):
             parts += [
                 (m, "events.body-at-meeting")
@@ -516,6 +517,21 @@ class EventRules:
         if before and rule.regex("not_gathering").match(before[0]):
             return False
         return not rule.regex("under_way").match(clause, verb.end())
+
+    def _visited(self, doc: Doc, state: DocState, s: int, e: int) -> list[Mention]:
+        """`장관은 6일 X를 찾아`, `차관이 14일 X를 방문하여`: the body visited hosts the visit."""
+        visit = rulebook()["events.visited-body"].regex("visit")
+        words = split_words(doc, s, e)
+        out = []
+        for k, (w, nxt) in enumerate(zip(words, words[1:])):
+            if k > 0 and words[k - 1].particle in ("와", "과") and mention_of_word(state, words[k - 1]) is None:
+                continue  # `소공인과 소공인특화지원센터를 방문`: those of a kind, not one body
+            if w.particle in ("을", "를") and visit.match(doc_text(doc), nxt.start):
+                m = mention_of_word(state, w, ("Organization",))
+                # the whole word names the body (`충남도농업기술원을`, not its 충남도), with confidence
+                if m is not None and m.end == w.core_end and m.confidence >= STRONG_MENTION:
+                    out.append(m)
+        return out
 
     def _joined_the_action(self, doc: Doc, m: Mention, sentence_end: int) -> bool:
         """`B와 업무협약을 체결`, not `A와 B의 차이`."""
