@@ -66,6 +66,8 @@ class EventRules:
         self.event_verb = re.compile(
             "|".join(map(re.escape, sorted(self.cues.event_verbs, key=len, reverse=True)))
         )
+        # `간담회를 했다`, `오찬회동을 하였다`: a gathering word as the object of 하다
+        self._held_plainly = rulebook()["events.subject-of-dated-event"].regex("held_plainly")
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
@@ -423,7 +425,9 @@ class EventRules:
         (`이어 …`, `같은 날 …`, `이날 …`) takes the date of the post's main event."""
         s, e = sent
         clause = doc_text(doc)[s:e]
-        if not any(self._reports_gathering(clause, v) for v in self.event_verb.finditer(clause)):
+        if not any(self._reports_gathering(clause, v) for v in self.event_verb.finditer(clause)) and not any(
+            self.cues.event_kind(m.group("w")) for m in self._held_plainly.finditer(clause)
+        ):
             return None
         hit = self._event_date(state, s, e, clause)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
@@ -458,6 +462,7 @@ class EventRules:
             for m in self._titled_people(doc, state, sent, bracketed=bool(follow_up))
         ]
         parts += [(m, "events.visited-body") for m in self._visited(doc, state, s, e)]
+        parts += [(m, "events.met-with") for m in self._met_with(doc, state, s, e)]
         if any(v in clause for v in self.cues.meeting_verbs):
             parts += [
                 (m, "events.body-at-meeting")
@@ -530,6 +535,34 @@ class EventRules:
                 m = mention_of_word(state, w, ("Organization",))
                 # the whole word names the body (`충남도농업기술원을`, not its 충남도), with confidence
                 if m is not None and m.end == w.core_end and m.confidence >= STRONG_MENTION:
+                    out.append(m)
+        return out
+
+    def _met_with(self, doc: Doc, state: DocState, s: int, e: int) -> list[Mention]:
+        """`A, B 상무부장과 연이어 면담을 갖고`, `C 위원장과 임원진을 만나`, `D협회 운영위원들과
+        간담회를 했다`: those a meeting is held with (a `와/과` list right before a meeting word)."""
+        meeting = rulebook()["events.met-with"].regex("meeting")
+        text = doc_text(doc)
+        words = split_words(doc, s, e)
+        out: list[Mention] = []
+        for j, w in enumerate(words):
+            if particle_role(w.particle) != "conj" or not any(
+                meeting.match(text, x.start) for x in words[j + 1 : j + 4]
+            ):
+                continue
+            first = j  # back over the list: `A 부장, B 부장과`, `C 위원장과 임원진을` stops at a particle
+            while first > 0 and particle_role(words[first - 1].particle) in ("none", "list", "conj"):
+                if self._is_date_word(state, words[first - 1]):
+                    break
+                first -= 1
+            for m in state.mentions:
+                if (
+                    m.type in ("Person", "Organization")
+                    and words[first].start <= m.start < w.core_end
+                    and m.confidence >= KEPT_MENTION
+                    and not in_bracket(doc, m.start, m.end, (s, e))
+                    and not (m.type == "Organization" and text[m.end : m.end + 1] == "장")
+                ):
                     out.append(m)
         return out
 
