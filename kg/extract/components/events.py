@@ -39,7 +39,7 @@ NUMBERED_HEADING = re.compile(
     r"^\s*(?:\d{1,2}|[가-하])\s*[.)]\s*(?P<x>[^\n:：.]{3,40}?)\s*$"
 )  # `3. 온라인 사업설명회`
 RANGE_END = re.compile(r"\s*(?:\([^)]{1,4}\))?\s*까지")
-ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배석)(?:했|하였|한다|합니다|해|한\s)")
+ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*|자리\s*|배석)(?:했|하였|한다|합니다|해|한\s)")
 SAME_OCCASION = re.compile(r"^\W*(?:이어|이어서)\s|(?:이날|같은\s*날|당일)\s")
 SCOPE = re.compile(r"(?P<w>[가-힣]{2,12}?)(?:에서는|에서|에는|엔|에)\s")
 PRESENTED = re.compile(r"(?:발표|설명|소개|공유|시연|보고|제안|건의)(?:했|하고|하였|해)")
@@ -184,6 +184,11 @@ class EventRules:
             and not RANGE_END.match(clause, de - s)
             and not re.search(r"[~∼]\s*$", clause[: ds - s])
         ]
+        if state.published is not None:
+            # `오늘`, `금일`: the publication day
+            today = rulebook()["events.speaker-at-dated-gathering"].regex("today")
+            dates += [(s + m.start(), s + m.end(), state.published) for m in today.finditer(clause)]
+            dates.sort(key=lambda x: x[0])
         verbs = [s + m.start() for m in self.event_verb.finditer(clause)]
         for at in verbs:
             before = [x for x in dates if x[1] <= at]
@@ -432,8 +437,6 @@ class EventRules:
         hit = self._event_date(state, s, e, clause)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
         when = hit[0] if hit else (event.date if event and event.date else None)
-        if when is None and rulebook()["events.speaker-at-dated-gathering"].regex("today").search(clause):
-            when = state.published  # `금일 복지부는 … 첫 회의를 개최했다`
         if (
             when is None
             and box_date is not None
@@ -519,7 +522,8 @@ class EventRules:
         if not rule.regex("generic_verb").fullmatch(verb.group()):
             return True
         before = clause[: verb.start()].split()[-1:]
-        if before and rule.regex("not_gathering").match(before[0]):
+        after = clause[verb.end() :].split()[1:2]  # `실시한 조사에서`
+        if any(rule.regex("not_gathering").match(w) for w in before + after):
             return False
         return not rule.regex("under_way").match(clause, verb.end())
 
@@ -608,6 +612,8 @@ class EventRules:
             # the unit of a fused title (`장허구 창업진흥과장이`) is the post, not a party present
             if p.text in seen or (p.type == "Organization" and text[p.end : p.end + 1] == "장"):
                 continue
+            if rulebook()["events.subject-of-dated-event"].regex("source").match(text, p.end):
+                continue  # `X 등 보도에 따르면`, `농식품부에 따르면`: the source of the report
             seen.add(p.text)
             ev = evidence(doc, span[0], span[1], rule)
             state.relations.append(
