@@ -544,15 +544,19 @@ class EventRules:
 
     def _met_with(self, doc: Doc, state: DocState, s: int, e: int) -> list[Mention]:
         """`A, B 상무부장과 연이어 면담을 갖고`, `C 위원장과 임원진을 만나`, `D협회 운영위원들과
-        간담회를 했다`: those a meeting is held with (a `와/과` list right before a meeting word)."""
+        간담회를 했다`: those a meeting is held with (a `와/과` list right before a meeting word),
+        and the guests invited to it (`A 대표와 B 원내대표 등 C 지도부를 … 초청해`)."""
         meeting = rulebook()["events.met-with"].regex("meeting")
         text = doc_text(doc)
         words = split_words(doc, s, e)
         out: list[Mention] = []
+        invite = rulebook()["events.met-with"].regex("invite")
         for j, w in enumerate(words):
-            if particle_role(w.particle) != "conj" or not any(
-                meeting.match(text, x.start) for x in words[j + 1 : j + 4]
-            ):
+            role = particle_role(w.particle)
+            met = role == "conj" and any(meeting.match(text, x.start) for x in words[j + 1 : j + 4])
+            # `A 대표와 B 원내대표 등 C 지도부를 … 초청해`: the guests
+            invited = role == "object" and any(invite.match(text, x.start) for x in words[j + 1 : j + 4])
+            if not (met or invited):
                 continue
             first = j  # back over the list: `A 부장, B 부장과`, `C 위원장과 임원진을` stops at a particle
             while first > 0 and particle_role(words[first - 1].particle) in ("none", "list", "conj"):
