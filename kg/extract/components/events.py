@@ -183,6 +183,7 @@ class EventRules:
             if s <= ds < e
             and not RANGE_END.match(clause, de - s)
             and not re.search(r"[~∼]\s*$", clause[: ds - s])
+            and not self._reporting_date(clause, ds - s, de - s)
         ]
         if state.published is not None:
             # `오늘`, `금일`: the publication day
@@ -196,6 +197,11 @@ class EventRules:
                 ds, de, d = before[-1]
                 return d, ds, de
         return (dates[0][2], dates[0][0], dates[0][1]) if dates else None
+
+    def _reporting_date(self, clause: str, ds: int, de: int) -> bool:
+        """`…를 체결했다고 28일 밝혔다`: the day the news is told, not the day of the gathering."""
+        rule = rulebook()["events.subject-of-dated-event"]
+        return bool(rule.regex("told_before").search(clause, 0, ds) and rule.regex("told_after").match(clause, de))
 
     def _summary_box(
         self, doc: Doc, state: DocState
