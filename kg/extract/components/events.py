@@ -88,8 +88,15 @@ class EventRules:
             # no sentence reported a gathering with its date (`최 위원장은 16일 … 밝혔다`): the
             # first dated sentence that names a gathering or speaks of one sets the occasion
             for k, (s, e) in enumerate(state.sentences):
-                hit = self._date_in(state, s, e)
                 clause = doc_text(doc)[s:e]
+                hit = next(
+                    (
+                        (d, ds, de)
+                        for ds, de, d in state.dates
+                        if s <= ds < e and not self._reporting_date(clause, ds - s, de - s)
+                    ),
+                    None,
+                )
                 if hit and (SPEECH.search(clause) or any(self.cues.event_kind(w) for w in clause.split())):
                     occasion = EventFact(
                         None, "other", s, e, evidence(doc, s, e, "events.dated-occasion"), hit[0]
