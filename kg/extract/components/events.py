@@ -465,7 +465,9 @@ class EventRules:
         if when is None:
             return None
         groups = subject_groups(doc, state, s, e)
-        parts: list[tuple[Mention, str]] = [(m, "events.subject-of-dated-event") for g in groups for m in g]
+        parts: list[tuple[Mention, str]] = [
+            (m, "events.subject-of-dated-event") for g in groups for m in g if not self._teller(doc, m, s)
+        ]
         parts += [
             (m, "events.partner-in-dated-event")
             for m in partners(doc, state, s, e)
@@ -526,6 +528,13 @@ class EventRules:
         parts = [(m, rule.id) for m in group if m.type in ("Person", "Organization")]
         event = next((ev for ev in state.events if s <= ev.start < e), None) or self._event_on(state, when)
         self._attend(doc, state, parts, when, event, sent)
+
+    def _teller(self, doc: Doc, m: Mention, s: int) -> bool:
+        """`…유치하기로 결정되었다고 X가 발표하였다`: the body that tells the news after what it
+        tells is not a party to it."""
+        rule = rulebook()["events.subject-of-dated-event"]
+        text = doc_text(doc)
+        return bool(rule.regex("teller_before").search(text, s, m.start) and rule.regex("teller_after").match(text, m.end))
 
     def _reports_gathering(self, clause: str, verb: re.Match[str]) -> bool:
         """An event verb reports a gathering; a generic one (`진행`, `실시`) not when it carries
