@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import agreement_parties, in_bracket, mention_of_word, partners, subject_groups, subjects
+from kg.extract.clauses import (
+    agreement_parties,
+    in_bracket,
+    mention_of_word,
+    partners,
+    subject_groups,
+    subjects,
+)
 from kg.extract.cues import load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
@@ -208,7 +216,9 @@ class EventRules:
     def _reporting_date(self, clause: str, ds: int, de: int) -> bool:
         """`…를 체결했다고 28일 밝혔다`: the day the news is told, not the day of the gathering."""
         rule = rulebook()["events.subject-of-dated-event"]
-        return bool(rule.regex("told_before").search(clause, 0, ds) and rule.regex("told_after").match(clause, de))
+        return bool(
+            rule.regex("told_before").search(clause, 0, ds) and rule.regex("told_after").match(clause, de)
+        )
 
     def _summary_box(
         self, doc: Doc, state: DocState
@@ -496,7 +506,9 @@ class EventRules:
             None, "other", s, e, evidence(doc, s, e, "events.subject-of-dated-event"), when
         )
 
-    def _speaker_at_gathering(self, doc: Doc, state: DocState, sent: tuple[int, int], main: EventFact | None) -> None:
+    def _speaker_at_gathering(
+        self, doc: Doc, state: DocState, sent: tuple[int, int], main: EventFact | None
+    ) -> None:
         """`A 대표는 19일 원내 대책회의에서 “…”라고 했다`: a sentence with no event verb that
         places a subject at a dated gathering and reports what was said there. The subject is
         the last one before the gathering (else the first after it), the date the last one
@@ -507,20 +519,27 @@ class EventRules:
         if not rule.regex("said").search(text, s, e):
             return
         at = next(
-            (m for m in rule.regex("at_gathering").finditer(text, s, e) if self.cues.event_kind(m.group("w"))),
+            (
+                m
+                for m in rule.regex("at_gathering").finditer(text, s, e)
+                if self.cues.event_kind(m.group("w"))
+            ),
             None,
         )
         if at is None:
             return
-        written = [(ds, d) for ds, de, d in state.dates if s <= ds < at.start() and not RANGE_END.match(text, de)]
-        written += [(m.start(), state.published) for m in rule.regex("today").finditer(text, s, at.start())]
+        written: list[tuple[int, date]] = [
+            (ds, d) for ds, de, d in state.dates if s <= ds < at.start() and not RANGE_END.match(text, de)
+        ]
+        if state.published is not None:
+            written += [
+                (m.start(), state.published) for m in rule.regex("today").finditer(text, s, at.start())
+            ]
         if main is not None and main.date is not None:
             written += [(m.start(), main.date) for m in rule.regex("same_day").finditer(text, s, at.start())]
-        written = [(ds, d) for ds, d in written if d is not None]
         if not written:
             return
         when = max(written, key=lambda x: x[0])[1]
-        assert when is not None
         groups = subject_groups(doc, state, s, at.start()) or subject_groups(doc, state, at.end(), e)[:1]
         if not groups:
             return
@@ -534,7 +553,10 @@ class EventRules:
         tells is not a party to it."""
         rule = rulebook()["events.subject-of-dated-event"]
         text = doc_text(doc)
-        return bool(rule.regex("teller_before").search(text, s, m.start) and rule.regex("teller_after").match(text, m.end))
+        return bool(
+            rule.regex("teller_before").search(text, s, m.start)
+            and rule.regex("teller_after").match(text, m.end)
+        )
 
     def _reports_gathering(self, clause: str, verb: re.Match[str]) -> bool:
         """An event verb reports a gathering; a generic one (`진행`, `실시`) not when it carries
@@ -554,8 +576,12 @@ class EventRules:
         visit = rulebook()["events.visited-body"].regex("visit")
         words = split_words(doc, s, e)
         out = []
-        for k, (w, nxt) in enumerate(zip(words, words[1:])):
-            if k > 0 and words[k - 1].particle in ("와", "과") and mention_of_word(state, words[k - 1]) is None:
+        for k, (w, nxt) in enumerate(pairwise(words)):
+            if (
+                k > 0
+                and words[k - 1].particle in ("와", "과")
+                and mention_of_word(state, words[k - 1]) is None
+            ):
                 continue  # `소공인과 소공인특화지원센터를 방문`: those of a kind, not one body
             if w.particle in ("을", "를") and visit.match(doc_text(doc), nxt.start):
                 m = mention_of_word(state, w, ("Organization",))
@@ -667,21 +693,27 @@ class EventRules:
                 self._attend(doc, state, parts, main.date, main, (s, e))
             elif ATTENDANCE.search(clause) and (scoped or self._counted_attendees(clause)):
                 rule = "events.attendee-after-lead"
-                parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)] + [
-                    # `신정훈·박혜자 새정치민주연합 국회의원`, `홍종학·박영선 전 장관`: named there,
-                    # with a title the lexicon may not know or one shared by a list
-                    (m, rule)
-                    for m in state.mentions
-                    if m.type == "Person" and s <= m.start < e and not in_bracket(doc, m.start, m.end, (s, e))
-                ] + [
-                    (m, rule)
-                    for m in state.mentions
-                    if m.type == "Organization"
-                    and s <= m.start < e
-                    and not in_bracket(doc, m.start, m.end, (s, e))
-                    and m.confidence >= STRONG_MENTION
-                    and m.subtype != "unit"
-                ]
+                parts = (
+                    [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)]
+                    + [
+                        # `신정훈·박혜자 새정치민주연합 국회의원`, `홍종학·박영선 전 장관`: named there,
+                        # with a title the lexicon may not know or one shared by a list
+                        (m, rule)
+                        for m in state.mentions
+                        if m.type == "Person"
+                        and s <= m.start < e
+                        and not in_bracket(doc, m.start, m.end, (s, e))
+                    ]
+                    + [
+                        (m, rule)
+                        for m in state.mentions
+                        if m.type == "Organization"
+                        and s <= m.start < e
+                        and not in_bracket(doc, m.start, m.end, (s, e))
+                        and m.confidence >= STRONG_MENTION
+                        and m.subtype != "unit"
+                    ]
+                )
                 self._attend(doc, state, parts, main.date, main, (s, e))
             elif scoped and PRESENTED.search(clause):
                 # `이날 워크숍에서는 A 과장이 … 설명했고, B(단장 C)가 … 발표했다`
