@@ -693,27 +693,22 @@ class EventRules:
                 self._attend(doc, state, parts, main.date, main, (s, e))
             elif ATTENDANCE.search(clause) and (scoped or self._counted_attendees(clause)):
                 rule = "events.attendee-after-lead"
-                parts = (
-                    [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)]
-                    + [
-                        # `신정훈·박혜자 새정치민주연합 국회의원`, `홍종학·박영선 전 장관`: named there,
-                        # with a title the lexicon may not know or one shared by a list
-                        (m, rule)
-                        for m in state.mentions
-                        if m.type == "Person"
-                        and s <= m.start < e
-                        and not in_bracket(doc, m.start, m.end, (s, e))
-                    ]
-                    + [
-                        (m, rule)
-                        for m in state.mentions
-                        if m.type == "Organization"
-                        and s <= m.start < e
-                        and not in_bracket(doc, m.start, m.end, (s, e))
-                        and m.confidence >= STRONG_MENTION
-                        and m.subtype != "unit"
-                    ]
-                )
+                parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)] + [
+                    # every person named there, also with a title the lexicon may not know or
+                    # one shared by a list (`이름·이름 정당 국회의원`, `이름·이름 전 장관`)
+                    (m, rule)
+                    for m in state.mentions
+                    if s <= m.start < e
+                    and not in_bracket(doc, m.start, m.end, (s, e))
+                    and (
+                        m.type == "Person"
+                        or (
+                            m.type == "Organization"
+                            and m.confidence >= STRONG_MENTION
+                            and m.subtype != "unit"
+                        )
+                    )
+                ]
                 self._attend(doc, state, parts, main.date, main, (s, e))
             elif scoped and PRESENTED.search(clause):
                 # `이날 워크숍에서는 A 과장이 … 설명했고, B(단장 C)가 … 발표했다`
