@@ -542,3 +542,79 @@ def test_a_country_is_no_body_of_a_post_or_a_unit(extractor) -> None:
     ex = run(extractor, "정운찬 특사는 이명박 대한민국 대통령의 친서를 전달할 예정이다.")
     assert ("Organization", "대한민국") not in entities(ex), entities(ex)
     assert not any(r.tail == "대한민국" for r in ex.relations), facts(ex)
+
+
+def participants(ex: Extraction, day: str) -> set[str]:
+    return {r.head for r in ex.relations if r.relation == "participatedIn" and r.tail == day}
+
+
+# issue 16, news gatherings (from the classes read on the training split): text, who took part
+# on 2025-10-14 (published 2025-10-20), who did not
+NEWS_GATHERINGS = [
+    # a speaker at a dated meeting, the sentence having no event verb
+    ("새솔당 김하늘 원내대표는 14일 원내 대책회의에서 “법안 처리를 서두르겠다”고 말했다.", {"김하늘"}, set()),
+    # a visit: the body visited hosts it; those met there
+    (
+        "고용노동부 김하늘 차관이 14일 한국노동조합총연맹을 방문하여 이바다 위원장과 임원진을 만나 간담회를 가졌다.",
+        {"김하늘", "한국노동조합총연맹", "이바다"},
+        set(),
+    ),
+    # `간담회를 했다`, held with a body's members
+    (
+        "농림축산식품부 김하늘 장관은 14일 정부세종청사에서 한국농업인연합회 운영위원들과 간담회를 했다.",
+        {"김하늘", "한국농업인연합회"},
+        set(),
+    ),
+    # the guests invited to a luncheon
+    (
+        "김하늘 대통령은 14일 이바다 대표와 최구름 원내대표 등 새솔당 지도부를 초청해 오찬회동을 하였다.",
+        {"김하늘", "이바다", "최구름"},
+        set(),
+    ),
+    # attendees named without a title the lexicon knows, and a list closed by a head count
+    (
+        "창업진흥원은 14일 서울에서 창업 데모데이를 개최했다.\n이날 행사에는 박정민·최서연 국회의원 등이 참석했다.",
+        {"창업진흥원", "박정민", "최서연"},
+        set(),
+    ),
+    (
+        "창업진흥원은 14일 서울에서 창업 데모데이를 개최했다.\n"
+        "신산업진흥원 김하늘 원장과 이바다 센터장 등 관계자 300여명이 참여했다.",
+        {"김하늘", "이바다"},
+        set(),
+    ),
+    # a poll, a phone call: 실시/진행 of what is no gathering
+    (
+        "여론조사 기관 한빛리서치가 14일 실시한 조사에서 응답자 40%가 찬성했다고 밝혔다.",
+        set(),
+        {"한빛리서치"},
+    ),
+    ("통일부 김하늘 대변인은 14일 오전 10시 북측과 통화를 진행했다고 밝혔다.", set(), {"김하늘", "통일부"}),
+    # the body that tells the news after what it tells
+    (
+        "14일 인천에서 열린 국제기금 이사회에서 사무국 유치가 최종 결정되었다고 기획재정부가 발표하였다.",
+        set(),
+        {"기획재정부"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"), NEWS_GATHERINGS, ids=[t[0][:12] for t in NEWS_GATHERINGS]
+)
+def test_who_took_part_in_a_news_gathering(extractor, text: str, present: set[str], absent: set[str]) -> None:
+    got = participants(run(extractor, text), "2025-10-14")
+    assert present <= got, got
+    assert not absent & got, got
+
+
+def test_the_day_a_news_item_is_told_is_not_the_gathering_day(extractor) -> None:
+    ex = run(
+        extractor, "한빛협회(회장 김하늘)와 새솔진흥원(원장 이바다)은 업무협약을 체결했다고 14일 밝혔다."
+    )
+    assert not [r for r in ex.relations if r.relation == "participatedIn"]
+
+
+def test_today_in_a_lead_sentence_is_the_publication_day(extractor) -> None:
+    ex = run(extractor, "금일 보건복지부는 바이오헬스 협의체 첫 회의를 개최했다.")
+    assert "보건복지부" in participants(ex, PUB.isoformat())

@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import agreement_parties, in_bracket, partners, subject_groups, subjects
+from kg.extract.clauses import (
+    agreement_parties,
+    in_bracket,
+    mention_of_word,
+    partners,
+    subject_groups,
+    subjects,
+)
 from kg.extract.cues import load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, EventFact, doc_text, ensure_extensions, evidence
@@ -39,7 +47,7 @@ NUMBERED_HEADING = re.compile(
     r"^\s*(?:\d{1,2}|[가-하])\s*[.)]\s*(?P<x>[^\n:：.]{3,40}?)\s*$"
 )  # `3. 온라인 사업설명회`
 RANGE_END = re.compile(r"\s*(?:\([^)]{1,4}\))?\s*까지")
-ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*했|자리\s*했|배석)(?:했|하였|한다|합니다|해|한\s)")
+ATTENDANCE = re.compile(r"(?:참석|참가|참여|함께\s*|자리\s*|배석)(?:했|하였|한다|합니다|해|한\s)")
 SAME_OCCASION = re.compile(r"^\W*(?:이어|이어서)\s|(?:이날|같은\s*날|당일)\s")
 SCOPE = re.compile(r"(?P<w>[가-힣]{2,12}?)(?:에서는|에서|에는|엔|에)\s")
 PRESENTED = re.compile(r"(?:발표|설명|소개|공유|시연|보고|제안|건의)(?:했|하고|하였|해)")
@@ -66,6 +74,8 @@ class EventRules:
         self.event_verb = re.compile(
             "|".join(map(re.escape, sorted(self.cues.event_verbs, key=len, reverse=True)))
         )
+        # `간담회를 했다`, `오찬회동을 하였다`: a gathering word as the object of 하다
+        self._held_plainly = rulebook()["events.subject-of-dated-event"].regex("held_plainly")
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
@@ -75,6 +85,8 @@ class EventRules:
         main: EventFact | None = None
         for k, sent in enumerate(state.sentences):
             reported = self._participation(doc, state, sent, summary_date, main)
+            if reported is None:
+                self._speaker_at_gathering(doc, state, sent, main)
             if main is None and reported is not None and reported.date is not None:
                 main = reported
                 self._gathering(doc, state, main, state.sentences[k + 1 :])
@@ -84,8 +96,15 @@ class EventRules:
             # no sentence reported a gathering with its date (`최 위원장은 16일 … 밝혔다`): the
             # first dated sentence that names a gathering or speaks of one sets the occasion
             for k, (s, e) in enumerate(state.sentences):
-                hit = self._date_in(state, s, e)
                 clause = doc_text(doc)[s:e]
+                hit = next(
+                    (
+                        (d, ds, de)
+                        for ds, de, d in state.dates
+                        if s <= ds < e and not self._reporting_date(clause, ds - s, de - s)
+                    ),
+                    None,
+                )
                 if hit and (SPEECH.search(clause) or any(self.cues.event_kind(w) for w in clause.split())):
                     occasion = EventFact(
                         None, "other", s, e, evidence(doc, s, e, "events.dated-occasion"), hit[0]
@@ -179,7 +198,13 @@ class EventRules:
             if s <= ds < e
             and not RANGE_END.match(clause, de - s)
             and not re.search(r"[~∼]\s*$", clause[: ds - s])
+            and not self._reporting_date(clause, ds - s, de - s)
         ]
+        if state.published is not None:
+            # `오늘`, `금일`: the publication day
+            today = rulebook()["events.speaker-at-dated-gathering"].regex("today")
+            dates += [(s + m.start(), s + m.end(), state.published) for m in today.finditer(clause)]
+            dates.sort(key=lambda x: x[0])
         verbs = [s + m.start() for m in self.event_verb.finditer(clause)]
         for at in verbs:
             before = [x for x in dates if x[1] <= at]
@@ -187,6 +212,13 @@ class EventRules:
                 ds, de, d = before[-1]
                 return d, ds, de
         return (dates[0][2], dates[0][0], dates[0][1]) if dates else None
+
+    def _reporting_date(self, clause: str, ds: int, de: int) -> bool:
+        """`…를 체결했다고 28일 밝혔다`: the day the news is told, not the day of the gathering."""
+        rule = rulebook()["events.subject-of-dated-event"]
+        return bool(
+            rule.regex("told_before").search(clause, 0, ds) and rule.regex("told_after").match(clause, de)
+        )
 
     def _summary_box(
         self, doc: Doc, state: DocState
@@ -421,7 +453,9 @@ class EventRules:
         (`이어 …`, `같은 날 …`, `이날 …`) takes the date of the post's main event."""
         s, e = sent
         clause = doc_text(doc)[s:e]
-        if not self.event_verb.search(clause):
+        if not any(self._reports_gathering(clause, v) for v in self.event_verb.finditer(clause)) and not any(
+            self.cues.event_kind(m.group("w")) for m in self._held_plainly.finditer(clause)
+        ):
             return None
         hit = self._event_date(state, s, e, clause)
         event = next((ev for ev in state.events if s <= ev.start < e), None)
@@ -441,7 +475,9 @@ class EventRules:
         if when is None:
             return None
         groups = subject_groups(doc, state, s, e)
-        parts: list[tuple[Mention, str]] = [(m, "events.subject-of-dated-event") for g in groups for m in g]
+        parts: list[tuple[Mention, str]] = [
+            (m, "events.subject-of-dated-event") for g in groups for m in g if not self._teller(doc, m, s)
+        ]
         parts += [
             (m, "events.partner-in-dated-event")
             for m in partners(doc, state, s, e)
@@ -453,6 +489,8 @@ class EventRules:
             (m, "events.titled-person-in-dated-event")
             for m in self._titled_people(doc, state, sent, bracketed=bool(follow_up))
         ]
+        parts += [(m, "events.visited-body") for m in self._visited(doc, state, s, e)]
+        parts += [(m, "events.met-with") for m in self._met_with(doc, state, s, e)]
         if any(v in clause for v in self.cues.meeting_verbs):
             parts += [
                 (m, "events.body-at-meeting")
@@ -467,6 +505,122 @@ class EventRules:
         return event or EventFact(
             None, "other", s, e, evidence(doc, s, e, "events.subject-of-dated-event"), when
         )
+
+    def _speaker_at_gathering(
+        self, doc: Doc, state: DocState, sent: tuple[int, int], main: EventFact | None
+    ) -> None:
+        """`A 대표는 19일 원내 대책회의에서 “…”라고 했다`: a sentence with no event verb that
+        places a subject at a dated gathering and reports what was said there. The subject is
+        the last one before the gathering (else the first after it), the date the last one
+        written before it (`오늘`, `금일`: the publication day; `이날`: the main occasion's)."""
+        s, e = sent
+        text = doc_text(doc)
+        rule = rulebook()["events.speaker-at-dated-gathering"]
+        if not rule.regex("said").search(text, s, e):
+            return
+        at = next(
+            (
+                m
+                for m in rule.regex("at_gathering").finditer(text, s, e)
+                if self.cues.event_kind(m.group("w"))
+            ),
+            None,
+        )
+        if at is None:
+            return
+        written: list[tuple[int, date]] = [
+            (ds, d) for ds, de, d in state.dates if s <= ds < at.start() and not RANGE_END.match(text, de)
+        ]
+        if state.published is not None:
+            written += [
+                (m.start(), state.published) for m in rule.regex("today").finditer(text, s, at.start())
+            ]
+        if main is not None and main.date is not None:
+            written += [(m.start(), main.date) for m in rule.regex("same_day").finditer(text, s, at.start())]
+        if not written:
+            return
+        when = max(written, key=lambda x: x[0])[1]
+        groups = subject_groups(doc, state, s, at.start()) or subject_groups(doc, state, at.end(), e)[:1]
+        if not groups:
+            return
+        group = groups[-1] if groups[-1][0].start < at.start() else groups[0]
+        parts = [(m, rule.id) for m in group if m.type in ("Person", "Organization")]
+        event = next((ev for ev in state.events if s <= ev.start < e), None) or self._event_on(state, when)
+        self._attend(doc, state, parts, when, event, sent)
+
+    def _teller(self, doc: Doc, m: Mention, s: int) -> bool:
+        """`…유치하기로 결정되었다고 X가 발표하였다`: the body that tells the news after what it
+        tells is not a party to it."""
+        rule = rulebook()["events.subject-of-dated-event"]
+        text = doc_text(doc)
+        return bool(
+            rule.regex("teller_before").search(text, s, m.start)
+            and rule.regex("teller_after").match(text, m.end)
+        )
+
+    def _reports_gathering(self, clause: str, verb: re.Match[str]) -> bool:
+        """An event verb reports a gathering; a generic one (`진행`, `실시`) not when it carries
+        out a survey, a vote, a call or a scheme (`설문조사를 실시한 결과`, `통화를 진행했다`)
+        or is under way (`대선 진행 중에`)."""
+        rule = rulebook()["events.subject-of-dated-event"]
+        if not rule.regex("generic_verb").fullmatch(verb.group()):
+            return True
+        before = clause[: verb.start()].split()[-1:]
+        after = clause[verb.end() :].split()[1:2]  # `실시한 조사에서`
+        if any(rule.regex("not_gathering").match(w) for w in before + after):
+            return False
+        return not rule.regex("under_way").match(clause, verb.end())
+
+    def _visited(self, doc: Doc, state: DocState, s: int, e: int) -> list[Mention]:
+        """`장관은 6일 X를 찾아`, `차관이 14일 X를 방문하여`: the body visited hosts the visit."""
+        visit = rulebook()["events.visited-body"].regex("visit")
+        words = split_words(doc, s, e)
+        out = []
+        for k, (w, nxt) in enumerate(pairwise(words)):
+            if (
+                k > 0
+                and words[k - 1].particle in ("와", "과")
+                and mention_of_word(state, words[k - 1]) is None
+            ):
+                continue  # `소공인과 소공인특화지원센터를 방문`: those of a kind, not one body
+            if w.particle in ("을", "를") and visit.match(doc_text(doc), nxt.start):
+                m = mention_of_word(state, w, ("Organization",))
+                # the whole word names the body (`충남도농업기술원을`, not its 충남도), with confidence
+                if m is not None and m.end == w.core_end and m.confidence >= STRONG_MENTION:
+                    out.append(m)
+        return out
+
+    def _met_with(self, doc: Doc, state: DocState, s: int, e: int) -> list[Mention]:
+        """`A, B 상무부장과 연이어 면담을 갖고`, `C 위원장과 임원진을 만나`, `D협회 운영위원들과
+        간담회를 했다`: those a meeting is held with (a `와/과` list right before a meeting word),
+        and the guests invited to it (`A 대표와 B 원내대표 등 C 지도부를 … 초청해`)."""
+        meeting = rulebook()["events.met-with"].regex("meeting")
+        text = doc_text(doc)
+        words = split_words(doc, s, e)
+        out: list[Mention] = []
+        invite = rulebook()["events.met-with"].regex("invite")
+        for j, w in enumerate(words):
+            role = particle_role(w.particle)
+            met = role == "conj" and any(meeting.match(text, x.start) for x in words[j + 1 : j + 4])
+            # `A 대표와 B 원내대표 등 C 지도부를 … 초청해`: the guests
+            invited = role == "object" and any(invite.match(text, x.start) for x in words[j + 1 : j + 4])
+            if not (met or invited):
+                continue
+            first = j  # back over the list: `A 부장, B 부장과`, `C 위원장과 임원진을` stops at a particle
+            while first > 0 and particle_role(words[first - 1].particle) in ("none", "list", "conj"):
+                if self._is_date_word(state, words[first - 1]):
+                    break
+                first -= 1
+            for m in state.mentions:
+                if (
+                    m.type in ("Person", "Organization")
+                    and words[first].start <= m.start < w.core_end
+                    and m.confidence >= KEPT_MENTION
+                    and not in_bracket(doc, m.start, m.end, (s, e))
+                    and not (m.type == "Organization" and text[m.end : m.end + 1] == "장")
+                ):
+                    out.append(m)
+        return out
 
     def _joined_the_action(self, doc: Doc, m: Mention, sentence_end: int) -> bool:
         """`B와 업무협약을 체결`, not `A와 B의 차이`."""
@@ -510,6 +664,8 @@ class EventRules:
             # the unit of a fused title (`장허구 창업진흥과장이`) is the post, not a party present
             if p.text in seen or (p.type == "Organization" and text[p.end : p.end + 1] == "장"):
                 continue
+            if rulebook()["events.subject-of-dated-event"].regex("source").match(text, p.end):
+                continue  # `X 등 보도에 따르면`, `농식품부에 따르면`: the source of the report
             seen.add(p.text)
             ev = evidence(doc, span[0], span[1], rule)
             state.relations.append(
@@ -535,16 +691,23 @@ class EventRules:
                 rule = "events.photo-caption"
                 parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)]
                 self._attend(doc, state, parts, main.date, main, (s, e))
-            elif ATTENDANCE.search(clause) and scoped:
+            elif ATTENDANCE.search(clause) and (scoped or self._counted_attendees(clause)):
                 rule = "events.attendee-after-lead"
                 parts = [(m, rule) for m in self._titled_people(doc, state, (s, e), bracketed=True)] + [
+                    # every person named there, also with a title the lexicon may not know or
+                    # one shared by a list (`이름·이름 정당 국회의원`, `이름·이름 전 장관`)
                     (m, rule)
                     for m in state.mentions
-                    if m.type == "Organization"
-                    and s <= m.start < e
+                    if s <= m.start < e
                     and not in_bracket(doc, m.start, m.end, (s, e))
-                    and m.confidence >= STRONG_MENTION
-                    and m.subtype != "unit"
+                    and (
+                        m.type == "Person"
+                        or (
+                            m.type == "Organization"
+                            and m.confidence >= STRONG_MENTION
+                            and m.subtype != "unit"
+                        )
+                    )
                 ]
                 self._attend(doc, state, parts, main.date, main, (s, e))
             elif scoped and PRESENTED.search(clause):
@@ -570,6 +733,10 @@ class EventRules:
                     main,
                     (s, e),
                 )
+
+    def _counted_attendees(self, clause: str) -> bool:
+        """`A 부행장과 B 센터장 등 … 600여명이 참여했다`: a list closed by a head count."""
+        return bool(rulebook()["events.attendee-after-lead"].regex("counted").search(clause))
 
     def _at_the_event(self, clause: str) -> bool:
         """Does the sentence place itself at the gathering (`이날`, `간담회에서는`, `행사에는`)?"""
