@@ -47,6 +47,7 @@ class Cues:
     org_suffixes: dict[str, tuple[str, ...]]
     unit_suffixes: tuple[str, ...]
     org_stopwords: frozenset[str]
+    not_body_endings: tuple[str, ...]  # 납부여부, 승차거부: an act or a question, not a body
     program_suffixes: tuple[str, ...]
     program_heads: tuple[str, ...]
     program_determiners: frozenset[str]
@@ -167,6 +168,7 @@ def load_cues() -> Cues:
         org_suffixes={k: tuple(v) for k, v in raw["org_suffixes"].items()},
         unit_suffixes=tuple(raw["unit_suffixes"]),
         org_stopwords=frozenset(raw["org_stopwords"]) | frozenset(raw["countries"]),  # a country is no body
+        not_body_endings=tuple(raw["not_body_endings"]),
         program_suffixes=tuple(raw["program_suffixes"]),
         program_heads=tuple(sorted(raw["program_heads"], key=len, reverse=True)),
         program_determiners=frozenset(raw["program_determiners"]),

@@ -144,6 +144,8 @@ class Readings:
             return None
         if re.search(r"\d+(?:개|명|곳|년|월|일)", name):
             return None
+        if name.endswith(self.cues.not_body_endings):
+            return None  # 납부여부, 사과거부: the ending 부 of an act, not of a ministry
         return self.cues.org_subtype_by_suffix(name)
 
     def is_org(self, name: str) -> bool:

@@ -16,7 +16,7 @@ from kg.extract.clauses import subject_groups
 from kg.extract.reading import WEAK_SUBTYPES, Recorder, form_subtype, unit_reading
 from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text, evidence
-from kg.extract.words import Word, particle_role
+from kg.extract.words import NOUNISH_PREFIXES, Word, particle_role, tag_at
 from kg.model import Relation
 from kg.text.names import LEGAL_FORMS, split_legal_form
 
@@ -409,6 +409,74 @@ class BodyRules(Recorder):
                 self._mention(
                     state, names.pop(), "Organization", w.core_start, w.core_end, "genre.body-reference"
                 )
+
+    def listed_kinds(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`A, B, C 등 4개 대형 온라인 서점`, `A·B 등의 유럽계 업체들`, `A, B, C 3사의`: names
+        listed before 등 and a noun that says what they are (업체, 서점, 회사 …), or before a
+        count of companies, are bodies."""
+        rule = rulebook()["genre.listed-before-kind"]
+        kind, count = rule.regex("kind"), rule.regex("count")
+        for k, w in enumerate(words):
+            if k == 0 or words[k - 1].particle:
+                continue
+            if w.core == "등" and w.particle in ("", "의"):
+                head = next((x for x in words[k + 1 : k + 5] if x.particle), None)
+                if head is None or not kind.search(head.core):
+                    continue  # the noun that ends the phrase says what the names are
+                least = 1
+            elif count.fullmatch(w.core):
+                least = 2
+            else:
+                continue
+            names: list[tuple[str, int]] = []
+            for j in range(k - 1, -1, -1):  # the list, last name first, to the first word no name
+                x = words[j]
+                if j < k - 1 and x.particle not in (",", "와", "과"):
+                    break
+                parts, pos = [], x.core_start
+                for part in re.split(r"([·ㆍ・])", x.core):
+                    if part and part not in "·ㆍ・":
+                        parts.append((part, pos))
+                    pos += len(part)
+                if not parts or not all(self._listed_name(doc, n, p, kind) for n, p in parts):
+                    break
+                names.extend(reversed(parts))
+            if len(names) < least:
+                continue
+            for name, pos in names:
+                self._mention(state, name, "Organization", pos, pos + len(name), rule.id, "company")
+
+    def _listed_name(self, doc: Doc, name: str, start: int, kind: re.Pattern[str]) -> bool:
+        """Can a listed word be a body's name: not a common noun, person, place, title or kind."""
+        if len(name) < 2 or name in self.cues.org_stopwords or kind.search(name):
+            return False
+        if self.cues.lexicon_place(name) or self.read_title(name) or self.cues.is_person_name(name):
+            return False
+        tags = [t.tag_ for t in doc if start <= t.idx < start + len(name)]
+        if not tags or not all(t.startswith((*NOUNISH_PREFIXES, "SY", "IC")) for t in tags):
+            return False  # `최초이며`: a verb or an ending, not a name
+        if all(t.startswith(("SN", "NR", "NNB")) for t in tags):
+            return False  # numbers, amounts
+        # a name has a proper-noun, Latin or digit part (볼보, 삼성항공, 예스24); common nouns do not
+        # (정책집행 등 중소기업 …), unless their ending names a body
+        return any(t.startswith(("NNP", "SL", "SN")) for t in tags) or self.is_org(name)
+
+    def foreign_missions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`일본 대사관`, `상하이 총영사관`: a place name followed by a mission noun names that
+        country's mission (there)."""
+        rule = rulebook()["genre.country-mission"]
+        body = rule.regex("body")
+        tags = tag_at(doc)
+        for a, b in zip(words, words[1:], strict=False):
+            if not a.core or a.particle or a.brackets or not body.fullmatch(b.core):
+                continue
+            tag = tags.get(a.core_start, (0, ""))[1]
+            if not tag.startswith("NNP-지명") or tags.get(a.core_start, (0, ""))[0] != a.core_end:
+                continue
+            if any(m.type == "Organization" and m.start <= a.core_start < m.end for m in state.mentions):
+                continue  # 대한민국 해군 …: part of a name already read
+            name = doc_text(doc)[a.core_start : b.core_end]
+            self._mention(state, name, "Organization", a.core_start, b.core_end, rule.id, "government")
 
     def suffix_orgs(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """A word whose ending names a body (…진흥원, …협회), used as subject or listed."""

@@ -44,6 +44,8 @@ class GenreRules(PeopleRules, BodyRules):
             self.units(doc, state, words)
             self.branches(doc, state, words)
             self.subordinate_cues(doc, state, words)
+            self.listed_kinds(doc, state, words)
+            self.foreign_missions(doc, state, words)
             self.suffix_orgs(doc, state, words)
             self.body_references(doc, state, words)
         self.contact_lines(doc, state)
