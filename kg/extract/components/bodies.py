@@ -410,6 +410,13 @@ class BodyRules(Recorder):
                     state, names.pop(), "Organization", w.core_start, w.core_end, "genre.body-reference"
                 )
 
+    def _place_university(self, name: str) -> bool:
+        """`부산외대`, `경기대`, `광주여대`: a university's short name made of a place the lexicon
+        knows and 대 (여대, 외대, 교대)."""
+        if not self.cues.is_university_short(name):
+            return False
+        return self.cues.lexicon_place(re.sub(r"(?:여|외|교)?대$", "", name))
+
     def listed_kinds(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`A, B, C 등 4개 대형 온라인 서점`, `A·B 등의 유럽계 업체들`, `A, B, C 3사의`: names
         listed before 등 and a noun that says what they are (업체, 서점, 회사 …), or before a
@@ -461,6 +468,31 @@ class BodyRules(Recorder):
         # (정책집행 등 중소기업 …), unless their ending names a body
         return any(t.startswith(("NNP", "SL", "SN")) for t in tags) or self.is_org(name)
 
+    def age_affiliations(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`김제덕(17·경북일고)`, `장민희(22·인천대)`: the age and the school, team or company a
+        news text writes in brackets after a name; the second part is a body when it reads as
+        one (an ending, a university's or school's short name, a proper noun no place)."""
+        rule = rulebook()["genre.age-affiliation"]
+        shape, school = rule.regex("bracket"), rule.regex("school")
+        text = doc_text(doc)
+        for w in words:
+            if not w.core or not w.brackets:
+                continue
+            b_start, b_end = w.brackets[0]
+            hit = shape.fullmatch(text, b_start, b_end)
+            if hit is None:
+                continue
+            name = hit.group("body")
+            start = hit.start("body")
+            tags = [t.tag_ for t in doc if start <= t.idx < start + len(name)]
+            if name in self.cues.org_stopwords or self.cues.lexicon_place(name) or self.is_person(name):
+                continue  # `(35·서울)`: where the person lives
+            proper = len(tags) == 1 and tags[0].startswith("NNP")
+            if self.is_org(name) or school.search(name) or proper:
+                self._mention(
+                    state, name, "Organization", start, start + len(name), rule.id, self.org_subtype(name)
+                )
+
     def foreign_missions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`일본 대사관`, `상하이 총영사관`: a place name followed by a mission noun names that
         country's mission (there)."""
@@ -500,7 +532,7 @@ class BodyRules(Recorder):
                 continue
             if subtype in WEAK_SUBTYPES or any(c in w.core for c in "·ㆍ・/"):
                 continue  # 회의실, 딥테크, `복지부·중기부`: units and companies need more than an ending
-            if not w.core.endswith(self.cues.strong_org_suffixes):
+            if not w.core.endswith(self.cues.strong_org_suffixes) and not self._place_university(w.core):
                 continue
             if any(
                 m.type == "Organization" and m.start <= w.core_start and w.core_end <= m.end

@@ -46,6 +46,7 @@ class GenreRules(PeopleRules, BodyRules):
             self.subordinate_cues(doc, state, words)
             self.listed_kinds(doc, state, words)
             self.foreign_missions(doc, state, words)
+            self.age_affiliations(doc, state, words)
             self.suffix_orgs(doc, state, words)
             self.body_references(doc, state, words)
         self.contact_lines(doc, state)
