@@ -25,6 +25,7 @@ VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|
 PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서)$")
 TOOK_OFFICE = re.compile(r"취임|임명|부임|선임|새로 선출|취임식")
 WEAK_SUBTYPES = frozenset({"unit", "company"})
+LOCAL_GOVERNMENT = re.compile(r"^[가-힣]{1,4}(?:구|군|시)$")  # 수영구, 달성군, 김해시: not 서울, 경기
 COMMON_TAGS = ("NNG", "NNB", "NR", "NP", "MM", "MAG", "VV", "VA", "XR")
 CACHE_LIMIT = 200_000
 V = TypeVar("V")
@@ -376,6 +377,11 @@ class Recorder(Readings):
             return
         if title.unit and (title.former or title.heads_body or self.cues.lexicon_place(org)):
             tail = title.unit  # a former post, or a place read as the body: the unit alone
+            if not (title.former or title.heads_body) and LOCAL_GOVERNMENT.search(org):
+                # `수영구 문화공보팀장`: a district, county or city written with its own unit is
+                # the local government the unit sits in
+                ev_parent = evidence(doc, start, end, "genre.fused-title-parent")
+                state.relations.append(Relation(title.unit, "subOrganizationOf", org, ev_parent))
         elif title.unit:
             # `중기부 재난안전관리본부장`: the unit fused into the title sits in the body named
             tail = title.unit

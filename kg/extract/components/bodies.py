@@ -290,6 +290,31 @@ class BodyRules(Recorder):
                 ev = evidence(doc, a.start, b.end, "genre.body-unit")
                 state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
 
+    def genitive_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`국토해양부의 중앙해양안전심판원은`: a body named in the genitive right before another
+        body whose ending names a body is its parent."""
+        rule = rulebook()["genre.genitive-unit"]
+        parents = rule.regex("parent_subtype")
+        for a, b in zip(words, words[1:], strict=False):
+            if not a.core or not b.core or particle_role(a.particle) != "genitive" or a.brackets:
+                continue
+            parent_type = self.org_subtype(a.core)
+            if parent_type is None or not parents.fullmatch(parent_type):
+                continue
+            if not b.core.endswith(self.cues.strong_org_suffixes) or self.read_title(b.core):
+                continue
+            child_type = self.org_subtype(b.core)
+            if child_type is None or b.core in self.cues.org_stopwords:
+                continue
+            entry = self.cues.lexicon.lookup(b.core)
+            if entry is not None and entry.parent is None and entry.subtype == "government":
+                continue  # `국토부의 기재부`: two ministries, not a body and its unit
+            parent = self._org(doc, state, a, rule.id)
+            child = self._org(doc, state, b, rule.id)
+            if parent and child and self._canonical(parent) != self._canonical(child):
+                ev = evidence(doc, a.start, b.end, rule.id)
+                state.relations.append(Relation(child, "subOrganizationOf", parent, ev))
+
     def branches(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`근로복지공단은 경남 김해지사를 개소`, `대전지역본부(대전), 충남지역본부(천안) …`: a branch,
         regional office or division named without its parent belongs to the body the sentence's

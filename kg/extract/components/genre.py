@@ -43,6 +43,7 @@ class GenreRules(PeopleRules, BodyRules):
             self.regions_as_places(state, words)
             self.units(doc, state, words)
             self.branches(doc, state, words)
+            self.genitive_units(doc, state, words)
             self.subordinate_cues(doc, state, words)
             self.listed_kinds(doc, state, words)
             self.foreign_missions(doc, state, words)
