@@ -555,10 +555,15 @@ class BodyRules(Recorder):
             subtype = self.org_subtype(w.core)
             if subtype is None or self.cues.lexicon.lookup(w.core) or self.read_title(w.core):
                 continue
-            if subtype in WEAK_SUBTYPES or any(c in w.core for c in "·ㆍ・/"):
+            strong = w.core.endswith(self.cues.strong_org_suffixes)
+            if (subtype in WEAK_SUBTYPES and not (subtype == "company" and strong)) or any(
+                c in w.core for c in "·ㆍ・/"
+            ):
                 continue  # 회의실, 딥테크, `복지부·중기부`: units and companies need more than an ending
-            if not w.core.endswith(self.cues.strong_org_suffixes) and not self._place_university(w.core):
+            if not strong and not self._place_university(w.core):  # (a media outlet's is enough)
                 continue
+            if subtype == "company" and self.cues.is_person_name(w.core):
+                continue  # 심일보: a person whose name ends like a newspaper
             if any(
                 m.type == "Organization" and m.start <= w.core_start and w.core_end <= m.end
                 for m in state.mentions
