@@ -362,6 +362,10 @@ class ProgramRules:
             groups = subject_groups(doc, state, sent[0], sent[0] + attributive.end())
             if groups:
                 ops = [m for m in groups[-1] if m.type == "Organization"]
+            if not ops and attributive.group(0).startswith("에서"):
+                # `중소기업청에서 주관하는 ‘P’`: the body that 에서 marks as the one acting
+                at = sent[0] + attributive.start()
+                ops = [m for m in state.mentions if m.type == "Organization" and m.end == at]
         if not ops:
             ops, rule = self._adjacent_orgs(doc, state, q_start), "programs.adjacent-operator"
         if not ops and self._operated(doc, program):
@@ -401,7 +405,8 @@ class ProgramRules:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
 
     def _selected_hosts(self, doc: Doc, state: DocState, program: Mention) -> None:
-        """`‘P’ 주관기관으로 A, B 등을 선정`: the bodies chosen to run the program run it."""
+        """`‘P’ 주관기관으로 A, B 등을 선정`: the bodies chosen to run the program run it, and so
+        does the subject that chose them (`중소기업청은 … ‘P’ 주관기관으로 … 선정`)."""
         rule = rulebook()["programs.selected-hosts"]
         text = doc_text(doc)
         role = rule.regex("host_role").match(text, program.end, program.end + 20)
@@ -415,15 +420,22 @@ class ProgramRules:
             and role.end() <= m.start < sent[1]
             and not in_bracket(doc, m.start, m.end, sent)
         ]
+        # `중소기업청은 … ‘P’ 주관기관으로 … 선정`: the body that chose them runs the program too
+        choosers = [
+            m
+            for m in subjects(doc, state, sent[0], program.start)
+            if m.type == "Organization" and m not in hosts
+        ]
         ev = evidence(doc, program.start, sent[1], rule.id)
-        for host in hosts:
+        for host in hosts + choosers:
             state.relations.append(Relation(host.text, "operates", program.text, ev))
 
     def _attributive_before(self, text: str, start: int, end: int, rule_id: str) -> re.Match[str] | None:
         """`A가 추진 중인 [2013년] ‘`: an operate verb in attributive form ending at `end`
         (the match is on `text[start:end]`)."""
-        pattern = rulebook()[rule_id].regex("attributive")
-        return re.search(pattern.pattern + r"\s*[‘'\"“「｢『《〈<]?\s*$", text[start:end])
+        rule = rulebook()[rule_id]
+        year = f"(?:{rule.regex('year_in_quote').pattern})?" if "year_in_quote" in rule.patterns else ""
+        return re.search(rule.regex("attributive").pattern + r"\s*[‘'\"“「｢『《〈<]?\s*" + year + "$", text[start:end])
 
     def _counted_parties(self, doc: Doc, state: DocState, start: int, count: int) -> list[Mention]:
         """`세 기관은 … ‘P’를 함께 운영한다`: the parties of the post's agreement, else the
@@ -512,16 +524,17 @@ class ProgramRules:
         return text.rfind("\n", 0, pos) + 1
 
     def _adjacent_orgs(self, doc: Doc, state: DocState, quote_start: int) -> list[Mention]:
-        """Organisations written right before the quote: `중기부 ‘P’`, `중기부의 ‘P’`,
+        """Organisations written right before the quote: `중기부 ‘P’`, `중기부의 ‘P’`, `중기부 주관 ‘P’`,
         and every body of a joined headline subject `문체부·한국관광공사, ‘P’`."""
         text = doc_text(doc)
+        between = rulebook()["programs.adjacent-operator"].regex("between")
         near = [
             m
             for m in state.mentions
             if m.type == "Organization"
             and m.end <= quote_start
-            and quote_start - m.end <= 2
-            and re.fullmatch(r"\s?(?:의|,)?\s?", text[m.end : quote_start])
+            and quote_start - m.end <= 5
+            and between.fullmatch(text[m.end : quote_start])
         ]
         if not near:
             return []
