@@ -487,7 +487,7 @@ class ProgramRules:
             # `P은 … 중소기업청과 창업진흥원의 중점 사업이다`: the bodies whose program it is
             owner = rulebook()["programs.defined-as-bodies-program"].regex("owner").search(text, s, e)
             if owner is not None:
-                ends = s + owner.end("x") if owner.start("x") >= 0 else -1
+                ends = owner.end("x")  # searched in `text` from s: the offset is already the text's
                 runs = [run for run, end in self._listed_orgs(doc, state, (s, e)) if end == ends]
                 last = [x.text for x in state.mentions if x.type == "Organization" and x.end == ends]
                 for op_name in runs[0] if runs else last[:1]:
