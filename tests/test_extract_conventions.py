@@ -618,3 +618,29 @@ def test_the_day_a_news_item_is_told_is_not_the_gathering_day(extractor) -> None
 def test_today_in_a_lead_sentence_is_the_publication_day(extractor) -> None:
     ex = run(extractor, "금일 보건복지부는 바이오헬스 협의체 첫 회의를 개최했다.")
     assert "보건복지부" in participants(ex, PUB.isoformat())
+
+
+@pytest.mark.parametrize(
+    ("text", "bodies", "not_bodies"),
+    [
+        # names listed before 등 and the noun that ends the phrase (업체, 회사, 서점), or a count
+        ("알파24, 베타77 등 온라인 서점에게 과태료를 부과했다.", {"알파24", "베타77"}, set()),
+        ("ABC상사, XYZ물산, 가온ENG 3사의 사업부를 합쳤다.", {"ABC상사", "XYZ물산", "가온ENG"}, set()),
+        # the noun after 등 must end the phrase: `최고 운영책임자 등 기업 대표단` lists no companies
+        ("최고 운영책임자 등 기업 대표단을 접견했다.", set(), {"운영책임자"}),
+        # a country's mission; an age bracket's school, not the place a person lives
+        ("일본 대사관 관계자에게 항의했다.", {"일본 대사관"}, set()),
+        ("김가람(17·새빛중앙고)과 이나래(35·서울)가 참석했다.", {"새빛중앙고"}, {"서울"}),
+        # a newspaper by its ending, not a generic compound
+        ("가람일보에 따르면 가짜뉴스가 늘었다.", {"가람일보"}, {"가짜뉴스"}),
+    ],
+)
+def test_news_shapes_of_organisations(extractor, text: str, bodies: set[str], not_bodies: set[str]) -> None:
+    names = {name for type_, name in entities(run(extractor, text)) if type_ == "Organization"}
+    assert bodies <= names
+    assert not (not_bodies & names)
+
+
+def test_body_in_the_genitive_before_its_unit(extractor) -> None:
+    ex = run(extractor, "국토교통부의 항공철도사고조사위원회는 조사 결과를 발표했다.")
+    assert ("항공철도사고조사위원회", "subOrganizationOf", "국토교통부", "") in facts(ex)

@@ -347,6 +347,93 @@ NOT_FACTS = [
         "participatedIn",
         "2026-01-28",
     ),
+    # a body in the genitive before another body (`국토해양부의 중앙해양안전심판원은`)
+    (
+        "team-train",
+        "train-wikinews-20120921-kmst-october-maritime-safety-forecast",
+        "중앙해양안전심판원",
+        "subOrganizationOf",
+        "국토해양부",
+    ),
+    # a district's unit fused into a title (`수영구 문화공보팀장`)
+    (
+        "team-train",
+        "train-wikinews-20161007-typhoon-chaba-suyeong-cleanup-safety-agency",
+        "문화공보팀",
+        "subOrganizationOf",
+        "수영구",
+    ),
+    # a unit of a police agency (`서울지방경찰청 광역수사대`), a secretariat named with its body
+    (
+        "team-train",
+        "train-wikinews-20131228-molit-suseo-ktx-operator-licence",
+        "광역수사대",
+        "subOrganizationOf",
+        "서울지방경찰청",
+    ),
+    (
+        "team-train",
+        "train-wikinews-20121021-mosf-gcf-secretariat-songdo",
+        "GCF 사무국",
+        "subOrganizationOf",
+        "녹색기후기금",
+    ),
+    # `A에서 주관하는 ‘2011년 P’`: a year inside the quote, 에서 marking the body that runs P
+    (
+        "shared-train",
+        "c-chungnamsisa-2011-hoseo-startup-support-group",
+        "중소기업청",
+        "operates",
+        "창업선도대학 육성사업",
+    ),
+    # `A은 … ‘P’ 주관기관으로 … 선정`: the body that chooses the host institutions runs P
+    (
+        "shared-train",
+        "c-asiae-2012-prestartup-program-host-institutions",
+        "중소기업청",
+        "operates",
+        "예비기술창업자 육성사업",
+    ),
+    # regression: programs.defined-as-bodies-program (`P은 … A과 B의 중점 사업이다`) fired only in
+    # a post's first sentence (the owner's offset was counted from the sentence start twice)
+    (
+        "shared-train",
+        "c-etnews-2014-konkuk-leading-startup-university",
+        "창업진흥원",
+        "operates",
+        "창업선도대학 육성사업",
+    ),
+]
+
+# (post id, organisations the annotation names that a convention makes us read) in team-train
+BODIES = [
+    # companies listed before 등 and a noun that says what they are, or before a count of companies
+    ("train-wikinews-20121112-ftc-online-bookstores-fines", ("예스24",)),
+    ("train-wikinews-20140209-navistar-enters-korean-truck-market", ("볼보", "메르세데스-벤츠")),
+    ("train-wikinews-20170725-kai-audit-pressure-board-of-audit", ("삼성항공", "대우중공업", "현대우주항공")),
+    # a country's or city's mission
+    ("train-wikinews-20230102-mofa-dokdo-protest-controversy", ("일본 대사관",)),
+    ("train-wikinews-20110325-shanghai-consulate-joint-inquiry", ("상하이 총영사관",)),
+    # the school or company in an age bracket (`김제덕(17·경북일고)`)
+    ("train-wikinews-20210726-korea-archery-gold-chung-euisun-visit", ("경북일고", "광주여대", "인천대")),
+    # a university's short name made of a place (`부산외대`, `경기대`)
+    ("train-wikinews-20130403-bufs-russia-india-trade-division-merger-protest", ("부산외대", "경기대")),
+    # a media outlet by its ending (`시사저널은`, `한국면세뉴스에 따르면`)
+    ("train-wikinews-20170725-kai-audit-pressure-board-of-audit", ("시사저널",)),
+    ("train-wikinews-20220703-lovebug-swarm-eunpyeong-disinfection", ("한국면세뉴스",)),
+    # a special committee by its short ending (`사법개혁특위`)
+    ("train-wikinews-20180115-blue-house-power-agencies-reform", ("사법개혁특위",)),
+]
+
+# (post id, words read as bodies before, that the annotation does not name as bodies)
+NOT_BODIES = [
+    # `…여부`, `…거부`: an act or a question, not a ministry (the ending 부)
+    ("train-wikinews-20130910-chun-doohwan-family-forfeiture-payment-plan", ("납부여부",)),
+    ("train-wikinews-20170421-nec-responds-the-plan-vote-count-film", ("조작여부", "대선")),
+    ("train-wikinews-20130116-doitsurvey-taxi-law-poll", ("승차거부",)),
+    # generic words on their own (`대한민국 국가대표팀`, `… 사업본부`)
+    ("train-wikinews-20210726-korea-archery-gold-chung-euisun-visit", ("국가대표팀", "대표팀")),
+    ("train-wikinews-20120830-kfda-pop-tarts-sales-ban", ("사업본부",)),
 ]
 
 
@@ -407,3 +494,21 @@ def test_the_assembly_and_cheong_wa_dae_named_as_bodies_in_a_training_text(extra
     assert judge(record, {"entities": claimed}).entities == [True, True]
     extraction = extractor.extract(corpora.post_of(record))
     assert {"국회", "청와대"} <= {e.name for e in extraction.entities if e.type == "Organization"}
+
+
+@pytest.mark.parametrize(("post_id", "names"), BODIES)
+def test_organisations_read_by_news_conventions_in_training_texts(extractor, post_id, names) -> None:
+    record = next(r for r in corpora.load("team-train") if r["id"] == post_id)
+    claimed = [{"name": name, "type": "Organization"} for name in names]
+    assert judge(record, {"entities": claimed}).entities == [True] * len(names)
+    extraction = extractor.extract(corpora.post_of(record))
+    assert set(names) <= {e.name for e in extraction.entities if e.type == "Organization"}
+
+
+@pytest.mark.parametrize(("post_id", "words"), NOT_BODIES)
+def test_words_that_end_like_bodies_are_not_bodies_in_training_texts(extractor, post_id, words) -> None:
+    record = next(r for r in corpora.load("team-train") if r["id"] == post_id)
+    claimed = [{"name": word, "type": "Organization"} for word in words]
+    assert judge(record, {"entities": claimed}).entities == [False] * len(words)
+    extraction = extractor.extract(corpora.post_of(record))
+    assert not set(words) & {e.name for e in extraction.entities if e.type == "Organization"}
