@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from spacy.tokens import Doc
@@ -295,7 +296,7 @@ class BodyRules(Recorder):
         body whose ending names a body is its parent."""
         rule = rulebook()["genre.genitive-unit"]
         parents = rule.regex("parent_subtype")
-        for a, b in zip(words, words[1:], strict=False):
+        for a, b in itertools.pairwise(words):
             if not a.core or not b.core or particle_role(a.particle) != "genitive" or a.brackets:
                 continue
             parent_type = self.org_subtype(a.core)
@@ -524,7 +525,7 @@ class BodyRules(Recorder):
         rule = rulebook()["genre.country-mission"]
         body = rule.regex("body")
         tags = tag_at(doc)
-        for a, b in zip(words, words[1:], strict=False):
+        for a, b in itertools.pairwise(words):
             if not a.core or a.particle or a.brackets or not body.fullmatch(b.core):
                 continue
             tag = tags.get(a.core_start, (0, ""))[1]

@@ -435,7 +435,9 @@ class ProgramRules:
         (the match is on `text[start:end]`)."""
         rule = rulebook()[rule_id]
         year = f"(?:{rule.regex('year_in_quote').pattern})?" if "year_in_quote" in rule.patterns else ""
-        return re.search(rule.regex("attributive").pattern + r"\s*[‘'\"“「｢『《〈<]?\s*" + year + "$", text[start:end])
+        return re.search(
+            rule.regex("attributive").pattern + r"\s*[‘'\"“「｢『《〈<]?\s*" + year + "$", text[start:end]
+        )
 
     def _counted_parties(self, doc: Doc, state: DocState, start: int, count: int) -> list[Mention]:
         """`세 기관은 … ‘P’를 함께 운영한다`: the parties of the post's agreement, else the
