@@ -296,57 +296,6 @@ CASES = [
         "participatedIn",
         "2016-02-16",
     ),
-]
-
-# (set, post id, head, relation, tail): facts the annotation does not state and a named
-# convention keeps out
-NOT_FACTS = [
-    # a poll carried out (`N일 실시한 조사에서`) is no gathering
-    (
-        "team-train",
-        "train-wikinews-20120902-monoresearch-candidates-pledge-poll",
-        "모노리서치",
-        "participatedIn",
-        "2012-08-30",
-    ),
-    # `진행`/`실시` of a survey, a call or a scheme is no gathering
-    (
-        "team-train",
-        "train-wikinews-20130116-doitsurvey-taxi-law-poll",
-        "두잇서베이",
-        "participatedIn",
-        "2013-01-14",
-    ),
-    (
-        "team-train",
-        "train-wikinews-20210728-unification-ministry-hotline-restored",
-        "이종주",
-        "participatedIn",
-        "2021-07-27",
-    ),
-    # the source a sentence cites (`X 등 보도에 따르면`) took no part
-    (
-        "team-train",
-        "train-wikinews-20210728-unification-ministry-hotline-restored",
-        "조선중앙통신",
-        "participatedIn",
-        "2021-07-27",
-    ),
-    # the day the news is told (`…를 체결했다고 28일 밝혔다`) is not the gathering's
-    (
-        "shared-train",
-        "c-etnews-2026-kaia-gwanak-sme-venture-agency-mou",
-        "전화성",
-        "participatedIn",
-        "2026-01-28",
-    ),
-    (
-        "shared-train",
-        "c-etnews-2026-kaia-gwanak-sme-venture-agency-mou",
-        "초기투자액셀러레이터협회",
-        "participatedIn",
-        "2026-01-28",
-    ),
     # a body in the genitive before another body (`국토해양부의 중앙해양안전심판원은`)
     (
         "team-train",
@@ -402,6 +351,57 @@ NOT_FACTS = [
         "창업진흥원",
         "operates",
         "창업선도대학 육성사업",
+    ),
+]
+
+# (set, post id, head, relation, tail): facts the annotation does not state and a named
+# convention keeps out
+NOT_FACTS = [
+    # a poll carried out (`N일 실시한 조사에서`) is no gathering
+    (
+        "team-train",
+        "train-wikinews-20120902-monoresearch-candidates-pledge-poll",
+        "모노리서치",
+        "participatedIn",
+        "2012-08-30",
+    ),
+    # `진행`/`실시` of a survey, a call or a scheme is no gathering
+    (
+        "team-train",
+        "train-wikinews-20130116-doitsurvey-taxi-law-poll",
+        "두잇서베이",
+        "participatedIn",
+        "2013-01-14",
+    ),
+    (
+        "team-train",
+        "train-wikinews-20210728-unification-ministry-hotline-restored",
+        "이종주",
+        "participatedIn",
+        "2021-07-27",
+    ),
+    # the source a sentence cites (`X 등 보도에 따르면`) took no part
+    (
+        "team-train",
+        "train-wikinews-20210728-unification-ministry-hotline-restored",
+        "조선중앙통신",
+        "participatedIn",
+        "2021-07-27",
+    ),
+    # the day the news is told (`…를 체결했다고 28일 밝혔다`) is not the gathering's
+    (
+        "shared-train",
+        "c-etnews-2026-kaia-gwanak-sme-venture-agency-mou",
+        "전화성",
+        "participatedIn",
+        "2026-01-28",
+    ),
+    (
+        "shared-train",
+        "c-etnews-2026-kaia-gwanak-sme-venture-agency-mou",
+        "초기투자액셀러레이터협회",
+        "participatedIn",
+        "2026-01-28",
     ),
 ]
 
