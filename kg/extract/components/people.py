@@ -269,6 +269,13 @@ class PeopleRules(Recorder):
             i = j + t_words
             i = self._concurrent_post(doc, state, words, name, i)
 
+    def _title_span(self, words: list[Word], at: int) -> tuple[TitleRead, int, Word] | None:
+        """The title starting at word `at`, how many words it takes and its last word."""
+        read = self._title_at(words, at)
+        if read is None:
+            return None
+        return read[0], read[1], words[at + read[1] - 1]
+
     def _ner_settles(self, doc: Doc, name: Word, other: Word) -> bool:
         """`이희상 동아원 회장`: of two name-shaped words before a title, the NER reads the first as
         a person and not the second, and the second is not one word MeCab's dictionary knows as a name."""
@@ -319,11 +326,10 @@ class PeopleRules(Recorder):
             and not words[after].particle
         ):
             after += 1
-        read = self._title_at(words, after)
-        if read is None:
+        found = self._title_span(words, after)
+        if found is None:
             return None
-        title, used = read
-        last = words[after + used - 1]
+        title, used, last = found
         start, org = w.start, None
         before = self._org_before(doc, state, words, i, title) if after == i + 1 else words[i + 1]
         if before is not None:
@@ -376,11 +382,10 @@ class PeopleRules(Recorder):
             if self.is_org(words[at].core):
                 org = self._org(doc, state, words[at], "genre.concurrent-post")
             at += 1
-        read = self._title_at(words, at)
-        if read is None:
+        found = self._title_span(words, at)
+        if found is None:
             return k
-        title, used = read
-        last = words[at + used - 1]
+        title, used, last = found
         self._unit_mention(state, title, words[at])
         if org is None and title.unit is not None:
             ev = evidence(doc, words[k].start, last.end, "genre.concurrent-post")
