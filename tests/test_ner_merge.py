@@ -34,7 +34,15 @@ def test_names_no_rule_found_become_mentions_with_their_rule(extractor):
     text = "앙겔라 메르켈은 이날 한빛소프트를 찾았다."
     found = ner_mentions(extractor, text, [("앙겔라 메르켈", "PS"), ("한빛소프트", "OG")])
     assert ("앙겔라 메르켈", "Person", "ner.person") in found
-    assert ("한빛소프트", "Organization", "ner.organization") in found
+
+
+def test_organisation_and_place_spans_of_the_model_are_switched_off(extractor):
+    """ner.organization (0.21) and ner.place (0.00) were measured under the precision floor on
+    the sets the model never learned from: data/patterns/rules.jsonl switches them off, so the
+    model's OG and LC spans add no mention; its PS spans still do."""
+    text = "앙겔라 메르켈은 이날 한빛소프트를 찾아 베를린으로 갔다."
+    found = ner_mentions(extractor, text, [("앙겔라 메르켈", "PS"), ("한빛소프트", "OG"), ("베를린", "LC")])
+    assert found == [("앙겔라 메르켈", "Person", "ner.person")]
 
 
 def test_an_ambiguous_lexicon_surface_is_left_to_the_lexicon(extractor):
