@@ -644,3 +644,31 @@ def test_news_shapes_of_organisations(extractor, text: str, bodies: set[str], no
 def test_body_in_the_genitive_before_its_unit(extractor) -> None:
     ex = run(extractor, "국토교통부의 항공철도사고조사위원회는 조사 결과를 발표했다.")
     assert ("항공철도사고조사위원회", "subOrganizationOf", "국토교통부", "") in facts(ex)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "대통령직 인수위원회는 15일 기자회견에서 개편안을 발표하였다.",  # `하였다` reports it too
+        "15일 국회 본회의장에서 김철수 의원은 개편안을 발표했다.",  # the gathering's room
+    ],
+)
+def test_subject_at_a_dated_gathering_or_its_room(extractor, text: str) -> None:
+    """Sentences written for this test (shapes from team-train news): the subject at a dated
+    gathering that reports what was said took part (events.speaker-at-dated-gathering)."""
+    got = {(r.relation, r.tail) for r in run(extractor, text, date(2013, 1, 16)).relations}
+    assert ("participatedIn", "2013-01-15") in got
+
+
+def test_a_title_ending_in_jang_is_no_gathering_room(extractor) -> None:
+    text = "김철수 협의회장은 15일 개편안을 발표하였다."
+    assert not [
+        r for r in run(extractor, text, date(2013, 1, 16)).relations if r.relation == "participatedIn"
+    ]
+
+
+def test_latin_short_name_before_a_body_ending_is_one_name(extractor) -> None:
+    """Sentence written for this test (shape of a team-train text): `SM 엔터테인먼트` is one body."""
+    text = "이번 행사는 JK 엔터테인먼트와 서울교통공사가 공동으로 기획했다."
+    names = {e.name for e in run(extractor, text, date(2020, 4, 3)).entities}
+    assert "JK 엔터테인먼트" in names

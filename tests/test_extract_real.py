@@ -231,6 +231,15 @@ CASES = [
         "participatedIn",
         "2017-09-19",
     ),
+    # the room of a gathering stands for it, and `발표하였다` reports what was said there
+    # (`2013년 1월 15일, X는 … 기자회견장에서 … 발표하였다`)
+    (
+        "team-train",
+        "train-wikinews-20130116-transition-committee-government-reorganization",
+        "대통령직인수위원회",
+        "participatedIn",
+        "2013-01-15",
+    ),
     # a press conference held (`기자회견을 진행했다`), its listed subjects
     (
         "team-train",

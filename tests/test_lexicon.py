@@ -156,3 +156,19 @@ def test_the_assembly_and_cheong_wa_dae_are_bodies_and_a_title_that_begins_with_
     assert found(lexicon, "이훈 국회의원은 국회의사당에서") == [
         ("국회의사당", "place-national-assembly-building")
     ]
+
+
+def test_a_long_name_written_with_spaces_inside_is_found() -> None:
+    """News writes `녹색 기후 기금`, `더불어 민주당` (team-train texts): a name of five or more
+    characters matches with single spaces between its characters; a short one does not
+    (`한국 은행들` are Korean banks), nor the name of a kind of centre (`소공인 특화 지원센터`
+    describes one centre of the network)."""
+    lexicon = load_lexicon()
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(text[s:e], entry.name) for s, e, entry in lexicon.find(text)]
+
+    assert found("녹색 기후 기금 이사회에서") == [("녹색 기후 기금", "녹색기후기금")]
+    assert found("여당인 더불어 민주당의 원내대표") == [("더불어 민주당", "더불어민주당")]
+    assert found("한국 은행들이 금리를 올렸다") == []
+    assert found("소공인 특화 지원센터를 방문해") == []

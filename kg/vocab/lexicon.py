@@ -37,7 +37,8 @@ The extraction pipeline, the resolver and the MeCab user dictionary all read thi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -53,6 +54,9 @@ CHANGES_FILE = "changes.jsonl"
 CHANGE_KINDS = ("rename", "upgrade", "merger", "split", "reorganisation")
 SURNAME_FILE = "surnames.txt"
 TERMS_FILE = "terms.txt"
+SPACED_MIN = 5  # a name this long may be written with spaces inside (`녹색 기후 기금`)
+HANGUL_RUN = re.compile(r"[가-힣]+")
+SPACED_NOT = frozenset({"center", "unit"})  # subtypes whose spaced names are descriptions
 JOINERS = "ㆍ"  # marks that join names in a list (고려대ㆍ단국대); a letter to str.isalnum
 
 
@@ -214,6 +218,8 @@ class Lexicon:
                     found = (len(surface), entry)
                     break  # candidates are longest first
             if found is None:
+                found = self._spaced(text, i, index.get(text[i : i + 2], ()))
+            if found is None:
                 i += 1
                 continue
             out.append((i, i + found[0], found[1]))
@@ -223,6 +229,33 @@ class Lexicon:
             named = {e.id for s, t, e in out if text[s:t] not in e.ambiguous}
             out = [(s, t, e) for s, t, e in out if text[s:t] not in e.ambiguous or e.id in named]
         return out
+
+    def _spaced(
+        self, text: str, i: int, candidates: Iterable[tuple[str, LexiconEntry]]
+    ) -> tuple[int, LexiconEntry] | None:
+        """A long Korean name written with spaces inside (`녹색 기후 기금`, `더불어 민주당`): the
+        name's characters in order with single spaces between some of them. Only names of five
+        or more characters and no space of their own: `한국 은행들` is not 한국은행. Not the name of
+        a kind of centre or unit either: `소공인 특화 지원센터` describes a centre of that network."""
+        for surface, entry in candidates:
+            if (
+                len(surface) < SPACED_MIN
+                or " " in surface
+                or not HANGUL_RUN.fullmatch(surface)
+                or entry.subtype in SPACED_NOT
+            ):
+                continue
+            j = i
+            for k, ch in enumerate(surface):
+                if k and j < len(text) and text[j] == " ":
+                    j += 1
+                if j >= len(text) or text[j] != ch:
+                    break
+                j += 1
+            else:
+                if j - i > len(surface) and not self._starts_title(text, i, surface):
+                    return j - i, entry
+        return None
 
     def _starts_title(self, text: str, i: int, surface: str) -> bool:
         """`국회의원`: a listed title that begins with the name is a title, not the body."""

@@ -21,6 +21,17 @@ from kg.extract.words import NOUNISH_PREFIXES, Word, particle_role, tag_at
 from kg.model import Relation
 from kg.text.names import LEGAL_FORMS, split_legal_form
 
+LATIN_SHORT_NAME = re.compile(r"[A-Z]{2,5}")  # `SM 엔터테인먼트`, `CJ 제일제당`
+NAME_ROLES = (
+    "subject",
+    "conj",
+    "conj-of",
+    "list",
+    "genitive",
+    "none",
+    "object",
+    "place",
+)  # a body's name is used so
 FIELD_LINE = re.compile(r"^[\s▪■□○•◦\-*ㅇ·]*(?P<key>[가-힣 ]{2,8}?)\s*[:：]\s*(?P<value>.+)$")
 
 
@@ -537,21 +548,26 @@ class BodyRules(Recorder):
             self._mention(state, name, "Organization", a.core_start, b.core_end, rule.id, "government")
 
     def suffix_orgs(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """A word whose ending names a body (…진흥원, …협회), used as subject or listed."""
+        """A word whose ending names a body (…진흥원, …협회), used as subject or listed; a Latin
+        short name before a body's ending written as its own word is one name (`SM 엔터테인먼트`)."""
+        for a, w in itertools.pairwise(words):
+            if (
+                w.core in self.cues.strong_org_suffixes
+                and LATIN_SHORT_NAME.fullmatch(a.core or "")
+                and not a.particle
+                and not a.brackets
+                and w.core_start == a.core_end + 1
+                and particle_role(w.particle) in NAME_ROLES
+            ):
+                name = doc_text(doc)[a.core_start : w.core_end]
+                kind = self.cues.org_subtype_by_suffix(name) or "company"
+                self._mention(
+                    state, name, "Organization", a.core_start, w.core_end, "genre.suffix-body", kind
+                )
         for w in words:
             if not w.core or (w.start, w.core_end) in state.anchors:
                 continue
-            role = particle_role(w.particle)
-            if role not in (
-                "subject",
-                "conj",
-                "conj-of",
-                "list",
-                "genitive",
-                "none",
-                "object",
-                "place",
-            ):
+            if particle_role(w.particle) not in NAME_ROLES:
                 continue
             subtype = self.org_subtype(w.core)
             if subtype is None or self.cues.lexicon.lookup(w.core) or self.read_title(w.core):

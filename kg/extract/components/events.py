@@ -522,7 +522,7 @@ class EventRules:
             (
                 m
                 for m in rule.regex("at_gathering").finditer(text, s, e)
-                if self.cues.event_kind(m.group("w"))
+                if self.cues.event_kind(m.group("w")) or self._gathering_venue(m.group("w"))
             ),
             None,
         )
@@ -547,6 +547,11 @@ class EventRules:
         parts = [(m, rule.id) for m in group if m.type in ("Person", "Organization")]
         event = next((ev for ev in state.events if s <= ev.start < e), None) or self._event_on(state, when)
         self._attend(doc, state, parts, when, event, sent)
+
+    def _gathering_venue(self, word: str) -> bool:
+        """`기자회견장`, `본회의장`: the room of a gathering stands for the gathering."""
+        venue = rulebook()["events.speaker-at-dated-gathering"].regex("venue").search(word)
+        return venue is not None and bool(self.cues.event_kind(word[: venue.start()]))
 
     def _teller(self, doc: Doc, m: Mention, s: int) -> bool:
         """`…유치하기로 결정되었다고 X가 발표하였다`: the body that tells the news after what it
