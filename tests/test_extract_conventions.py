@@ -672,3 +672,16 @@ def test_latin_short_name_before_a_body_ending_is_one_name(extractor) -> None:
     text = "이번 행사는 JK 엔터테인먼트와 서울교통공사가 공동으로 기획했다."
     names = {e.name for e in run(extractor, text, date(2020, 4, 3)).entities}
     assert "JK 엔터테인먼트" in names
+
+
+def test_a_body_whose_own_meeting_a_dated_sentence_names_met_that_day(extractor) -> None:
+    """Sentence written for this test (shape of team-train news): `국회 국방위 전체 회의에서`
+    names the committee's meeting; the committee's short form, ambiguous alone, is read
+    right after its parent (events.body-of-own-meeting)."""
+    text = "6일 오후 3시에 시작한 국회 국방위 전체 회의에서 김철수 국방부 장관은 “검토하겠다”고 말했다."
+    got = {
+        (r.head, r.tail)
+        for r in run(extractor, text, date(2017, 3, 8)).relations
+        if r.relation == "participatedIn"
+    }
+    assert ("국방위", "2017-03-06") in got

@@ -240,6 +240,14 @@ CASES = [
         "participatedIn",
         "2013-01-15",
     ),
+    # a body's own meeting named in a dated sentence (`… 열린 녹색 기후 기금(…) 제2차 이사회에서`)
+    (
+        "team-train",
+        "train-wikinews-20121021-mosf-gcf-secretariat-songdo",
+        "녹색기후기금",
+        "participatedIn",
+        "2012-10-18",
+    ),
     # a press conference held (`기자회견을 진행했다`), its listed subjects
     (
         "team-train",

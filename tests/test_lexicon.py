@@ -172,3 +172,14 @@ def test_a_long_name_written_with_spaces_inside_is_found() -> None:
     assert found("여당인 더불어 민주당의 원내대표") == [("더불어 민주당", "더불어민주당")]
     assert found("한국 은행들이 금리를 올렸다") == []
     assert found("소공인 특화 지원센터를 방문해") == []
+
+
+def test_an_ambiguous_short_form_right_after_its_parent_is_read() -> None:
+    """`국방위` alone may be another state's committee; after `국회` it is the Assembly's."""
+    lexicon = load_lexicon()
+    text = "국회 국방위 전체 회의에서"
+    assert [(text[s:e], entry.name) for s, e, entry in lexicon.find(text)] == [
+        ("국회", "대한민국 국회"),
+        ("국방위", "국방위원회"),
+    ]
+    assert lexicon.find("북한 국방위는") == []

@@ -225,10 +225,24 @@ class Lexicon:
             out.append((i, i + found[0], found[1]))
             i += found[0]
         if any(e.ambiguous for _, _, e in out):
-            # an ambiguous surface names its entry only beside an unambiguous mention of it
+            # an ambiguous surface names its entry only beside an unambiguous mention of it, or
+            # right after its parent body (`국회 국방위`)
             named = {e.id for s, t, e in out if text[s:t] not in e.ambiguous}
-            out = [(s, t, e) for s, t, e in out if text[s:t] not in e.ambiguous or e.id in named]
+            out = [
+                (s, t, e)
+                for k, (s, t, e) in enumerate(out)
+                if text[s:t] not in e.ambiguous or e.id in named or self._after_parent(text, out[:k], s, e)
+            ]
         return out
+
+    def _after_parent(
+        self, text: str, before: list[tuple[int, int, LexiconEntry]], start: int, entry: LexiconEntry
+    ) -> bool:
+        """The name just before `start` (one space between) is `entry`'s parent body."""
+        if not before or entry.parent is None:
+            return False
+        _, t, prev = before[-1]
+        return prev.id == entry.parent and text[t:start] == " "
 
     def _spaced(
         self, text: str, i: int, candidates: Iterable[tuple[str, LexiconEntry]]

@@ -87,6 +87,7 @@ class EventRules:
             reported = self._participation(doc, state, sent, summary_date, main)
             if reported is None:
                 self._speaker_at_gathering(doc, state, sent, main)
+            self._own_meeting(doc, state, sent)
             if main is None and reported is not None and reported.date is not None:
                 main = reported
                 self._gathering(doc, state, main, state.sentences[k + 1 :])
@@ -547,6 +548,33 @@ class EventRules:
         parts = [(m, rule.id) for m in group if m.type in ("Person", "Organization")]
         event = next((ev for ev in state.events if s <= ev.start < e), None) or self._event_on(state, when)
         self._attend(doc, state, parts, when, event, sent)
+
+    def _own_meeting(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> None:
+        """`녹색 기후 기금(GCF) 제2차 이사회에서`, `국회 국방위 전체 회의에서`: a body whose own
+        meeting a dated sentence names met on that date."""
+        s, e = sent
+        text = doc_text(doc)
+        rule = rulebook()["events.body-of-own-meeting"]
+        meeting = rule.regex("own_meeting")
+        dates = [(ds, d) for ds, de, d in state.dates if s <= ds < e and not RANGE_END.match(text, de)]
+        if not dates:
+            return
+        for m in state.mentions:
+            if m.type != "Organization" or not s <= m.start < e:
+                continue
+            hit = meeting.match(text[m.end : e])
+            if hit is None:
+                continue
+            at = m.end + hit.end()
+            before = [d for ds, d in dates if ds < m.start]
+            after = [d for ds, d in dates if ds >= at]
+            when = before[-1] if before else after[0] if after else None
+            if when is None:
+                continue
+            event = next((ev for ev in state.events if s <= ev.start < e), None) or self._event_on(
+                state, when
+            )
+            self._attend(doc, state, [(m, rule.id)], when, event, sent)
 
     def _gathering_venue(self, word: str) -> bool:
         """`기자회견장`, `본회의장`: the room of a gathering stands for the gathering."""
