@@ -495,6 +495,21 @@ def test_region_written_as_a_location_is_not_a_body(extractor) -> None:
     assert ("Organization", "부산광역시") in entities(ex)
 
 
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("사드 배치 부지로 경상북도 성주 지역이 결정되었다.", "경상북도"),  # a place and `지역`
+        ("경상남도에 소재한 30여 개 중소기업 관계자들이 참석했다.", "경상남도"),  # `에 소재한`
+        ("경기도 내 창업 생태계 조성을 위해 앞장선다.", "경기도"),  # `내`
+    ],
+)
+def test_region_written_as_the_location_of_what_follows_is_not_a_body(
+    extractor, text: str, region: str
+) -> None:
+    """Sentences written for this test (shapes of team-train and shared-train texts)."""
+    assert ("Organization", region) not in entities(run(extractor, text))
+
+
 def test_a_common_noun_cut_like_a_name_before_candidate_is_no_person(extractor) -> None:
     """Regression: with `후보` a title, `대체 공급처 후보` (supplier candidates) made 공급처 a person
     (MeCab cuts it 공급 + 처, as it cuts unseen names). A title that is also a common noun needs a

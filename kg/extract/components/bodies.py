@@ -251,20 +251,35 @@ class BodyRules(Recorder):
                     Relation(hit.group("name"), "holdsPosition", unit, ev, role=hit.group("title"))
                 )
 
-    def regions_as_places(self, state: DocState, words: list[Word]) -> None:
-        """`서울특별시 삼청동에 위치한`, `경기도 고양체육관에서`, `세종시 소재 X`: a province or
-        city followed by a smaller place or a venue is a location there, not a body."""
+    def regions_as_places(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`서울특별시 삼청동에 위치한`, `경기도 고양체육관에서`, `세종시 소재 X`, `인천광역시 송도`:
+        a province or city followed by a smaller place or a venue is a location there, not a
+        body; so is one `에 소재한`, `에 위치한`."""
         rule = rulebook()["genre.region-as-place"]
-        region, place_after = rule.regex("region"), rule.regex("place_after")
+        region, place_after, located = rule.regex("region"), rule.regex("place_after"), rule.regex("located")
+        tags = tag_at(doc)
         for k in range(len(words) - 1):
             w, nxt = words[k], words[k + 1]
-            if not w.core or w.particle or w.brackets or not region.search(w.core):
+            if not w.core or w.brackets or not region.search(w.core):
+                continue
+            if w.particle and not (w.particle == "에" and nxt.core and located.match(nxt.core)):
                 continue
             entry = self.cues.lexicon.lookup(w.core)
             if entry is None or entry.type != "Organization" or entry.subtype != "government":
                 continue
             after = self.cues.lexicon.lookup(nxt.core) if nxt.core else None
-            if not (place_after.match(nxt.core) or (after is not None and after.type == "Place")):
+            place_word = (
+                tags.get(nxt.core_start, (0, ""))[1].startswith("NNP-지명")
+                and tags.get(nxt.core_start, (0, ""))[0] == nxt.core_end
+            )
+            area = k + 2 < len(words) and not nxt.particle and place_after.match(words[k + 2].core or "")
+            if not (
+                w.particle
+                or place_after.match(nxt.core)
+                or place_word
+                or area  # `경상북도 성주 지역`
+                or (after is not None and after.type == "Place")
+            ):
                 continue
             span = (w.core_start, w.core_end)
             state.mentions = [

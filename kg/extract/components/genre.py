@@ -40,7 +40,7 @@ class GenreRules(PeopleRules, BodyRules):
             self.honorific_names(doc, state, words)
             self.dictionary_names(doc, state, words)
             self.title_before_name(doc, state, words)
-            self.regions_as_places(state, words)
+            self.regions_as_places(doc, state, words)
             self.units(doc, state, words)
             self.branches(doc, state, words)
             self.genitive_units(doc, state, words)
