@@ -23,6 +23,7 @@ from kg.extract.reading import (
     ner_person_spans,
     unit_reading,
 )
+from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, doc_text, evidence
 from kg.extract.words import Word, particle_role, split_words, tag_at
 from kg.model import Relation
@@ -30,6 +31,7 @@ from kg.text.names import LEGAL_FORMS, split_legal_form
 
 LISTED_NAMES = "genre.listed-names-title"
 NAME_BODY_UNIT = "genre.name-body-unit-title"
+TITLE_KIND_BODY = "genre.title-kind-body"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 ENGLISH_TITLE = re.compile(
@@ -241,6 +243,8 @@ class PeopleRules(Recorder):
                 if org is None:
                     org, post_rule = self._topic_org(state, title, words[i].start), "genre.title-topic-body"
                 if org is None:
+                    org, post_rule = self._kind_org(state, title, words, i), TITLE_KIND_BODY
+                if org is None:
                     org, post_rule = (
                         self._recent_org(state, title, words[i].start),
                         "genre.title-recent-company",
@@ -341,6 +345,29 @@ class PeopleRules(Recorder):
             self._holds(doc, state, part, org, title, start, last.end, LISTED_NAMES)
             pos += len(part) + 1
         return after + used
+
+    def _kind_org(self, state: DocState, title: TitleRead, words: list[Word], i: int) -> str | None:
+        """`김 위원장은`, `박 원장의 기념사` with no body in the sentence: the body named last before
+        it whose kind the title heads (위원장 ↔ …위원회/…노조, 원장 ↔ …원, 이사장 ↔ …공단/…재단).
+        Not when the sentence has a body as its subject before the name (`테크노파크는 … 원장이`)."""
+        before = words[i].start
+        for w in words[:i]:
+            if particle_role(w.particle) == "subject" and any(
+                m.type == "Organization" and m.start <= w.core_start < m.end for m in state.mentions
+            ):
+                return None
+        kinds: dict[str, list[str]] = rulebook()[TITLE_KIND_BODY].patterns["bodies"]
+        heads = [t for t in kinds if title.role.endswith(t)]
+        if not heads:
+            return None
+        endings = tuple(kinds[max(heads, key=len)])
+        best: str | None = None
+        for m in sorted(state.mentions, key=lambda m: m.start):
+            if m.start >= before:
+                break
+            if m.type == "Organization" and m.text.replace(" ", "").endswith(endings) and len(m.text) > 2:
+                best = m.text
+        return self._canonical(best) if best else None
 
     def _bracket_body(self, doc: Doc, state: DocState, word: Word) -> str | None:
         """The one name in the bracket after a title, when it names a body (`대표(비바리퍼블리카)`)."""
