@@ -32,6 +32,7 @@ from kg.text.names import LEGAL_FORMS, split_legal_form
 LISTED_NAMES = "genre.listed-names-title"
 NAME_BODY_UNIT = "genre.name-body-unit-title"
 TITLE_KIND_BODY = "genre.title-kind-body"
+SERIES_BODY = "genre.series-body-title"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 ENGLISH_TITLE = re.compile(
@@ -233,6 +234,12 @@ class PeopleRules(Recorder):
                 "genre.name-title-person",
             )
             self._unit_mention(state, title, words[j])
+            if org is None and title.unit is None:
+                # `새누리당의 A 위원장, B 대변인 등`: a later item of a series after a genitive body
+                series = self._series_body(doc, state, words, i)
+                if series is not None:
+                    org = self._org(doc, state, words[series], SERIES_BODY)
+                    start, post_rule = words[series].start, SERIES_BODY
             if org is None and title.unit is None and t_last.brackets:
                 # `이승건 대표(비바리퍼블리카)`: the body in the bracket after the title
                 org = self._bracket_body(doc, state, t_last)
@@ -345,6 +352,24 @@ class PeopleRules(Recorder):
             self._holds(doc, state, part, org, title, start, last.end, LISTED_NAMES)
             pos += len(part) + 1
         return after + used
+
+    def _series_body(self, doc: Doc, state: DocState, words: list[Word], i: int) -> int | None:
+        """The index of the body that opens a series of `name (body) title,` items ending right
+        before word i (`새누리당의 A 국회 위원장, B 대변인`): a body with 의, then a person, and
+        only bare words and commas up to i. None when word i does not follow a comma."""
+        text = doc_text(doc)
+        if i < 3 or not text[: words[i].start].rstrip().endswith((",", "，")):
+            return None
+        for k in range(i - 1, max(-1, i - 9), -1):
+            w = words[k]
+            if w.particle == "의" and k + 1 < i:
+                if not w.core or not self.is_org(w.core) or self.read_title(w.core):
+                    return None
+                first, _ = self._person_at(doc, words, k + 1)
+                return k if first is not None else None
+            if w.particle not in ("", ",", "，") or w.brackets or not w.core:
+                return None
+        return None
 
     def _kind_org(self, state: DocState, title: TitleRead, words: list[Word], i: int) -> str | None:
         """`김 위원장은`, `박 원장의 기념사` with no body in the sentence: the body named last before
