@@ -71,6 +71,8 @@ def _split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]
         outside: list[tuple[int, int]] = []  # outside-bracket char runs
         seg_start = i
         while i < end and not text[i].isspace():
+            if i > w_start and _opens_glued_quote(text, start, i):
+                break  # `대변인은"…`: a quote opened right after a word starts a new word
             if text[i] in _OPEN:
                 depth = 1
                 j = i + 1
@@ -94,6 +96,16 @@ def _split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]
             outside.append((seg_start, i))
         words.append(_make_word(text, w_start, i, outside, brackets, tags))
     return words
+
+
+def _opens_glued_quote(text: str, start: int, i: int) -> bool:
+    """Is text[i] a quote that opens right after a Hangul letter (`대변인은"…`, `밝혔다“…`)?
+    A straight quote opens when an even number of them come before it in the sentence."""
+    if not ("가" <= text[i - 1] <= "힣") or i + 1 >= len(text) or text[i + 1].isspace():
+        return False
+    if text[i] in "“‘":
+        return True
+    return text[i] == '"' and text.count('"', start, i) % 2 == 0
 
 
 def _make_word(
