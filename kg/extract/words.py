@@ -73,13 +73,16 @@ def _split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]
         while i < end and not text[i].isspace():
             if i > w_start and _opens_glued_quote(text, start, i):
                 break  # `대변인은"…`: a quote opened right after a word starts a new word
-            if text[i] in _OPEN:
+            aside = text[i] == "<" and i > w_start and "가" <= text[i - 1] <= "힣"
+            if text[i] in _OPEN or aside:
+                # `윤가람<사진>`: an angle bracket glued to a word is an aside, like a bracket
+                opens, closes = ("<", ">") if aside else (_OPEN, _CLOSE)
                 depth = 1
                 j = i + 1
                 while j < end and depth:
-                    if text[j] in _OPEN:
+                    if text[j] in opens:
                         depth += 1
-                    elif text[j] in _CLOSE:
+                    elif text[j] in closes:
                         depth -= 1
                     j += 1
                 if depth:  # unbalanced: treat as ordinary character
