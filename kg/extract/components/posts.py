@@ -9,6 +9,7 @@ Runs after the quoted names (kg_programs), since new bodies are usually written 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -20,6 +21,7 @@ from kg.extract.state import DocState, doc_text, ensure_extensions, evidence
 from kg.extract.words import Word, particle_role, split_words
 from kg.model import Relation
 
+APPOINTED = "posts.appointed-in-body"
 TAKEN = re.compile(r"(?:맡았|맡는다|맡고|선출됐|선출되었|선임됐|선임되었|임명됐|취임했)")
 
 
@@ -42,7 +44,52 @@ class PostRules(BodyRules):
             self.body_references(doc, state, words)
             self.posts_taken(doc, state, words)
             self.ordinal_posts(doc, state, words)
+            self.appointed_in_body(doc, state, words)
         return doc
+
+    def appointed_in_body(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`위원회에서 특별위원으로 박이름이 임명됐다`, `X의 신임 대표로 … 사장이 취임`, `협의회 회장에
+        선출된 박이름 …`, `박이름 … 원장을 신임 회장으로 선출`: a post named with the body right
+        before it and a verb of appointment; the holder is the person written after the post, else
+        the object (or subject) named before it."""
+        rule = rulebook()[APPOINTED]
+        verb, particles = rule.regex("verb"), rule.words("particles")
+        text = doc_text(doc)
+        for k, w in enumerate(words):
+            if w.particle not in particles or not w.core or k == 0:
+                continue
+            title = self._ordinal_title(w.core, rule.words("modifiers"))
+            if title is None or title.unit or title.former:
+                continue
+            m = verb.search(text, w.end, words[-1].end)
+            if m is None:
+                continue
+            b = k - 1
+            while b > 0 and self.cues.is_title_modifier(text[words[b].start : words[b].end]):
+                b -= 1  # `X의 신임 대표로`, `X의 제7대 회장으로`
+            body = replace(words[b], particle="") if words[b].particle == "에서" else words[b]
+            org = self._org_word(state, body)
+            if org is None:
+                continue
+            person = self._appointee(doc, state, words, b, k, m.start(), m.end())
+            if person is not None:
+                ev = evidence(doc, words[0].start, words[-1].end, APPOINTED)
+                state.relations.append(Relation(person, "holdsPosition", org, ev, role=title.role))
+
+    def _appointee(
+        self, doc: Doc, state: DocState, words: list[Word], b: int, k: int, v_start: int, v_end: int
+    ) -> str | None:
+        """Who is appointed to the post of words b..k: the first person after the post and before
+        the verb (or right after an adnominal verb: `선출된 박이름`), else the nearest person before
+        the body whose word (or the title word after it) takes 을/를 or 이/가."""
+        text = doc_text(doc)
+        after = sorted(
+            (m for m in state.mentions if m.type == "Person" and words[k].end <= m.start),
+            key=lambda m: m.start,
+        )
+        if after and (after[0].start < v_start or text[v_end : after[0].start].strip() == ""):
+            return after[0].text
+        return self._object_before(state, words, b, ("object", "subject"))
 
     def posts_taken(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`마연출 창업벤처혁신실장이 단장을 맡고`, `초대 회장에는 … 변초안 대표가 선출됐다`,
@@ -143,7 +190,8 @@ class PostRules(BodyRules):
             return adjacent
         particle = words[j].particle
         if particle in ("으로", "로", "으로는", "로는", "에는"):
-            return self._person_after(state, words, j)
+            # `… 박이름 원장을 제19대 신임 회장으로 선출`: else the object named before the number
+            return self._person_after(state, words, j) or self._object_before(state, words, k)
         if particle == "에":
             # the first name before the number that is not a genitive (`방송인 A씨의 처남인 B …이`)
             for word in words[:k]:
@@ -155,6 +203,21 @@ class PostRules(BodyRules):
                 ):
                     return people[0].text
             return self._person_after(state, words, j)
+        return None
+
+    def _object_before(
+        self, state: DocState, words: list[Word], k: int, roles: tuple[str, ...] = ("object",)
+    ) -> str | None:
+        """The person of the nearest object (`박이름 대표를`, `박이름 원장을`; or another of `roles`)
+        before word k: the name is that word or one of the two before it."""
+        for j in range(k - 1, -1, -1):
+            if particle_role(words[j].particle) not in roles:
+                continue
+            for n in range(j, max(-1, j - 3), -1):
+                people = [m for m in state.mentions if m.type == "Person" and m.start == words[n].core_start]
+                if people:
+                    return people[0].text
+            return None
         return None
 
     def _person_before(self, state: DocState, words: list[Word], k: int) -> str | None:
