@@ -33,6 +33,7 @@ LISTED_NAMES = "genre.listed-names-title"
 NAME_BODY_UNIT = "genre.name-body-unit-title"
 TITLE_KIND_BODY = "genre.title-kind-body"
 SERIES_BODY = "genre.series-body-title"
+NESTED_POST = "genre.apposition-own-post"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 ENGLISH_TITLE = re.compile(
@@ -52,6 +53,7 @@ class PeopleRules(Recorder):
             items = [(m.group(0), b_start + m.start()) for m in re.finditer(r"[^,，;]+", inner)]
             people: list[tuple[str, TitleRead, int]] = []
             aliases: list[tuple[str, str]] = []
+            own_posts: list[tuple[str, str, TitleRead, int]] = []  # person, body, title, body's offset
             for item, pos in items:
                 raw = item.strip()
                 pos += len(item) - len(item.lstrip())
@@ -63,6 +65,27 @@ class PeopleRules(Recorder):
                     aliases.append((alias_m.group("a").strip(), "short"))
                     continue
                 parts = raw.split()
+                if len(parts) >= 3 and ABBR.fullmatch(parts[0]) and self.read_title(" ".join(parts[1:-1])):
+                    # `기관(ABBR 대표 이름)`: the body's short form, then its head
+                    aliases.append((parts[0], "abbr"))
+                    pos += len(parts[0]) + raw[len(parts[0]) :].find(parts[1])
+                    raw, parts = raw[raw.find(parts[1]) :], parts[1:]
+                if len(parts) >= 4:
+                    # `협회(회장 이름 회사 대표)`: the bracket's post, then the person's own body and title
+                    t0, t_end = self.read_title(parts[0]), self.read_title(parts[-1])
+                    body = " ".join(parts[2:-1])
+                    if (
+                        t0
+                        and t_end
+                        and not t_end.unit
+                        and self.is_person(parts[1])
+                        and (self.is_org(body) or t_end.role in self.cues.company_heads)
+                        and not self.read_title(body)
+                        and not self.cues.is_person_name(body)
+                    ):
+                        people.append((parts[1], t0, pos + raw.find(parts[1])))
+                        own_posts.append((parts[1], body, t_end, pos + raw.rfind(body)))
+                        continue
                 if len(parts) >= 2:
                     t1 = self.read_title(" ".join(parts[:-1]))
                     if t1 and self.is_person(parts[-1]):
@@ -91,6 +114,9 @@ class PeopleRules(Recorder):
                     self._mention(state, name, "Person", pos, pos + len(name), "genre.apposition-person")
                     self._unit_mention(state, title, w)
                     self._holds(doc, state, name, org, title, w.core_start, b_end, "genre.apposition-post")
+                for name, body, title, pos in own_posts:
+                    self._mention(state, body, "Organization", pos, pos + len(body), NESTED_POST, "company")
+                    self._holds(doc, state, name, body, title, w.core_start, b_end, NESTED_POST)
             for alias, kind in aliases:
                 if kind == "english" and self.is_person(w.core):
                     state.aliases.append(
