@@ -40,6 +40,7 @@ class GenreRules(PeopleRules, BodyRules):
             self.honorific_names(doc, state, words)
             self.dictionary_names(doc, state, words)
             self.title_before_name(doc, state, words)
+            self.bullet_titles(doc, state, words)
             self.regions_as_places(doc, state, words)
             self.units(doc, state, words)
             self.branches(doc, state, words)

@@ -34,6 +34,7 @@ NAME_BODY_UNIT = "genre.name-body-unit-title"
 TITLE_KIND_BODY = "genre.title-kind-body"
 SERIES_BODY = "genre.series-body-title"
 NESTED_POST = "genre.apposition-own-post"
+BULLET_POST = "genre.bullet-title-name"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 ENGLISH_TITLE = re.compile(
@@ -595,6 +596,40 @@ class PeopleRules(Recorder):
             self._holds(
                 doc, state, name, org, t, words[k - 1].start, words[k + 1].end, "genre.body-title-name"
             )
+
+    def bullet_titles(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`▷단장 이름 교수(…) ▷부단장 이름 …`: a list of posts, each bullet a title and then its
+        holder. A title fused with its unit (`창업교육센터장`) is held in that unit; a bare one in
+        the body the sentence names last before the first bullet (`창업지원단 출범식에서 ▷단장 …`)."""
+        text = doc_text(doc)
+        rule = rulebook()[BULLET_POST]
+        bullets = rule.regex("bullet")
+        body: str | None = None
+        body_seen = False
+        for k in range(len(words) - 1):
+            w = words[k]
+            if not bullets.match(text[w.start : w.core_start]) or w.particle or not w.core:
+                continue
+            title = self.read_title(w.core)
+            name_word = self._without_glued_particle(words[k + 1])
+            if title is None or title.former or not self.is_person_word(doc, name_word):
+                continue
+            if not body_seen:
+                body_seen = True
+                nouns = [self._noun_surface(doc, v) for v in words[:k] if v.core]
+                before = [v for v in nouns if self.is_org(v.core) and not self.read_title(v.core)]
+                body = self._org(doc, state, before[-1], BULLET_POST) if before else None
+            name = name_word.core
+            self._mention(state, name, "Person", name_word.core_start, name_word.core_end, BULLET_POST)
+            if body is not None:  # `▷창업교육센터장 이름`: the list's body, the title as written
+                tail, role = body, w.core if title.unit else title.role
+            elif title.unit is not None and title.unit not in self.cues.generic_units:
+                self._unit_mention(state, title, w)
+                tail, role = title.unit, title.role
+            else:
+                continue
+            ev = evidence(doc, w.start, words[k + 1].end, BULLET_POST)
+            state.relations.append(Relation(name, "holdsPosition", tail, ev, role=role, acting=title.acting))
 
     def _bracketed_post(self, doc: Doc, state: DocState, person: str, word: Word) -> None:
         b_start, b_end = word.brackets[0]
