@@ -276,6 +276,8 @@ class PeopleRules(Recorder):
                 org, post_rule = self._known_org(state, name, title), "genre.title-known-body"
                 if org is None:
                     org, post_rule = self._topic_org(state, title, words[i].start), "genre.title-topic-body"
+                    if org is not None and self._body_endings(title) and not org.endswith(self._body_endings(title)):
+                        org = None  # `추미애 장관`: a minister's post is in no court the post is about
                 if org is None:
                     org, post_rule = self._kind_org(state, title, words, i), TITLE_KIND_BODY
                 if org is None:
@@ -398,6 +400,12 @@ class PeopleRules(Recorder):
                 return None
         return None
 
+    def _body_endings(self, title: TitleRead) -> tuple[str, ...]:
+        """The endings of the bodies a title heads (위원장 → …위원회, …노조), or () if not listed."""
+        kinds: dict[str, list[str]] = rulebook()[TITLE_KIND_BODY].patterns["bodies"]
+        heads = [t for t in kinds if title.role.endswith(t)]
+        return tuple(kinds[max(heads, key=len)]) if heads else ()
+
     def _kind_org(self, state: DocState, title: TitleRead, words: list[Word], i: int) -> str | None:
         """`김 위원장은`, `박 원장의 기념사` with no body in the sentence: the body named last before
         it whose kind the title heads (위원장 ↔ …위원회/…노조, 원장 ↔ …원, 이사장 ↔ …공단/…재단).
@@ -408,11 +416,9 @@ class PeopleRules(Recorder):
                 m.type == "Organization" and m.start <= w.core_start < m.end for m in state.mentions
             ):
                 return None
-        kinds: dict[str, list[str]] = rulebook()[TITLE_KIND_BODY].patterns["bodies"]
-        heads = [t for t in kinds if title.role.endswith(t)]
-        if not heads:
+        endings = self._body_endings(title)
+        if not endings:
             return None
-        endings = tuple(kinds[max(heads, key=len)])
         best: str | None = None
         for m in sorted(state.mentions, key=lambda m: m.start):
             if m.start >= before:
