@@ -152,6 +152,10 @@ class Cues:
         """`초대`, `전`, `신임`, `제3대`: a word before a title or a name that belongs to neither."""
         return word in self.title_modifiers or bool(self.modifier_pattern.match(word))
 
+    def surname_led(self, text: str) -> bool:
+        """Three Hangul syllables led by a known surname (`김한대`), whatever else the word could be."""
+        return bool(re.fullmatch(r"[가-힣]{3}", text)) and text[0] in self.surname_set
+
     def is_person_name(self, text: str) -> bool:
         """A Korean personal name: 2–4 syllables starting with a known surname (not `초대`, `신임`)."""
         if not HANGUL_NAME.fullmatch(text) or self.is_title_modifier(text) or self.is_university_short(text):

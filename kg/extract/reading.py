@@ -163,8 +163,16 @@ class Readings:
     def is_person_word(self, doc: Doc, word: Word) -> bool:
         """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인);
         the statistical NER's PS reading of exactly this word settles doubtful cases."""
-        if not self.is_person(word.core) or inflected(doc, word.core_start, word.core_end):
+        if inflected(doc, word.core_start, word.core_end):
             return False
+        if not self.is_person(word.core):
+            # `김한대`, `정일보`: a name shaped like a university's short name or a newspaper's;
+            # the NER's person reading of exactly this word settles it
+            return (
+                self.cues.surname_led(word.core)
+                and not self.read_title(word.core)
+                and (word.core_start, word.core_end) in ner_person_spans(doc)
+            )
         if (word.core_start, word.core_end) in ner_person_spans(doc):
             return True
         first = tag_at(doc).get(word.core_start)
