@@ -279,7 +279,7 @@ class PeopleRules(Recorder):
                     if org is not None and self._body_endings(title) and not org.endswith(self._body_endings(title)):
                         org = None  # `추미애 장관`: a minister's post is in no court the post is about
                 if org is None:
-                    org, post_rule = self._kind_org(state, title, words, i), TITLE_KIND_BODY
+                    org, post_rule = self._kind_org(doc, state, title, words, i), TITLE_KIND_BODY
                 if org is None:
                     org, post_rule = (
                         self._recent_org(state, title, words[i].start),
@@ -406,7 +406,7 @@ class PeopleRules(Recorder):
         heads = [t for t in kinds if title.role.endswith(t)]
         return tuple(kinds[max(heads, key=len)]) if heads else ()
 
-    def _kind_org(self, state: DocState, title: TitleRead, words: list[Word], i: int) -> str | None:
+    def _kind_org(self, doc: Doc, state: DocState, title: TitleRead, words: list[Word], i: int) -> str | None:
         """`김 위원장은`, `박 원장의 기념사` with no body in the sentence: the body named last before
         it whose kind the title heads (위원장 ↔ …위원회/…노조, 원장 ↔ …원, 이사장 ↔ …공단/…재단).
         Not when the sentence has a body as its subject before the name (`테크노파크는 … 원장이`)."""
@@ -419,13 +419,16 @@ class PeopleRules(Recorder):
         endings = self._body_endings(title)
         if not endings:
             return None
-        best: str | None = None
-        for m in sorted(state.mentions, key=lambda m: m.start):
-            if m.start >= before:
-                break
-            if m.type == "Organization" and m.text.replace(" ", "").endswith(endings) and len(m.text) > 2:
-                best = m.text
-        return self._canonical(best) if best else None
+        named = [(m.start, m.end, m.text) for m in state.mentions if m.type == "Organization"]
+        # the NER's bodies too (`금융노조는`): the rules have not read every name yet
+        named += [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "OG"]
+        fits = [n for n in named if n[0] < before and n[2].replace(" ", "").endswith(endings) and len(n[2]) > 2]
+        if not fits:
+            return None
+        start, end, name = max(fits, key=lambda n: n[0])
+        if not any(m.type == "Organization" and m.start == start for m in state.mentions):
+            self._mention(state, name, "Organization", start, end, TITLE_KIND_BODY)
+        return self._canonical(name)
 
     def _bracket_body(self, doc: Doc, state: DocState, word: Word) -> str | None:
         """The one name in the bracket after a title, when it names a body (`대표(비바리퍼블리카)`)."""
