@@ -69,12 +69,37 @@ class PostRules(BodyRules):
                 b -= 1  # `X의 신임 대표로`, `X의 제7대 회장으로`
             body = replace(words[b], particle="") if words[b].particle == "에서" else words[b]
             org = self._org_word(state, body)
+            if org is not None:
+                person = self._appointee(doc, state, words, b, k, m.start(), m.end())
+                people = [person] if person is not None else []
+            elif text[words[k - 1].start : words[k - 1].end] in rule.words("another"):
+                # `다른 특별위원으로 A …, B … 등이 임명됐다`: another holder of a post named
+                # earlier is in the body that holder was named in, and so is every person
+                # listed before the verb
+                org = self._body_of_post(state, title.role, words[0].start)
+                people = self._people_between(state, words[k].end, m.start())
+            else:
+                continue
             if org is None:
                 continue
-            person = self._appointee(doc, state, words, b, k, m.start(), m.end())
-            if person is not None:
-                ev = evidence(doc, words[0].start, words[-1].end, APPOINTED)
+            ev = evidence(doc, words[0].start, words[-1].end, APPOINTED)
+            for person in people:
                 state.relations.append(Relation(person, "holdsPosition", org, ev, role=title.role))
+
+    def _body_of_post(self, state: DocState, role: str, before: int) -> str | None:
+        """The body in which the post already named someone `role` before this sentence."""
+        held = [
+            r
+            for r in state.relations
+            if r.relation == "holdsPosition" and r.role == role and r.evidence.start < before
+        ]
+        return held[-1].tail if held else None
+
+    def _people_between(self, state: DocState, start: int, end: int) -> list[str]:
+        people = sorted(
+            (m for m in state.mentions if m.type == "Person" and start <= m.start < end), key=lambda m: m.start
+        )
+        return list(dict.fromkeys(m.text for m in people))
 
     def _appointee(
         self, doc: Doc, state: DocState, words: list[Word], b: int, k: int, v_start: int, v_end: int
