@@ -22,6 +22,7 @@ from kg.extract.words import Word, particle_role, split_words
 from kg.model import Relation
 
 APPOINTED = "posts.appointed-in-body"
+HEAD_OF_FORMED = "posts.head-of-formed"
 TAKEN = re.compile(r"(?:맡았|맡는다|맡고|선출됐|선출되었|선임됐|선임되었|임명됐|취임했)")
 
 
@@ -45,7 +46,38 @@ class PostRules(BodyRules):
             self.posts_taken(doc, state, words)
             self.ordinal_posts(doc, state, words)
             self.appointed_in_body(doc, state, words)
+            self.head_of_formed(doc, state, words)
         return doc
+
+    def head_of_formed(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`박이름 장관을 단장으로 하는 사절단`, `차관을 위원장으로 하는 위원회`: the person named as
+        the object heads the body the clause describes."""
+        text = doc_text(doc)
+        for k in range(1, len(words) - 2):
+            w, verb, body = words[k], words[k + 1], words[k + 2]
+            if w.particle not in ("으로", "로") or text[verb.start : verb.end] not in ("하는", "한"):
+                continue
+            title = self.read_title(w.core) if w.core else None
+            if title is None or title.unit or len(body.core) < 3 or self.read_title(body.core):
+                continue
+            if not (self.is_org(body.core) or body.core.endswith(self.cues.unit_suffixes)):
+                continue  # `사절단`, `조사단`: a body formed for the occasion
+            person = self._object_before(state, words, k)
+            if person is None:
+                continue
+            org = self._org_word(state, body) or body.core
+            if org == body.core:
+                self._mention(
+                    state,
+                    org,
+                    "Organization",
+                    body.core_start,
+                    body.core_end,
+                    HEAD_OF_FORMED,
+                    self.org_subtype(org),
+                )
+            ev = evidence(doc, words[0].start, words[-1].end, HEAD_OF_FORMED)
+            state.relations.append(Relation(person, "holdsPosition", org, ev, role=title.role))
 
     def appointed_in_body(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`위원회에서 특별위원으로 박이름이 임명됐다`, `X의 신임 대표로 … 사장이 취임`, `협의회 회장에
@@ -97,7 +129,8 @@ class PostRules(BodyRules):
 
     def _people_between(self, state: DocState, start: int, end: int) -> list[str]:
         people = sorted(
-            (m for m in state.mentions if m.type == "Person" and start <= m.start < end), key=lambda m: m.start
+            (m for m in state.mentions if m.type == "Person" and start <= m.start < end),
+            key=lambda m: m.start,
         )
         return list(dict.fromkeys(m.text for m in people))
 
