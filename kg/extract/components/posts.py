@@ -23,7 +23,7 @@ from kg.model import Relation
 
 APPOINTED = "posts.appointed-in-body"
 HEAD_OF_FORMED = "posts.head-of-formed"
-TAKEN = re.compile(r"(?:맡았|맡는다|맡고|선출됐|선출되었|선임됐|선임되었|임명됐|취임했)")
+TAKEN = re.compile(r"(?:맡았|맡는다|맡고|맡게|선출됐|선출되었|선임됐|선임되었|임명됐|취임했)")
 
 
 @Language.factory(
@@ -157,7 +157,7 @@ class PostRules(BodyRules):
         for k, w in enumerate(words):
             nxt = words[k + 1] if k + 1 < len(words) else None
             title = self.read_title(re.sub(r"^초대\s*", "", w.core)) if w.core else None
-            if title is None or title.unit:
+            if title is None or (title.unit and (title.heads_body or title.unit in self.cues.generic_units)):
                 continue
             if w.particle in ("을", "를") and nxt is not None and text[nxt.start : nxt.end].startswith("맡"):
                 person = self._person_before(state, words, k)
@@ -170,7 +170,9 @@ class PostRules(BodyRules):
                 continue
             if person is None:
                 continue
-            org = self._body_in_focus(doc, state, words, k)
+            if title.unit:  # `동남권본부장은 … 이사가 맡게 됐다`: the head of the unit fused into the title
+                self._unit_mention(state, title, w)
+            org = title.unit or self._body_in_focus(doc, state, words, k)
             if org is not None:
                 ev = evidence(doc, words[0].start, words[-1].end, "posts.post-taken")
                 state.relations.append(Relation(person, "holdsPosition", org, ev, role=title.role))
