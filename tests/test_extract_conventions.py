@@ -700,3 +700,123 @@ def test_a_body_whose_own_meeting_a_dated_sentence_names_met_that_day(extractor)
         if r.relation == "participatedIn"
     }
     assert ("국방위", "2017-03-06") in got
+
+
+# Issue 16, who holds which post (branch extract-posts): constructions read from the training
+# misses, each in an invented sentence. (text, facts that must come out, facts that must not)
+POSTS = [
+    # a bare title reads the body named before it whose kind the title heads (원장 ↔ …원)
+    (
+        "한빛문화진흥원은 20일 창립 기념식을 열었다. 기념식은 축하 영상과 김하늘 원장의 기념사로 시작됐다.",
+        {("김하늘", "holdsPosition", "한빛문화진흥원", "원장")},
+        set(),
+    ),
+    # … but not past a body the sentence has as its subject (genre.title-kind-body's guard)
+    (
+        "서울테크노파크는 연구개발인력교육원을 운영한다. 서울테크노파크는 김철수 현 원장이 연임에 성공했다고 밝혔다.",
+        {("김철수", "holdsPosition", "서울테크노파크", "원장")},
+        {("김철수", "holdsPosition", "연구개발인력교육원", "원장")},
+    ),
+    # later items of a series after a body with 의
+    (
+        "한국벤처협회의 김가람 회장, 박나래 부회장, 최다솜 사무총장 등이 참석했다.",
+        {
+            ("김가람", "holdsPosition", "한국벤처협회", "회장"),
+            ("박나래", "holdsPosition", "한국벤처협회", "부회장"),
+            ("최다솜", "holdsPosition", "한국벤처협회", "사무총장"),
+        },
+        set(),
+    ),
+    # a quote glued to the title; an angle-bracket aside after the name
+    (
+        '김철수 외교부 대변인은"협의를 계속하겠다"고 말했다.',
+        {("김철수", "holdsPosition", "외교부", "대변인")},
+        set(),
+    ),
+    (
+        "김철수<사진> 중소벤처기업진흥공단 이사장은 현장을 방문했다.",
+        {("김철수", "holdsPosition", "중소벤처기업진흥공단", "이사장")},
+        set(),
+    ),
+    # appointment constructions (posts.appointed-in-body), `다른 TITLE으로 A, B 등이 임명`
+    (
+        "인수위원회에서 청년특별위원으로 김철수가 임명되었다. "
+        "다른 청년특별위원으로 이영희 한빛재단 대표, 박민수 한국벤처협회 회장 등이 임명되었다.",
+        {
+            ("김철수", "holdsPosition", "인수위원회", "청년특별위원"),
+            ("이영희", "holdsPosition", "인수위원회", "청년특별위원"),
+            ("박민수", "holdsPosition", "인수위원회", "청년특별위원"),
+            ("이영희", "holdsPosition", "한빛재단", "대표"),
+        },
+        set(),
+    ),
+    (
+        "한빛벤처재단의 신임 이사장으로 '김철수' 전 대한조선 사장이 취임했다.",
+        {("김철수", "holdsPosition", "한빛벤처재단", "이사장")},
+        set(),
+    ),
+    (
+        "한빛연합회 회장에 선출된 김철수 한빛소재 대표는 인사말을 했다.",
+        {("김철수", "holdsPosition", "한빛연합회", "회장")},
+        set(),
+    ),
+    # a numbered post given to the object named before it (posts.ordinal-post)
+    (
+        "한빛협의회는 지난 10일 정기총회를 열고 김철수 한빛재단 이사장을 제5대 신임 회장으로 선출했다.",
+        {
+            ("김철수", "holdsPosition", "한빛협의회", "회장"),
+            ("김철수", "holdsPosition", "한빛재단", "이사장"),
+        },
+        set(),
+    ),
+    # `NAME … 장관을 단장으로 하는 사절단`
+    (
+        "외교부는 김철수 외교부장관을 단장으로 하는 조문사절단을 파견한다고 밝혔다.",
+        {("김철수", "holdsPosition", "조문사절단", "단장")},
+        set(),
+    ),
+    # nested brackets: the bracket's post and the person's own; a short form before the head
+    (
+        "한빛벤처협회(회장 김철수 한빛소재 대표)는 지난 3일 정기총회를 열었다.",
+        {
+            ("김철수", "holdsPosition", "한빛벤처협회", "회장"),
+            ("김철수", "holdsPosition", "한빛소재", "대표"),
+        },
+        set(),
+    ),
+    (
+        "한빛산업진흥원(HBA 대표 김철수)은 새 사업을 공고했다.",
+        {("김철수", "holdsPosition", "한빛산업진흥원", "대표")},
+        {("김철수", "holdsPosition", "HBA", "대표")},
+    ),
+    # a bulleted list of posts after the body it is about
+    (
+        "한빛대는 이날 창업지원단 출범식에서 ▷단장 김철수 교수 ▷부단장 이영희 교수 ▷창업교육센터장 박민수 교수에게 "
+        "임명장을 줬다.",
+        {
+            ("김철수", "holdsPosition", "창업지원단", "단장"),
+            ("이영희", "holdsPosition", "창업지원단", "부단장"),
+            ("박민수", "holdsPosition", "창업지원단", "창업교육센터장"),
+        },
+        set(),
+    ),
+    # a title fused with its unit, taken (posts.post-taken)
+    (
+        "동남권본부장은 김철수 한빛공단 상임이사가 맡게 됐다.",
+        {("김철수", "holdsPosition", "동남권본부", "본부장")},
+        set(),
+    ),
+    # a minister's post is in no court the sentence is about
+    (
+        "서울행정법원은 24일 김철수 장관을 상대로 제기한 신청을 인용했다.",
+        set(),
+        {("김철수", "holdsPosition", "서울행정법원", "장관")},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "wanted", "unwanted"), POSTS, ids=[p[0][:24] for p in POSTS])
+def test_who_holds_which_post(extractor, text: str, wanted: set, unwanted: set) -> None:
+    found = facts(run(extractor, text))
+    assert wanted <= found, wanted - found
+    assert not unwanted & found, unwanted & found
