@@ -452,7 +452,7 @@ CASES = [
         "holdsPosition",
         "창업지원단",
     ),
-    # a name shaped like a university's short name (`김한대`) that the NER reads as a person
+    # a name shaped like a university's short name (`…대`) that the NER reads as a person
     ("shared-train", "c-asiae-2015-innobiz-lee-inauguration", "이규대", "holdsPosition", "메디칼드림"),
 ]
 

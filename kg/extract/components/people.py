@@ -276,8 +276,12 @@ class PeopleRules(Recorder):
                 org, post_rule = self._known_org(state, name, title), "genre.title-known-body"
                 if org is None:
                     org, post_rule = self._topic_org(state, title, words[i].start), "genre.title-topic-body"
-                    if org is not None and self._body_endings(title) and not org.endswith(self._body_endings(title)):
-                        org = None  # `추미애 장관`: a minister's post is in no court the post is about
+                    if (
+                        org is not None
+                        and self._body_endings(title)
+                        and not org.endswith(self._body_endings(title))
+                    ):
+                        org = None  # a minister's post is in no court the post is about
                 if org is None:
                     org, post_rule = self._kind_org(doc, state, title, words, i), TITLE_KIND_BODY
                 if org is None:
@@ -422,7 +426,9 @@ class PeopleRules(Recorder):
         named = [(m.start, m.end, m.text) for m in state.mentions if m.type == "Organization"]
         # the NER's bodies too (`금융노조는`): the rules have not read every name yet
         named += [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "OG"]
-        fits = [n for n in named if n[0] < before and n[2].replace(" ", "").endswith(endings) and len(n[2]) > 2]
+        fits = [
+            n for n in named if n[0] < before and n[2].replace(" ", "").endswith(endings) and len(n[2]) > 2
+        ]
         if not fits:
             return None
         start, end, name = max(fits, key=lambda n: n[0])
