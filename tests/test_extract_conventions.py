@@ -806,6 +806,12 @@ POSTS = [
         {("김철수", "holdsPosition", "동남권본부", "본부장")},
         set(),
     ),
+    # a modifier glued to the title is no part of the role (`신임회장에는`)
+    (
+        "한빛연합회는 신임회장에는 김철수 한빛소재 대표가 선출됐다고 밝혔다.",
+        {("김철수", "holdsPosition", "한빛연합회", "회장")},
+        {("김철수", "holdsPosition", "한빛연합회", "신임회장")},
+    ),
     # a minister's post is in no court the sentence is about
     (
         "서울행정법원은 24일 김철수 장관을 상대로 제기한 신청을 인용했다.",

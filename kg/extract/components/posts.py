@@ -154,9 +154,11 @@ class PostRules(BodyRules):
         `초대 단장은 … 계가안 단장이 맡았다`: someone takes a post in the body the sentence
         (or, failing that, the post) is about — typically one just formed."""
         text = doc_text(doc)
+        modifiers = rulebook()[APPOINTED].words("modifiers")
         for k, w in enumerate(words):
             nxt = words[k + 1] if k + 1 < len(words) else None
-            title = self.read_title(re.sub(r"^초대\s*", "", w.core)) if w.core else None
+            # `초대 단장은`, `신임회장으로는`: the modifier is no part of the title
+            title = self._ordinal_title(w.core, modifiers) if w.core else None
             if title is None or (title.unit and (title.heads_body or title.unit in self.cues.generic_units)):
                 continue
             if w.particle in ("을", "를") and nxt is not None and text[nxt.start : nxt.end].startswith("맡"):
