@@ -812,6 +812,12 @@ POSTS = [
         {("김철수", "holdsPosition", "한빛연합회", "회장")},
         {("김철수", "holdsPosition", "한빛연합회", "신임회장")},
     ),
+    # a foreign name written in Hangul only, which the NER reads as one person, before a body and a title
+    (
+        "마이클 존슨 백악관 대변인은 이날 브리핑에서 입장을 밝혔다.",
+        {("마이클 존슨", "holdsPosition", "백악관", "대변인")},
+        set(),
+    ),
     # a minister's post is in no court the sentence is about
     (
         "서울행정법원은 24일 김철수 장관을 상대로 제기한 신청을 인용했다.",

@@ -452,6 +452,14 @@ CASES = [
         "holdsPosition",
         "창업지원단",
     ),
+    # a foreign name written in Hangul only before a body and a title (`제이 카니 백악관 대변인`)
+    (
+        "team-train",
+        "train-wikinews-20140319-putin-signs-crimea-annexation-treaty",
+        "제이 카니",
+        "holdsPosition",
+        "백악관",
+    ),
     # a name shaped like a university's short name (`…대`) that the NER reads as a person
     ("shared-train", "c-asiae-2015-innobiz-lee-inauguration", "이규대", "holdsPosition", "메디칼드림"),
 ]

@@ -35,6 +35,7 @@ TITLE_KIND_BODY = "genre.title-kind-body"
 SERIES_BODY = "genre.series-body-title"
 NESTED_POST = "genre.apposition-own-post"
 BULLET_POST = "genre.bullet-title-name"
+FOREIGN_NAME = "genre.foreign-name-ner"
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.,'\- ]*")
 ABBR = re.compile(r"[A-Z][A-Z0-9&\-]{1,9}")
 ENGLISH_TITLE = re.compile(
@@ -678,6 +679,36 @@ class PeopleRules(Recorder):
             ):
                 return surface, i + 1  # `장허구` read by MeCab as a verb (장허 + 구)
             return None, i
+        # foreign names written in Hangul only (`제이 카니 백악관 대변인`): two or three words the
+        # NER reads as one person, none of them a title, a body or a lexicon entry, before a
+        # body and a title
+        for span in (3, 2):
+            group = words[i : i + span]
+            if (
+                len(group) == span
+                and not any(g.particle or g.brackets or g.lead_bracket for g in group)
+                and all(re.fullmatch(r"[가-힣]{1,6}", g.core) for g in group)
+                and (group[0].core_start, group[-1].core_end) in ner_person_spans(doc)
+                and not any(
+                    self.read_title(g.core)
+                    or self.is_org(g.core)
+                    or self.cues.lexicon.lookup(g.core)
+                    or self.cues.is_title_modifier(g.core)
+                    for g in group
+                )
+                and i + span + 1 < len(words)
+                and self.is_org(words[i + span].core)
+                and self._title_at(words, i + span + 1) is not None
+            ):
+                self._mention(
+                    doc._.kg,
+                    " ".join(g.core for g in group),
+                    "Person",
+                    group[0].core_start,
+                    group[-1].core_end,
+                    FOREIGN_NAME,
+                )
+                return " ".join(g.core for g in group), i + span
         if self.is_person_word(doc, w) and particle_role(w.particle) == "none":
             return w.core, i + 1
         # MeCab splits unseen names oddly (여모의 → 여모 + 의): before a title, read the whole word
