@@ -24,6 +24,7 @@ from kg.text.names import LEGAL_FORMS, split_legal_form
 VERBAL_END = re.compile(r"(?:다|고|며|서|면|한|된|할|던|해|했|하여|하는|하며|하고|인)$")
 PARTICLE_END = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|에서)$")
 TOOK_OFFICE = re.compile(r"취임|임명|부임|선임|새로 선출|취임식")
+NEWSPAPER_ENDINGS = ("일보", "신문")  # `정일보`: a name that ends like a newspaper
 WEAK_SUBTYPES = frozenset({"unit", "company"})
 LOCAL_GOVERNMENT = re.compile(r"^[가-힣]{1,4}(?:구|군|시)$")  # 수영구, 달성군, 김해시: not 서울, 경기
 COMMON_TAGS = ("NNG", "NNB", "NR", "NP", "MM", "MAG", "VV", "VA", "XR")
@@ -170,6 +171,7 @@ class Readings:
             # the NER's person reading of exactly this word settles it
             return (
                 self.cues.surname_led(word.core)
+                and (self.cues.is_university_short(word.core) or word.core.endswith(NEWSPAPER_ENDINGS))
                 and not self.read_title(word.core)
                 and (word.core_start, word.core_end) in ner_person_spans(doc)
             )
