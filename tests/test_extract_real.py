@@ -475,6 +475,14 @@ NOT_FACTS = [
         "holdsPosition",
         "서울행정법원",
     ),
+    # `선임 보좌관`: `선임` (senior) is no body
+    (
+        "team-train",
+        "train-wikinews-20210106-us-capitol-breached-trump-supporters",
+        "이방카 트럼프",
+        "holdsPosition",
+        "선임",
+    ),
     # `지역구 국회의원`: a constituency is no body
     ("shared-train", "b-elec4-2015-nipa-opening", "경대수", "holdsPosition", "지역구"),
     # a poll carried out (`N일 실시한 조사에서`) is no gathering
