@@ -18,8 +18,8 @@ from kg.extract.reading import WEAK_SUBTYPES, Recorder, form_subtype, unit_readi
 from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text, evidence
 from kg.extract.words import NOUNISH_PREFIXES, Word, particle_role, tag_at
-from kg.model import Relation
-from kg.text.names import LEGAL_FORMS, split_legal_form
+from kg.model import Mention, Relation
+from kg.text.names import LEGAL_FORMS, name_key, split_legal_form
 
 LATIN_SHORT_NAME = re.compile(r"[A-Z]{2,5}")  # `SM 엔터테인먼트`, `CJ 제일제당`
 NAME_ROLES = (
@@ -316,6 +316,50 @@ class BodyRules(Recorder):
             if parent and unit:
                 ev = evidence(doc, a.start, b.end, "genre.body-unit")
                 state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
+
+    def known_parents(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """A body the lexicon knows as the unit of another (`조달청` … `서울지방조달청`, `국토부
+        항공철도사고조사위원회`) belongs to it when the sentence names both; a short form that is
+        also an ordinary word names its unit right after its parent (`국회 국방위`)."""
+        rule_id = "genre.known-parent"
+        lexicon = self.cues.lexicon
+        for a, b in itertools.pairwise(words):
+            if not a.core or a.particle or not b.core or (b.core_start, b.core_end) in state.anchors:
+                continue
+            entry, parent = lexicon.lookup(b.core), lexicon.lookup(a.core)
+            if entry is None or parent is None or entry.parent != parent.id or b.core not in entry.ambiguous:
+                continue
+            self._mention(state, b.core, "Organization", b.core_start, b.core_end, rule_id, entry.subtype)
+        if not words:
+            return
+        lo, hi = words[0].start, words[-1].end
+        named = [m for m in state.mentions_in(lo, hi, ("Organization",)) if m.key]
+        for child in named:
+            entry = lexicon.by_id(child.key or "")
+            if entry is None or entry.parent is None:
+                continue
+            parent_m = next(
+                (m for m in named if m.key == entry.parent and self._names_parent(doc, m, child)), None
+            )
+            if parent_m is None:
+                continue
+            start, end = min(child.start, parent_m.start), max(child.end, parent_m.end)
+            ev = evidence(doc, start, end, rule_id)
+            state.relations.append(Relation(child.text, "subOrganizationOf", parent_m.text, ev))
+
+    def _names_parent(self, doc: Doc, parent: Mention, child: Mention) -> bool:
+        """Does the text tie the unit to its parent: the parent written right before it
+        (`국토부 항공철도사고조사위원회`), or the unit's name ending with the parent's
+        (`조달청` … `서울지방조달청`). Two bodies merely named in one sentence are not enough:
+        an agency and its ministry often are, and the text says nothing of the tie."""
+        if parent.end <= child.start and not doc_text(doc)[parent.end : child.start].strip():
+            return True
+        entry = self.cues.lexicon.by_id(parent.key or "")
+        child_key = name_key(child.text)
+        return entry is not None and any(
+            len(name_key(surface)) >= 2 and child_key.endswith(name_key(surface))
+            for surface in (entry.name, *entry.aliases)
+        )
 
     def genitive_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`국토해양부의 중앙해양안전심판원은`: a body named in the genitive right before another

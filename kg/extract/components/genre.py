@@ -45,6 +45,7 @@ class GenreRules(PeopleRules, BodyRules):
             self.units(doc, state, words)
             self.branches(doc, state, words)
             self.genitive_units(doc, state, words)
+            self.known_parents(doc, state, words)
             self.subordinate_cues(doc, state, words)
             self.listed_kinds(doc, state, words)
             self.foreign_missions(doc, state, words)
