@@ -289,6 +289,7 @@ class BodyRules(Recorder):
 
     def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
+        education = rulebook()["genre.body-unit"].regex("schooling")
         for k in range(len(words) - 1):
             a, b = words[k], unit_reading(words[k + 1], words[k + 2 : k + 4])
             if not a.core or not b.core or particle_role(a.particle) not in ("none",):
@@ -303,11 +304,18 @@ class BodyRules(Recorder):
                 continue
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
+            if any(c in b.core for c in "·ㆍ・") or (
+                any(c in a.core for c in "·ㆍ・") and not self.cues.lexicon.lookup(a.core)
+            ):
+                continue  # `수진내역·일시·의료급여기관`, `대전·충청 창업교육센터`: a list, not a body and its unit
+            if education.match(doc_text(doc), b.end):
+                continue  # `연세대 금속공학과를 졸업`, `한양대 마케팅학과 석사`: a person's schooling
             parent = self._org(doc, state, a, "genre.body-unit")
             unit: str | None
             if b.core in self.cues.generic_units:
                 # `부산대학교 창업지원단`: a unit every university has is named with its parent
-                unit = doc_text(doc)[a.core_start : b.core_end]
+                # (`한동대(총장 …) 창업보육센터`: without the bracket)
+                unit = f"{a.core} {b.core}" if a.brackets else doc_text(doc)[a.core_start : b.core_end]
                 self._mention(
                     state, unit, "Organization", a.core_start, b.core_end, "genre.body-unit", "unit"
                 )
@@ -352,7 +360,8 @@ class BodyRules(Recorder):
         (`국토부 항공철도사고조사위원회`), or the unit's name ending with the parent's
         (`조달청` … `서울지방조달청`). Two bodies merely named in one sentence are not enough:
         an agency and its ministry often are, and the text says nothing of the tie."""
-        if parent.end <= child.start and not doc_text(doc)[parent.end : child.start].strip():
+        between = doc_text(doc)[parent.end : child.start] if parent.end <= child.start else "-"
+        if not re.sub(r"\([^()]*\)", "", between).strip():  # `중기부(장관 …) 광주전남중기청`
             return True
         entry = self.cues.lexicon.by_id(parent.key or "")
         child_key = name_key(child.text)
