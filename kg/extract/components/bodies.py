@@ -370,6 +370,114 @@ class BodyRules(Recorder):
             for surface in (entry.name, *entry.aliases)
         )
 
+    def _subject_body(self, doc: Doc, state: DocState, at: int, exclude: str = "") -> str | None:
+        """The body the sentence's subject names before `at`, else the body the post is about."""
+        sent = state.sentence_at(at)
+        subject = next(
+            (
+                m
+                for g in subject_groups(doc, state, sent[0], sent[1], before=at)
+                for m in g
+                if m.type == "Organization" and m.subtype not in ("unit",) and m.text != exclude
+            ),
+            None,
+        )
+        return self._canonical(subject.text) if subject is not None else self._topic_body(state, doc)
+
+    def listed_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`X는 A, B, C 등 3개의 부설기관을 두고 있다`, `A·B·C팀 등 3개 부서`: units listed
+        before 등, a count and a noun for units belong to the sentence's subject (else the
+        post's body)."""
+        rule = rulebook()["genre.listed-units"]
+        count, kind = rule.regex("count"), rule.regex("kind")
+        for k in range(1, len(words) - 2):
+            w = words[k]
+            if w.core != "등" or w.particle or not count.fullmatch(words[k + 1].core + words[k + 1].particle):
+                continue
+            if not kind.match(words[k + 2].core):
+                continue
+            # the list: the word before 등, and each word closing an item with a comma back to
+            # the clause's subject (`… 총괄하는 A, … 연구하는 B, … C 등`)
+            ends = [k - 1]
+            for j in range(k - 2, -1, -1):
+                role = particle_role(words[j].particle)
+                if role in ("subject", "topic") or words[j].particle in ("은", "는", "이", "가"):
+                    break
+                if words[j].particle == ",":
+                    ends.append(j)
+            items: list[tuple[str, int, int]] = []
+            for j in ends:
+                x, start = words[j], words[j].core_start
+                # `소프트웨어 공학센터`: a plain noun right before the name is part of it
+                if j > 0 and not words[j - 1].particle and self._plain_noun(doc, words[j - 1]):
+                    start = words[j - 1].core_start
+                items.append((doc_text(doc)[start : x.core_end], start, x.core_end))
+            names = [(n, a, b) for n, a, b in reversed(items) if self._unit_name(n)]
+            if len(names) < 2 or len(names) != len(items):
+                continue
+            parent = self._subject_body(doc, state, names[0][1])
+            if not parent:
+                continue
+            for name, a, b in names:
+                self._mention(state, name, "Organization", a, b, rule.id, self.org_subtype(name) or "unit")
+                ev = evidence(doc, a, b, rule.id)
+                state.relations.append(Relation(name, "subOrganizationOf", parent, ev))
+
+    def _plain_noun(self, doc: Doc, w: Word) -> bool:
+        tags = [t.tag_ for t in doc if w.core_start <= t.idx < w.core_end]
+        return bool(tags) and all(t.startswith(("NNG", "NNP", "SL")) for t in tags)
+
+    def _unit_name(self, name: str) -> bool:
+        """A listed word that can name a unit: a unit's or a body's ending, no title, no list."""
+        core = name.replace(" ", "")
+        if len(core) < 3 or any(c in core for c in "·ㆍ・") or self.read_title(core):
+            return False
+        return core.endswith(self.cues.unit_suffixes) or core.endswith(self.cues.strong_org_suffixes)
+
+    def head_office_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`본사 기획예산팀 차장`, `본사 회계팀장`: a unit of the head office is a unit of the
+        body the post is about."""
+        rule = rulebook()["genre.head-office-unit"]
+        office = rule.regex("office")
+        for a, b in itertools.pairwise(words):
+            if not office.fullmatch(a.core) or a.particle or not b.core:
+                continue
+            title = self.read_title(b.core)
+            unit = title.unit if title is not None else b.core
+            if not unit or len(unit) < 3 or not unit.endswith(self.cues.unit_suffixes):
+                continue
+            if unit in self.cues.org_stopwords or self.cues.lexicon.lookup(unit):
+                continue
+            parent = self._topic_body(state, doc)
+            if not parent:
+                continue
+            self._mention(
+                state, unit, "Organization", b.core_start, b.core_start + len(unit), rule.id, "unit"
+            )
+            ev = evidence(doc, a.start, b.end, rule.id)
+            state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
+
+    def bracketed_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`단장 양해술 교수(벤처전문대학원)`: the college, school or department in brackets after
+        a professor belongs to the university the sentence's subject names, else the post's."""
+        rule = rulebook()["genre.professor-unit"]
+        title, unit_shape = rule.regex("title"), rule.regex("unit")
+        text = doc_text(doc)
+        for w in words:
+            if not w.core or not w.brackets or not title.fullmatch(w.core):
+                continue
+            b_start, b_end = w.brackets[0]
+            name = text[b_start:b_end].strip()
+            if not unit_shape.fullmatch(name) or self.cues.lexicon.lookup(name):
+                continue
+            parent = self._subject_body(doc, state, w.start)
+            if not parent or self.org_subtype(parent) != "university":
+                continue
+            start = b_start + text[b_start:b_end].find(name)
+            self._mention(state, name, "Organization", start, start + len(name), rule.id, "unit")
+            ev = evidence(doc, w.start, w.end, rule.id)
+            state.relations.append(Relation(name, "subOrganizationOf", parent, ev))
+
     def genitive_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`국토해양부의 중앙해양안전심판원은`: a body named in the genitive right before another
         body whose ending names a body is its parent."""

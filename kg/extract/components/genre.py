@@ -52,5 +52,8 @@ class GenreRules(PeopleRules, BodyRules):
             self.age_affiliations(doc, state, words)
             self.suffix_orgs(doc, state, words)
             self.body_references(doc, state, words)
+            self.listed_units(doc, state, words)
+            self.head_office_units(doc, state, words)
+            self.bracketed_units(doc, state, words)
         self.contact_lines(doc, state)
         return doc
