@@ -370,8 +370,31 @@ class BodyRules(Recorder):
             for surface in (entry.name, *entry.aliases)
         )
 
-    def _subject_body(self, doc: Doc, state: DocState, at: int, exclude: str = "") -> str | None:
-        """The body the sentence's subject names before `at`, else the body the post is about."""
+    def formed_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`한국은행은 비상상황반을 가동하고`, `X는 전담팀을 꾸려`: a task force, team or office
+        the sentence's subject sets up is its unit."""
+        rule = rulebook()["genre.formed-unit"]
+        unit_shape, verb = rule.regex("unit"), rule.regex("verb")
+        text = doc_text(doc)
+        for w in words:
+            if not w.core or w.particle not in ("을", "를") or not unit_shape.search(w.core):
+                continue
+            if len(w.core) < 3 or w.core in self.cues.org_stopwords or self.read_title(w.core):
+                continue
+            if self.cues.lexicon.lookup(w.core) or not verb.match(text, w.end):
+                continue
+            parent = self._subject_body(doc, state, w.start, exclude=w.core, topic=False)
+            if not parent:
+                continue
+            self._mention(state, w.core, "Organization", w.core_start, w.core_end, rule.id, "unit")
+            ev = evidence(doc, w.start, w.end, rule.id)
+            state.relations.append(Relation(w.core, "subOrganizationOf", parent, ev))
+
+    def _subject_body(
+        self, doc: Doc, state: DocState, at: int, exclude: str = "", topic: bool = True
+    ) -> str | None:
+        """The body the sentence's subject names before `at`, else (with `topic`) the body the
+        post is about."""
         sent = state.sentence_at(at)
         subject = next(
             (
@@ -382,7 +405,9 @@ class BodyRules(Recorder):
             ),
             None,
         )
-        return self._canonical(subject.text) if subject is not None else self._topic_body(state, doc)
+        if subject is not None:
+            return self._canonical(subject.text)
+        return self._topic_body(state, doc) if topic else None
 
     def listed_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`X는 A, B, C 등 3개의 부설기관을 두고 있다`, `A·B·C팀 등 3개 부서`: units listed

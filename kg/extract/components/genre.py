@@ -55,5 +55,6 @@ class GenreRules(PeopleRules, BodyRules):
             self.listed_units(doc, state, words)
             self.head_office_units(doc, state, words)
             self.bracketed_units(doc, state, words)
+            self.formed_units(doc, state, words)
         self.contact_lines(doc, state)
         return doc
