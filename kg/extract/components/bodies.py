@@ -560,7 +560,7 @@ class BodyRules(Recorder):
                 ),
                 None,
             )
-            parent = self._canonical(subject.text) if subject is not None else self._topic_body(state)
+            parent = self._canonical(subject.text) if subject is not None else self._topic_body(state, doc)
             self._mention(state, core, "Organization", w.core_start, w.core_end, rule, "unit")
             if parent and parent != core:
                 ev = evidence(doc, w.start, w.end, rule)
