@@ -304,10 +304,10 @@ class BodyRules(Recorder):
                 continue
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
                 continue
-            if any(c in b.core for c in "·ㆍ・") or (
-                any(c in a.core for c in "·ㆍ・") and not self.cues.lexicon.lookup(a.core)
-            ):
-                continue  # `수진내역·일시·의료급여기관`, `대전·충청 창업교육센터`: a list, not a body and its unit
+            if any(c in a.core + b.core for c in "·ㆍ・") and not self.cues.lexicon.lookup(a.core):
+                # `산부인과 수진내역·일시·의료급여기관`, `대전·충청 창업교육센터`: a list, not a
+                # body and its unit (but `법무부 출입국·외국인정책본부`)
+                continue
             if education.match(doc_text(doc), b.end):
                 continue  # `연세대 금속공학과를 졸업`, `한양대 마케팅학과 석사`: a person's schooling
             parent = self._org(doc, state, a, "genre.body-unit")
