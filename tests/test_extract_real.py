@@ -360,6 +360,97 @@ CASES = [
         "operates",
         "예비기술창업자 육성사업",
     ),
+    # genre.known-parent: a body the lexicon knows as another's unit, tied to it in the text
+    # (an ambiguous committee short form right after the Assembly; the board after its ministry)
+    (
+        "team-train",
+        "train-wikinews-20170308-mnd-thaad-components-arrive-osan",
+        "국방위",
+        "subOrganizationOf",
+        "국회",
+    ),
+    (
+        "team-train",
+        "train-wikinews-20131116-molit-samseong-apartment-helicopter-crash",
+        "항공·철도사고조사위원회",
+        "subOrganizationOf",
+        "국토교통부",
+    ),
+    # a regional office whose name ends with its parent's (`조달청` … `서울지방조달청`)
+    (
+        "shared-train",
+        "a-pro1-2022-pps-new-year-meeting-procurement-associations",
+        "서울지방조달청",
+        "subOrganizationOf",
+        "조달청",
+    ),
+    # a parent with its head in brackets, then the regional office (`부(장관 …) 지방청(청장 …)`)
+    (
+        "shared-train",
+        "a-jungbonews-2026-hanseongsook-gwangju-support-programs-briefing",
+        "광주·전남지방중소벤처기업청",
+        "subOrganizationOf",
+        "중소벤처기업부",
+    ),
+    # a numbered military unit after its service (`해군 제2함대`)
+    (
+        "team-train",
+        "train-wikinews-20100326-navy-cheonan-sinking",
+        "제2함대",
+        "subOrganizationOf",
+        "대한민국 해군",
+    ),
+    # a unit written with a middle dot after a body the lexicon knows
+    (
+        "team-train",
+        "train-wikinews-20120910-moj-identity-mismatch-self-report-center",
+        "출입국·외국인정책본부",
+        "subOrganizationOf",
+        "법무부",
+    ),
+    # genre.formed-unit: a task force the subject sets up (`…은 비상상황반을 가동하고`)
+    (
+        "team-train",
+        "train-wikinews-20160923-finance-union-general-strike-bok",
+        "비상상황반",
+        "subOrganizationOf",
+        "한국은행",
+    ),
+    # genre.professor-unit: the college in brackets after a professor, in a university's post
+    (
+        "shared-train",
+        "c-chungnamsisa-2011-hoseo-startup-support-group",
+        "공과대학",
+        "subOrganizationOf",
+        "호서대학교",
+    ),
+    # genre.listed-units: units listed before `등 N개의 부설기관`
+    (
+        "shared-train",
+        "b-elec4-2015-nipa-opening",
+        "소프트웨어 공학센터",
+        "subOrganizationOf",
+        "정보통신산업진흥원",
+    ),
+    # genre.head-office-unit: `본사 기획예산팀 차장`
+    ("shared-train", "b-etnews-2012-kicox-15th", "기획예산팀", "subOrganizationOf", "한국산업단지공단"),
+    # 지회: a branch of an association written after it
+    (
+        "shared-train",
+        "c-gukjenews-2019-innobiz-busan-ulsan-branch-inauguration",
+        "부산울산지회",
+        "subOrganizationOf",
+        "이노비즈협회",
+    ),
+    # a branch with no subject in its sentence belongs to the post's first subject body, not to
+    # the first agency named
+    (
+        "shared-train",
+        "b-etnews-2025-ccei-gyeonggi-daejin-tp",
+        "북부사무소",
+        "subOrganizationOf",
+        "경기창조경제혁신센터",
+    ),
     # regression: programs.defined-as-bodies-program (`P은 … A과 B의 중점 사업이다`) fired only in
     # a post's first sentence (the owner's offset was counted from the sentence start twice)
     (
@@ -515,6 +606,25 @@ NOT_FACTS = [
         "조선중앙통신",
         "participatedIn",
         "2021-07-27",
+    ),
+    # a department a person studied at is no unit the text states (`연세대 금속공학과를 졸업`)
+    ("shared-train", "b-etnews-2011-capital-tp-directors", "금속공학과", "subOrganizationOf", "연세대"),
+    ("shared-train", "c-asiae-2015-innobiz-lee-inauguration", "마케팅학과", "subOrganizationOf", "한양대"),
+    # words listed with a middle dot after a word that ends like a unit are no body and its unit
+    (
+        "team-train",
+        "train-wikinews-20131228-molit-suseo-ktx-operator-licence",
+        "수진내역·일시·의료급여기관",
+        "subOrganizationOf",
+        "산부인과",
+    ),
+    # a generic unit after a body with its head in brackets is named without the bracket
+    (
+        "shared-train",
+        "c-hangyo-2026-handong-bi-specialized-program",
+        "한동대(총장 박성진) 창업보육센터",
+        "subOrganizationOf",
+        "한동대",
     ),
     # the day the news is told (`…를 체결했다고 28일 밝혔다`) is not the gathering's
     (
