@@ -191,6 +191,10 @@ SUBORGS = [
     ),
     # genre.formed-unit: a task force the subject sets up
     ("한국은행은 비상대책반을 가동하고 점검에 나섰다.", ("비상대책반", "한국은행")),
+    # genre.affiliate: the group a subject or a genitive names (a short name the lexicon knows
+    # with 그룹 after it)
+    ("삼성은 삼성전자, 삼성물산 등 주요 계열사와 함께 기금을 만들었다.", ("삼성물산", "삼성")),
+    ("한화그룹의 벤처투자 계열사인 한화인베스트먼트가 투자를 이끌었다.", ("한화인베스트먼트", "한화그룹")),
 ]
 
 # (text, unit, body): no unit of that body the text states

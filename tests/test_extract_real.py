@@ -451,6 +451,9 @@ CASES = [
         "subOrganizationOf",
         "경기창조경제혁신센터",
     ),
+    # genre.affiliate: `X는 … Y 등 주요 계열사`, `X그룹의 … 계열사인 Y가`
+    ("shared-train", "c-hankyung-2016-lotte-accelerator-lcamp", "롯데쇼핑", "subOrganizationOf", "롯데"),
+    ("shared-train", "c-newdaily-2020-lotte-lcamp-demoday", "액셀러레이터", "subOrganizationOf", "롯데그룹"),
     # regression: programs.defined-as-bodies-program (`P은 … A과 B의 중점 사업이다`) fired only in
     # a post's first sentence (the owner's offset was counted from the sentence start twice)
     (

@@ -390,6 +390,67 @@ class BodyRules(Recorder):
             ev = evidence(doc, w.start, w.end, rule.id)
             state.relations.append(Relation(w.core, "subOrganizationOf", parent, ev))
 
+    def affiliates(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`X그룹의 … 계열사인 Y가`, `X는 … Y 등 주요 계열사 출연분으로`: an affiliate belongs to
+        the group the sentence's subject or a genitive names (`롯데는` names `롯데그룹` when the
+        lexicon knows that group)."""
+        rule = rulebook()["genre.affiliate"]
+        cue = rule.regex("cue")
+        for k, w in enumerate(words):
+            if not cue.fullmatch(w.core):
+                continue
+            group = self._group_before(words[:k])
+            if group is None:
+                continue
+            parent = self._org(doc, state, group, rule.id)
+            if parent is None:
+                continue
+            children: list[Word] = []
+            nxt = words[k + 1] if k + 1 < len(words) else None
+            if w.particle == "인" and nxt is not None and self._affiliate_name(doc, nxt, named=True):
+                children.append(nxt)  # `계열사인 Y가`: the apposition says Y is a company
+            j = k - 1
+            if j >= 0 and words[j].core in ("주요", "핵심", "주력") and not words[j].particle:
+                j -= 1
+            if j >= 1 and words[j].core == "등" and not words[j].particle:
+                for x in reversed(words[:j]):  # `A, B 등 계열사`
+                    if x is not words[j - 1] and x.particle != ",":
+                        break
+                    if not self._affiliate_name(doc, x):
+                        break
+                    children.append(x)
+            for child in children:
+                name = self._org(doc, state, child, rule.id)
+                if name and self._canonical(name) != self._canonical(parent):
+                    ev = evidence(doc, min(child.start, w.start), max(child.end, w.end), rule.id)
+                    state.relations.append(Relation(name, "subOrganizationOf", parent, ev))
+
+    def _group_before(self, words: list[Word]) -> Word | None:
+        """The group a sentence names before an affiliate cue: a subject or a genitive that is a
+        group's name, or a short name the lexicon knows with 그룹 after it (`롯데는`)."""
+        for x in words:
+            if not x.core or particle_role(x.particle) not in ("subject", "genitive"):
+                continue
+            if self.cues.lexicon.lookup(x.core + "그룹") is not None:
+                return x
+            if self.is_org(x.core) and x.core.endswith("그룹"):
+                return x
+        return None
+
+    def _affiliate_name(self, doc: Doc, w: Word, named: bool = False) -> bool:
+        """A word that can name a company: a body's name, or a proper or foreign noun (any
+        noun when the text calls it a company)."""
+        if not w.core or len(w.core) < 2 or w.core in self.cues.org_stopwords or self.read_title(w.core):
+            return False
+        if self.is_org(w.core) or self.cues.lexicon.lookup(w.core):
+            return True
+        tags = [t.tag_ for t in doc if w.core_start <= t.idx < w.core_end]
+        return (
+            bool(tags)
+            and all(t.startswith(("NNP", "NNG", "SL")) for t in tags)
+            and (named or any(t.startswith(("NNP", "SL")) for t in tags))
+        )
+
     def _subject_body(
         self, doc: Doc, state: DocState, at: int, exclude: str = "", topic: bool = True
     ) -> str | None:

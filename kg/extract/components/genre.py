@@ -56,5 +56,6 @@ class GenreRules(PeopleRules, BodyRules):
             self.head_office_units(doc, state, words)
             self.bracketed_units(doc, state, words)
             self.formed_units(doc, state, words)
+            self.affiliates(doc, state, words)
         self.contact_lines(doc, state)
         return doc
