@@ -161,6 +161,8 @@ SUBORGS = [
     ("중진공 청년창업처 한다온 처장은 연계 절차를 설명했다.", ("청년창업처", "중진공")),
     # genre.known-parent: a committee's short form (also an ordinary word) right after the Assembly
     ("국회 법사위 전체회의에서 개정안이 통과됐다.", ("법사위", "국회")),
+    # … and a committee's name qualified with the Assembly's (one lexicon name: `국회 국방위원회`)
+    ("국회 예산결산특별위원회는 심사를 마쳤다.", ("예산결산특별위원회", "국회")),
     # … a body the lexicon places under another, written right after it
     ("국토부 항공철도사고조사위원회는 원인을 조사한다.", ("항공·철도사고조사위원회", "국토부")),
     # … a regional office whose name ends with its parent's, in one sentence with it

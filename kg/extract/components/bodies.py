@@ -341,6 +341,20 @@ class BodyRules(Recorder):
         if not words:
             return
         lo, hi = words[0].start, words[-1].end
+        text = doc_text(doc)
+        for child in [m for m in state.mentions_in(lo, hi, ("Organization",)) if m.key]:
+            # `국회 국방위원회`: one name of the committee, written with its parent's name first
+            entry = lexicon.by_id(child.key or "")
+            parent_entry = lexicon.by_id(entry.parent) if entry is not None and entry.parent else None
+            if parent_entry is None:
+                continue
+            for surface in parent_entry.surfaces:
+                end = child.start + len(surface)
+                if end < child.end and text.startswith(surface, child.start) and text[end : end + 1] == " ":
+                    self._mention(
+                        state, surface, "Organization", child.start, end, rule_id, parent_entry.subtype
+                    )
+                    break
         named = [m for m in state.mentions_in(lo, hi, ("Organization",)) if m.key]
         for child in named:
             entry = lexicon.by_id(child.key or "")
