@@ -621,6 +621,30 @@ NOT_FACTS = [
         "subOrganizationOf",
         "산부인과",
     ),
+    # a title with 과 is no unit (`WTO 사무총장과 같은 자리`)
+    (
+        "team-train",
+        "train-wikinews-20201029-wto-director-general-race-yoo-myung-hee-okonjo-iweala",
+        "사무총장과",
+        "subOrganizationOf",
+        "WTO",
+    ),
+    # a building something is in front of (`연세대학교 중앙도서관 앞 게시판`)
+    (
+        "team-train",
+        "train-wikinews-20200718-park-won-soon-campus-posters-support-victim",
+        "중앙도서관",
+        "subOrganizationOf",
+        "연세대학교",
+    ),
+    # `소속` of a person (`국회 정보위원회 소속 국민의당 이규태 의원`): no unit of the committee
+    (
+        "team-train",
+        "train-wikinews-20170215-kim-jongnam-killed-kuala-lumpur",
+        "국민의당",
+        "subOrganizationOf",
+        "정보위원회",
+    ),
     # a generic unit after a body with its head in brackets is named without the bracket
     (
         "shared-train",

@@ -290,6 +290,7 @@ class BodyRules(Recorder):
     def units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
         """`중소벤처기업부 창업정책과`, `근로복지공단 익산지사`."""
         education = rulebook()["genre.body-unit"].regex("schooling")
+        venue = rulebook()["genre.body-unit"].regex("venue")
         for k in range(len(words) - 1):
             a, b = words[k], unit_reading(words[k + 1], words[k + 2 : k + 4])
             if not a.core or not b.core or particle_role(a.particle) not in ("none",):
@@ -298,8 +299,8 @@ class BodyRules(Recorder):
                 continue  # `경기도 고양체육관`: a location, not a body and its unit
             if self.read_title(b.core) or not self.is_org(a.core):
                 continue
-            if b.core in self.cues.org_stopwords:
-                continue
+            if b.core in self.cues.org_stopwords or (b.core[-1] in "과와" and self.read_title(b.core[:-1])):
+                continue  # `WTO 사무총장과 같은 자리`: a title and 과, not a unit
             if not b.core.endswith(self.cues.unit_suffixes) and not self._agency_division(a.core, b.core):
                 continue
             if len(b.core) < 3 or self.cues.lexicon.lookup(b.core):
@@ -310,6 +311,8 @@ class BodyRules(Recorder):
                 continue
             if education.match(doc_text(doc), b.end):
                 continue  # `연세대 금속공학과를 졸업`, `한양대 마케팅학과 석사`: a person's schooling
+            if not b.particle and venue.match(doc_text(doc), b.end):
+                continue  # `연세대학교 중앙도서관 앞 게시판`: a building, where something is
             parent = self._org(doc, state, a, "genre.body-unit")
             unit: str | None
             if b.core in self.cues.generic_units:
@@ -692,6 +695,9 @@ class BodyRules(Recorder):
                 )
                 if child_w is None or "으로" not in "".join(w.particle for w in words[k + 1 : k + 3]):
                     continue
+            after = words.index(child_w) + 1
+            if not child_w.particle and after < len(words) and self.is_person_word(doc, words[after]):
+                continue  # `정보위원회 소속 국민의당 이규태 의원`: the person's seat, not the party's
             parent = self._org(doc, state, parent_w, "genre.subordinate-cue")
             child = self._org(doc, state, child_w, "genre.subordinate-cue")
             if parent and child and parent != child:
