@@ -193,6 +193,8 @@ SUBORGS = [
     ),
     # genre.formed-unit: a task force the subject sets up
     ("한국은행은 비상대책반을 가동하고 점검에 나섰다.", ("비상대책반", "한국은행")),
+    # genre.superior-body: the subject's unit is under the body called its superior
+    ("7사단은 상급부대인 2군단에 사실을 보고했다.", ("7사단", "2군단")),
     # genre.affiliate: the group a subject or a genitive names (a short name the lexicon knows
     # with 그룹 after it)
     ("삼성은 삼성전자, 삼성물산 등 주요 계열사와 함께 기금을 만들었다.", ("삼성물산", "삼성")),

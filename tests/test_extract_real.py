@@ -451,6 +451,14 @@ CASES = [
         "subOrganizationOf",
         "경기창조경제혁신센터",
     ),
+    # genre.superior-body: `X은 … 상급부대인 Y장에게` (the unit of a title the lexicon knows whole)
+    (
+        "team-train",
+        "train-wikinews-20140818-in-depth-military-abuse-private-yoon-death",
+        "28사단",
+        "subOrganizationOf",
+        "6군단",
+    ),
     # genre.affiliate: `X는 … Y 등 주요 계열사`, `X그룹의 … 계열사인 Y가`
     ("shared-train", "c-hankyung-2016-lotte-accelerator-lcamp", "롯데쇼핑", "subOrganizationOf", "롯데"),
     ("shared-train", "c-newdaily-2020-lotte-lcamp-demoday", "액셀러레이터", "subOrganizationOf", "롯데그룹"),

@@ -468,6 +468,49 @@ class BodyRules(Recorder):
             and (named or any(t.startswith(("NNP", "SL")) for t in tags))
         )
 
+    def superior_bodies(self, doc: Doc, state: DocState, words: list[Word]) -> None:
+        """`28사단은 … 상급부대인 6군단장에게`: the subject's unit is under the body called its
+        superior (a unit fused with a title on either side counts as the unit)."""
+        rule = rulebook()["genre.superior-body"]
+        cue = rule.regex("cue")
+        for k in range(1, len(words) - 1):
+            if not cue.fullmatch(words[k].core) or words[k].particle != "인":
+                continue
+            parent = self._unit_of_word(words[k + 1])
+            child_w = next((w for w in reversed(words[:k]) if particle_role(w.particle) == "subject"), None)
+            child = self._unit_of_word(child_w) if child_w is not None else None
+            if parent is None or child is None or child[0] == parent[0]:
+                continue
+            for name, start in (parent, child):
+                self._mention(
+                    state, name, "Organization", start, start + len(name), rule.id, self.org_subtype(name)
+                )
+            lo = min(child[1], parent[1])
+            ev = evidence(doc, lo, max(child[1] + len(child[0]), parent[1] + len(parent[0])), rule.id)
+            state.relations.append(Relation(child[0], "subOrganizationOf", parent[0], ev))
+
+    def _unit_of_word(self, w: Word) -> tuple[str, int] | None:
+        """The body or unit a word names, and where: itself (`28사단`, `3군사령부`), or the unit
+        of a fused title (`6군단장`: a title the lexicon knows whole, the unit before its 장)."""
+        if not w.core:
+            return None
+        title = self.read_title(w.core)
+        if title is not None and title.unit:
+            return title.unit, w.core_start
+        stem = w.core[:-1]
+        if (
+            title is not None
+            and w.core.endswith("장")
+            and len(stem) >= 3
+            and stem.endswith(self.cues.unit_suffixes)
+        ):
+            return stem, w.core_start  # `6군단장`: the head of the 6군단
+        if title is not None:
+            return None
+        if self.is_org(w.core) or (len(w.core) >= 3 and w.core.endswith(self.cues.unit_suffixes)):
+            return w.core, w.core_start
+        return None
+
     def _subject_body(
         self, doc: Doc, state: DocState, at: int, exclude: str = "", topic: bool = True
     ) -> str | None:

@@ -57,5 +57,6 @@ class GenreRules(PeopleRules, BodyRules):
             self.bracketed_units(doc, state, words)
             self.formed_units(doc, state, words)
             self.affiliates(doc, state, words)
+            self.superior_bodies(doc, state, words)
         self.contact_lines(doc, state)
         return doc
