@@ -434,14 +434,6 @@ CASES = [
     ),
     # genre.head-office-unit: `본사 기획예산팀 차장`
     ("shared-train", "b-etnews-2012-kicox-15th", "기획예산팀", "subOrganizationOf", "한국산업단지공단"),
-    # 지회: a branch of an association written after it
-    (
-        "shared-train",
-        "c-gukjenews-2019-innobiz-busan-ulsan-branch-inauguration",
-        "부산울산지회",
-        "subOrganizationOf",
-        "이노비즈협회",
-    ),
     # a branch with no subject in its sentence belongs to the post's first subject body, not to
     # the first agency named
     (
