@@ -686,6 +686,9 @@ BODIES = [
     # a media outlet by its ending (`시사저널은`, `한국면세뉴스에 따르면`)
     ("train-wikinews-20170725-kai-audit-pressure-board-of-audit", ("시사저널",)),
     ("train-wikinews-20220703-lovebug-swarm-eunpyeong-disinfection", ("한국면세뉴스",)),
+    # a police station by its ending (`…경찰서는`), with the city before it or not
+    ("train-wikinews-20120803-jongam-police-counterfeit-notes-arrest", ("종암경찰서",)),
+    ("train-wikinews-20170902-gwangju-family-found-dead-abuse-suspect", ("북부경찰서", "중부경찰서")),
     # a special committee by its short ending (`사법개혁특위`)
     ("train-wikinews-20180115-blue-house-power-agencies-reform", ("사법개혁특위",)),
 ]
