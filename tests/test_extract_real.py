@@ -679,6 +679,8 @@ BODIES = [
     # a country's or city's mission
     ("train-wikinews-20230102-mofa-dokdo-protest-controversy", ("일본 대사관",)),
     ("train-wikinews-20110325-shanghai-consulate-joint-inquiry", ("상하이 총영사관",)),
+    # … and a country's government (`일본 정부`)
+    ("train-wikinews-20131120-suga-ahn-junggeun-remark-mofa-response", ("일본 정부",)),
     # the school or company in an age bracket (`김제덕(17·경북일고)`)
     ("train-wikinews-20210726-korea-archery-gold-chung-euisun-visit", ("경북일고", "광주여대", "인천대")),
     # a university's short name made of a place (`부산외대`, `경기대`)

@@ -856,8 +856,8 @@ class BodyRules(Recorder):
                 )
 
     def foreign_missions(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """`일본 대사관`, `상하이 총영사관`: a place name followed by a mission noun names that
-        country's mission (there)."""
+        """`일본 대사관`, `상하이 총영사관`, `일본 정부`: a place name followed by a mission noun
+        names that country's mission (there), followed by 정부 its government."""
         rule = rulebook()["genre.country-mission"]
         body = rule.regex("body")
         tags = tag_at(doc)
