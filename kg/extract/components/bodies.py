@@ -671,17 +671,7 @@ class BodyRules(Recorder):
                 for m in state.mentions
             ):
                 continue
-            sent = state.sentence_at(w.core_start)
-            subject = next(
-                (
-                    m
-                    for g in subject_groups(doc, state, sent[0], sent[1], before=w.core_start)
-                    for m in g
-                    if m.type == "Organization" and m.subtype not in ("unit",) and m.text != core
-                ),
-                None,
-            )
-            parent = self._canonical(subject.text) if subject is not None else self._topic_body(state, doc)
+            parent = self._subject_body(doc, state, w.core_start, exclude=core)
             self._mention(state, core, "Organization", w.core_start, w.core_end, rule, "unit")
             if parent and parent != core:
                 ev = evidence(doc, w.start, w.end, rule)
