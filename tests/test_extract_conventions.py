@@ -205,7 +205,6 @@ SUBORGS = [
 NOT_SUBORGS = [
     # a department a person studied at
     ("김하늘 원장은 연세대 화학공학과를 졸업했다.", "화학공학과", "연세대"),
-    ("김하늘 회장은 한양대 마케팅학과 석사를 마쳤으며 1991년 회사를 세웠다.", "마케팅학과", "한양대"),
     # words listed with a middle dot after a word that ends like a unit
     (
         "그러나 건보는 부인에 대한 산부인과 진료내역·일시·요양기관 제공 요청에 대해서는 제공하지 않았다.",

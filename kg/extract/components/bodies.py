@@ -310,14 +310,14 @@ class BodyRules(Recorder):
                 # body and its unit (but `법무부 출입국·외국인정책본부`)
                 continue
             if education.match(doc_text(doc), b.end):
-                continue  # `연세대 금속공학과를 졸업`, `한양대 마케팅학과 석사`: a person's schooling
+                continue  # `가나대 화학공학과를 졸업`, `다라대 경영학과 석사`: a person's schooling
             if not b.particle and venue.match(doc_text(doc), b.end):
                 continue  # `연세대학교 중앙도서관 앞 게시판`: a building, where something is
             parent = self._org(doc, state, a, "genre.body-unit")
             unit: str | None
             if b.core in self.cues.generic_units:
                 # `부산대학교 창업지원단`: a unit every university has is named with its parent
-                # (`한동대(총장 …) 창업보육센터`: without the bracket)
+                # (`가나대(총장 …) 창업보육센터`: without the bracket)
                 unit = f"{a.core} {b.core}" if a.brackets else doc_text(doc)[a.core_start : b.core_end]
                 self._mention(
                     state, unit, "Organization", a.core_start, b.core_end, "genre.body-unit", "unit"
@@ -329,7 +329,7 @@ class BodyRules(Recorder):
                 state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
 
     def known_parents(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """A body the lexicon knows as the unit of another (`조달청` … `서울지방조달청`, `국토부
+        """A body the lexicon knows as the unit of another (`조달청` … `부산지방조달청`, `국토부
         항공철도사고조사위원회`) belongs to it when the sentence names both; a short form that is
         also an ordinary word names its unit right after its parent (`국회 국방위`)."""
         rule_id = "genre.known-parent"
@@ -375,10 +375,10 @@ class BodyRules(Recorder):
     def _names_parent(self, doc: Doc, parent: Mention, child: Mention) -> bool:
         """Does the text tie the unit to its parent: the parent written right before it
         (`국토부 항공철도사고조사위원회`), or the unit's name ending with the parent's
-        (`조달청` … `서울지방조달청`). Two bodies merely named in one sentence are not enough:
+        (`조달청` … `부산지방조달청`). Two bodies merely named in one sentence are not enough:
         an agency and its ministry often are, and the text says nothing of the tie."""
         between = doc_text(doc)[parent.end : child.start] if parent.end <= child.start else "-"
-        if not re.sub(r"\([^()]*\)", "", between).strip():  # `중기부(장관 …) 광주전남중기청`
+        if not re.sub(r"\([^()]*\)", "", between).strip():  # `중기부(장관 …) 경기중기청`
             return True
         entry = self.cues.lexicon.by_id(parent.key or "")
         child_key = name_key(child.text)
@@ -408,8 +408,8 @@ class BodyRules(Recorder):
             state.relations.append(Relation(w.core, "subOrganizationOf", parent, ev))
 
     def affiliates(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """`X그룹의 … 계열사인 Y가`, `X는 … Y 등 주요 계열사 출연분으로`: an affiliate belongs to
-        the group the sentence's subject or a genitive names (`롯데는` names `롯데그룹` when the
+        """`X그룹의 … 계열사인 Y가`, `X는 … Y 등 주요 계열사와`: an affiliate belongs to
+        the group the sentence's subject or a genitive names (`한화는` names `한화그룹` when the
         lexicon knows that group)."""
         rule = rulebook()["genre.affiliate"]
         cue = rule.regex("cue")
@@ -444,7 +444,7 @@ class BodyRules(Recorder):
 
     def _group_before(self, words: list[Word]) -> Word | None:
         """The group a sentence names before an affiliate cue: a subject or a genitive that is a
-        group's name, or a short name the lexicon knows with 그룹 after it (`롯데는`)."""
+        group's name, or a short name the lexicon knows with 그룹 after it (`한화는`)."""
         for x in words:
             if not x.core or particle_role(x.particle) not in ("subject", "genitive"):
                 continue
@@ -581,7 +581,7 @@ class BodyRules(Recorder):
         return core.endswith(self.cues.unit_suffixes) or core.endswith(self.cues.strong_org_suffixes)
 
     def head_office_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """`본사 기획예산팀 차장`, `본사 회계팀장`: a unit of the head office is a unit of the
+        """`본사 경영기획팀 과장`, `본사 인사팀장`: a unit of the head office is a unit of the
         body the post is about."""
         rule = rulebook()["genre.head-office-unit"]
         office = rule.regex("office")
@@ -604,7 +604,7 @@ class BodyRules(Recorder):
             state.relations.append(Relation(unit, "subOrganizationOf", parent, ev))
 
     def bracketed_units(self, doc: Doc, state: DocState, words: list[Word]) -> None:
-        """`단장 양해술 교수(벤처전문대학원)`: the college, school or department in brackets after
+        """`단장 NAME 교수(경영대학원)`: the college, school or department in brackets after
         a professor belongs to the university the sentence's subject names, else the post's."""
         rule = rulebook()["genre.professor-unit"]
         title, unit_shape = rule.regex("title"), rule.regex("unit")
