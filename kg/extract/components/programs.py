@@ -74,6 +74,29 @@ def make_programs(nlp: Language, name: str) -> ProgramRules:
     return ProgramRules()
 
 
+@Language.factory("kg_program_operators", assigns=["doc._.kg"], requires=["doc._.kg"])
+def make_program_operators(nlp: Language, name: str) -> ProgramOperators:
+    ensure_extensions()
+    return ProgramOperators()
+
+
+class ProgramOperators:
+    """The operator readings again, after the statistical NER has added the bodies the genre
+    rules did not know (`롯데면세점은 ‘P’ 4기 … 선정`), for the programs still without one."""
+
+    def __init__(self) -> None:
+        self.rules = ProgramRules()
+
+    def __call__(self, doc: Doc) -> Doc:
+        state: DocState = doc._.kg
+        run = {r.tail for r in state.relations if r.relation == "operates"}
+        for program in sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start):
+            if program.text not in run:
+                self.rules._operators(doc, state, program)
+                self.rules._selected_hosts(doc, state, program)
+        return doc
+
+
 class ProgramRules:
     def __init__(self) -> None:
         self.cues = load_cues()
@@ -111,6 +134,28 @@ class ProgramRules:
                 # what bodies are said to run is a program, whatever its name ends with:
                 # `중기부와 통계청이 함께 실시하는 '소상공인 실태조사'`, `‘재도전 원스톱 상담’을 … 운영한다`
                 cls, rule = ("Program", None), "programs.quoted-run-by-a-body"
+            if cls is None and rulebook()["programs.quoted-with-cohort"].regex("cohort").match(
+                text, m.end(), m.end() + 12
+            ):
+                # `‘P(English)’ 4기 청년기업 … 선정`: a name with a cohort after it is a program
+                cls, rule = ("Program", None), "programs.quoted-with-cohort"
+            apposed = rulebook()["programs.apposed-program"].regex("owner").search(
+                text, max(0, m.start() - 50), m.start()
+            )
+            if cls is None and apposed is not None and not SPEECHY.search(inner):
+                # `A의 스타트업 인큐베이팅 프로그램인 ‘P’`: the name a program noun is apposed to
+                cls, rule = ("Program", None), "programs.apposed-program"
+            if (
+                cls is not None
+                and cls[0] == "Organization"
+                and rulebook()["programs.quoted-centre-as-program"]
+                .regex("program_role")
+                .match(text, m.end(), m.end() + 16)
+            ):
+                # `중기부의 ‘녹색 특화 창업보육센터’ 사업자로 선정`: the centre is the program
+                cls, rule = ("Program", None), "programs.quoted-centre-as-program"
+            if (cls is None or cls[0] == "Event") and self._agreement_named_program(doc, state, inner, s):
+                continue
             if (
                 cls is not None
                 and cls[0] == "Event"
@@ -192,6 +237,25 @@ class ProgramRules:
             self._selected_hosts(doc, state, mention)
         self.definitions(doc, state)
         return doc
+
+    def _agreement_named_program(self, doc: Doc, state: DocState, inner: str, start: int) -> bool:
+        """`A는 B와 ‘P 업무협약’을 체결`: the program an agreement is named after, run by its
+        parties. True when the quoted name was read so."""
+        rule = rulebook()["programs.agreement-named-program"]
+        named = rule.regex("name").fullmatch(inner.strip())
+        if named is None or not self.cues.is_program_name(named.group("p")):
+            return False
+        name = canonical_program(" ".join(named.group("p").split()))
+        lead = len(inner) - len(inner.lstrip())
+        p_start = start + lead
+        p_end = p_start + len(named.group("p"))
+        mention = state.add_mention(make_mention(name, "Program", p_start, p_end, rule.id))
+        state.anchors[(p_start, p_end)] = "Program"
+        sent = state.sentence_at(start)
+        ev = evidence(doc, sent[0], sent[1], rule.id)
+        for party in agreement_parties(doc, state, sent[0], sent[1]):
+            state.relations.append(Relation(party.text, "operates", mention.text, ev))
+        return True
 
     def suffixed_names(self, doc: Doc, state: DocState) -> None:
         """Unquoted program names: a run of bare nouns that ends in a program noun
@@ -351,6 +415,15 @@ class ProgramRules:
             else program.start
         )
         ops: list[Mention] = []
+        # `A의 스타트업 인큐베이팅 프로그램인 ‘P’`: the body whose program it is said to be
+        apposed = rulebook()["programs.apposed-program"].regex("owner").search(
+            text, max(sent[0], q_start - 50), q_start
+        )
+        if apposed is not None:
+            ops = [m for m in state.mentions if m.type == "Organization" and m.end == apposed.end("x")][:1]
+            if ops:
+                self._record_operators(doc, state, program, ops, "programs.apposed-program")
+                return
         rule = "programs.attributive-operator"
         attributive = self._attributive_before(
             text,
@@ -398,8 +471,11 @@ class ProgramRules:
         if not ops:
             ops = self._field_operators(doc, state) if program.start < 400 else []
             rule = "programs.field-operator"
-        if not ops:
-            return
+        self._record_operators(doc, state, program, ops, rule)
+
+    def _record_operators(
+        self, doc: Doc, state: DocState, program: Mention, ops: list[Mention], rule: str
+    ) -> None:
         ev = evidence(doc, program.start, program.end, rule)
         for op in ops:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
