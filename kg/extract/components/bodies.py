@@ -307,7 +307,8 @@ class BodyRules(Recorder):
             unit: str | None
             if b.core in self.cues.generic_units:
                 # `부산대학교 창업지원단`: a unit every university has is named with its parent
-                unit = doc_text(doc)[a.core_start : b.core_end]
+                # `한동대(총장 NAME) 창업보육센터`: the bracketed aside is no part of the unit's name
+                unit = " ".join(re.sub(r"\([^()]*\)", " ", doc_text(doc)[a.core_start : b.core_end]).split())
                 self._mention(
                     state, unit, "Organization", a.core_start, b.core_end, "genre.body-unit", "unit"
                 )

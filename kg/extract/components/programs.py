@@ -189,6 +189,8 @@ class ProgramRules:
                 # `‘스타트업 원스톱 지원센터’를 … 운영합니다`: a service the body runs
                 type_, sub, rule = "Program", None, "programs.quoted-centre-run-as-service"
             if type_ == "Program":
+                # `‘… 육성 지원사업(산학협력형)’`: a Korean qualifier in brackets names a track, not the program
+                name = re.sub(r"\s*\([가-힣·\s]{2,12}\)$", "", name) or name
                 canonical = canonical_program(name)
                 if canonical != name:
                     state.aliases.append(
