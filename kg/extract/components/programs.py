@@ -295,6 +295,8 @@ class ProgramRules:
                     continue  # `지원사업`, `본 사업`: no name
                 if first == k and core[: -len(head)] in self.cues.program_determiners:
                     continue
+                if first and text[words[first - 1].start : words[first - 1].end] in self.cues.program_determiners:
+                    continue  # `다양한 창업지원 프로그램`: a kind of program, not one's name
                 if not self._named_program(doc, state, words, first, k, name):
                     continue
                 state.add_mention(make_mention(canonical_program(name), "Program", start, w.core_end, rule))
@@ -378,8 +380,12 @@ class ProgramRules:
             return False
         text = doc_text(doc)
         before = text[max(0, words[first].start - 30) : words[first].start]
-        after = text[words[last].core_end : words[last].core_end + 16]
-        return bool(rule.regex("run_before").search(before) or rule.regex("selected_after").match(after))
+        after = text[words[last].core_end : words[last].core_end + 30]
+        return bool(
+            rule.regex("run_before").search(before)
+            or rule.regex("selected_after").match(after)
+            or rule.regex("operated_after").match(after)
+        )
 
     def _english_alias(self, doc: Doc, state: DocState, mention: Mention, after: int) -> None:
         """`‘코리아 듀티프리 페스타’(「Korea Duty-Free FESTA 2023」)`."""
