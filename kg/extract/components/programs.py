@@ -223,6 +223,7 @@ class ProgramRules:
                 state.aliases.append(AliasFact(name, short.group("a").strip(), "short", ev, type_))
         self.suffixed_names(doc, state)
         self.listed_names(doc, state)
+        self.listed_program_names(doc, state)
         programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
         for k, mention in enumerate(programs):
             prev = programs[k - 1] if k else None
@@ -345,12 +346,48 @@ class ProgramRules:
                             Relation(op.text, "operates", name, evidence(doc, s, e, rule.id))
                         )
 
+    def listed_program_names(self, doc: Doc, state: DocState) -> None:
+        """`A사업, 산업단지 지원 및 관리, B 클러스터 사업 등 … 역할을 수행`: the items of a list
+        before 등 whose names end in a program noun are programs, whatever the list is called."""
+        rule = rulebook()["programs.listed-program-names"]
+        generic = rulebook()["programs.suffixed-name"].regex("generic")
+        text = doc_text(doc)
+        for s, e in state.sentences:
+            for end in rule.regex("list_end").finditer(text, s, e):
+                items = self._list_items(text, s, end.start())
+                if len(items) < 2:
+                    continue
+                ops: list[Mention] | None = None
+                for a, b in items:
+                    name = " ".join(text[a:b].split())
+                    bare = name.replace(" ", "")
+                    head = next(endings_in(bare, self.cues.program_head_set), None)
+                    if (
+                        head is None
+                        or len(bare) < len(head) + 3
+                        or generic.search(name)
+                        or name.split()[0] in self.cues.program_determiners
+                        or any(m.start < b and a < m.end for m in state.mentions)
+                    ):
+                        continue
+                    mention = state.add_mention(make_mention(name, "Program", a, b, rule.id))
+                    if ops is None:
+                        ops = (
+                            [m for m in subjects(doc, state, s, e) if m.type == "Organization"]
+                            if rule.regex("operate").search(text, end.end(), e)
+                            else []
+                        )
+                    for op in ops:
+                        state.relations.append(
+                            Relation(op.text, "operates", mention.text, evidence(doc, s, e, rule.id))
+                        )
+
     def _list_items(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         """(start, end) of the names of a list that ends at `end` (`A, B·C 및 D`), last first:
         each item is the bare words at the end of its part, and the list stops at the part that
         has more before its name (`주요 사업으로 … 지원하는 A`)."""
         items: list[tuple[int, int]] = []
-        parts = [m for m in re.finditer(r"[^,，·ㆍ]+", text[start:end])]
+        parts = [m for m in re.finditer(r"[^,，·ㆍ․・]+", text[start:end])]
         for part in reversed(parts):
             segment = part.group(0)
             words = list(re.finditer(r"\S+", segment))
