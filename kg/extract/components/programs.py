@@ -94,6 +94,7 @@ class ProgramOperators:
             if program.text not in run:
                 self.rules._operators(doc, state, program)
                 self.rules._selected_hosts(doc, state, program)
+        self.rules.lead_body_operates(doc, state)
         return doc
 
 
@@ -240,6 +241,47 @@ class ProgramRules:
             self._selected_hosts(doc, state, mention)
         self.definitions(doc, state)
         return doc
+
+    def lead_body_operates(self, doc: Doc, state: DocState) -> None:
+        """A program no sentence gives an operator to is run by the body the post is about (the
+        one subject of its lead sentence), when the program's sentence names no other body."""
+        rule = "programs.lead-body-operator"
+        run = {r.tail for r in state.relations if r.relation == "operates"}
+        programs = [m for m in state.mentions if m.type == "Program" and m.text not in run]
+        if not programs:
+            return
+        lead = {m.text for m in self._lead_bodies(doc, state)}
+        if len(lead) != 1:
+            return  # several bodies share the lead: which one runs the program is not said
+        top = state.sentences[1][1] if len(state.sentences) > 1 else len(doc_text(doc))
+        topics = {m.text for m in state.mentions if m.type == "Program" and m.start < top}
+        for program in programs:
+            s, e = state.sentence_at(program.start)
+            if program.text not in topics:
+                continue  # not named in the headline or the lead: not what the post is about
+            if {m.text for m in state.mentions_in(s, e, ("Organization",))} - lead:
+                continue  # another body is named beside the program: it may be the one running it
+            ev = evidence(doc, program.start, program.end, rule)
+            state.relations.append(Relation(next(iter(lead)), "operates", program.text, ev))
+
+    def _lead_bodies(self, doc: Doc, state: DocState) -> list[Mention]:
+        """The organisations the first sentence with a subject is about, or the body of the
+        person it is about (`NAME 중소기업진흥공단 이사장은 …`)."""
+        for s, e in state.sentences[:3]:
+            groups = subject_groups(doc, state, s, e)
+            if not groups:
+                continue
+            orgs = [m for m in groups[0] if m.type == "Organization"]
+            if orgs:
+                return orgs
+            people = {m.text for m in groups[0] if m.type == "Person"}
+            bodies = {
+                r.tail
+                for r in state.relations
+                if r.relation == "holdsPosition" and r.head in people and s <= r.evidence.start < e
+            }
+            return [m for m in state.mentions if m.type == "Organization" and m.text in bodies][:1]
+        return []
 
     def _agreement_named_program(self, doc: Doc, state: DocState, inner: str, start: int) -> bool:
         """`A는 B와 ‘P 업무협약’을 체결`: the program an agreement is named after, run by its
