@@ -30,7 +30,7 @@ FIELD_OPERATOR = re.compile(
     r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
 )
 LIST_STOP = re.compile(
-    r"(?:은|는|이|가|을|를|의|에|로|으로|에서|와|과|도|하는|한|된|하고|위한|통한)$"
+    r"(?:은|는|이|가|을|를|의|에|로|으로|에서|와|과|도|하는|한|된|하고|위한|통한|통해)$"
 )  # a word before a list's first name
 SPEECHY = re.compile(r"(?:다|요|니다|습니다|겠다|하자|라)[.!?]?$")
 FOUNDED_AFTER = re.compile(
@@ -42,6 +42,16 @@ OPERATOR_CLAUSE = re.compile(
     r"(?P<x>[^\s,]+?)(?:이|가|에서)\s+(?:함께\s+|공동으로\s+)?(?:지원|주관|운영|시행|추진|주최|수행|총괄|전담)"
     r"(?:하고|하며|하는|한다|하여|해)"
 )
+
+
+def _operated_programs(state: DocState) -> set[str]:
+    """The programs an enabled rule has given an operator to (a switched-off rule's facts are dropped)."""
+    book = rulebook()
+    return {
+        r.tail
+        for r in state.relations
+        if r.relation == "operates" and (not r.evidence.rule or book.enabled(r.evidence.rule))
+    }
 
 
 def classify_quoted(cues: Cues, text: str) -> tuple[str, str | None] | None:
@@ -89,7 +99,7 @@ class ProgramOperators:
 
     def __call__(self, doc: Doc) -> Doc:
         state: DocState = doc._.kg
-        run = {r.tail for r in state.relations if r.relation == "operates"}
+        run = _operated_programs(state)
         for program in sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start):
             if program.text not in run:
                 self.rules._operators(doc, state, program)
@@ -246,7 +256,7 @@ class ProgramRules:
         """A program no sentence gives an operator to is run by the body the post is about (the
         one subject of its lead sentence), when the program's sentence names no other body."""
         rule = "programs.lead-body-operator"
-        run = {r.tail for r in state.relations if r.relation == "operates"}
+        run = _operated_programs(state)
         programs = [m for m in state.mentions if m.type == "Program" and m.text not in run]
         if not programs:
             return
