@@ -283,6 +283,49 @@ PROGRAMS = [
         "재도전 원스톱 상담",
         {"한국자산관리공사", "신용보증기금", "기술보증기금"},
     ),
+    # `‘P 업무협약’`: the program an agreement is named after, run by both parties
+    (
+        "기술보증기금은 지난 3일 대전광역시와 ‘지역 딥테크 스타트업 공동 육성사업 업무협약’을 체결했다고 밝혔다.",
+        "지역 딥테크 스타트업 공동 육성사업",
+        {"기술보증기금", "대전광역시"},
+    ),
+    # a quoted centre that a body is selected to carry out is the program of the body before it
+    (
+        "창업진흥원은 중소벤처기업부의 ‘바이오 특화 창업보육센터’ 사업자로 선정됐다고 12일 밝혔다.",
+        "바이오 특화 창업보육센터",
+        {"중소벤처기업부"},
+    ),
+    # a quoted name with a cohort after it is a program the subject runs
+    (
+        "신용보증기금은 ‘퍼스트 펭귄(First Penguin)’ 7기 창업기업 20곳을 선정했다고 5일 밝혔다.",
+        "퍼스트 펭귄",
+        {"신용보증기금"},
+    ),
+    # `A의 … 프로그램인 ‘P’`: the program is the body's, whatever its name ends with
+    (
+        "선정 기업은 창업진흥원의 해외 진출 지원 프로그램인 ‘글로벌 점프업’에 참여할 수 있다.",
+        "글로벌 점프업",
+        {"창업진흥원"},
+    ),
+    # items of a list before 등 that end in a program noun, whatever the list is called
+    (
+        "한국산업단지공단은 스마트공장 보급사업, 산업단지 환경 개선 및 관리, 근로자 복지 지원사업 등 "
+        "다양한 역할을 수행하고 있다.",
+        "근로자 복지 지원사업",
+        {"한국산업단지공단"},
+    ),
+    # an unquoted plan the sentence's body is said to draw up and carry out
+    (
+        "소방청은 겨울철 산악사고 안전 특별대책을 수립하여 추진한다고 밝혔다.",
+        "겨울철 산악사고 안전 특별대책",
+        {"소방청"},
+    ),
+    # a program the lead names with no operator in its sentence: the one body the lead is about
+    (
+        "이동원 중소벤처기업진흥공단 이사장은 12일 안산에서 청년창업사관학교 입교식을 가졌다.",
+        "청년창업사관학교",
+        {"중소벤처기업진흥공단"},
+    ),
 ]
 
 
@@ -291,6 +334,29 @@ def test_programs_and_operators(extractor, text: str, program: str, operators: s
     ex = run(extractor, text)
     assert ("Program", program) in entities(ex)
     assert {r.head for r in ex.relations if r.relation == "operates" and r.tail == program} == operators
+
+
+def test_a_quoted_council_bodies_run_is_a_body_not_a_program(extractor) -> None:
+    """Regression: `‘…협의체’를 … 운영할 계획` was read as a program the parties run."""
+    ex = run(
+        extractor,
+        "해양수산부와 대한상공회의소는 협약 이행을 위해 업계가 참여하는 ‘수산물 수출 상설협의체’를 "
+        "11월부터 운영할 계획이다.",
+    )
+    assert ("Program", "수산물 수출 상설협의체") not in entities(ex)
+    assert not [r for r in ex.relations if r.relation == "operates"]
+
+
+def test_a_unit_named_with_its_parent_drops_the_bracketed_aside(extractor) -> None:
+    """Regression: `부산대(총장 NAME) 창업지원단` kept the aside in the unit's name and in its facts."""
+    ex = run(
+        extractor,
+        "부산대(총장 김민수) 창업지원단이 중소벤처기업부 주관 ‘실험실 특화창업 지원사업’ 수행 기관으로 선정됐다.",
+    )
+    assert ("Organization", "부산대 창업지원단") in entities(ex)
+    assert not [e for e in ex.entities if "총장" in e.name]
+    operators = {r.head for r in ex.relations if r.relation == "operates"}
+    assert "부산대 창업지원단" in operators
 
 
 def test_quoted_meeting_is_an_event_with_participants(extractor) -> None:

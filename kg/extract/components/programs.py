@@ -192,6 +192,12 @@ class ProgramRules:
                         type_,
                     )
                 )
+            inner_english = re.search(r"\s*\(\s*(?P<en>[A-Za-z][A-Za-z0-9&\-.' ]{1,40}?)\s*\)$", name)
+            if inner_abbr is None and inner_english and name[: inner_english.start()].strip():
+                # `‘퍼스트 펭귄(First Penguin)’`: an English name written after the Korean one
+                name = name[: inner_english.start()].strip()
+                ev = evidence(doc, s, e, "programs.inner-english-name")
+                state.aliases.append(AliasFact(name, inner_english.group("en"), "english", ev, type_))
             if (
                 type_ == "Organization"
                 and sub == "center"
