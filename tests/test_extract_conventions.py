@@ -347,6 +347,16 @@ def test_a_quoted_council_bodies_run_is_a_body_not_a_program(extractor) -> None:
     assert not [r for r in ex.relations if r.relation == "operates"]
 
 
+def test_a_quoted_council_keeps_no_aside_in_its_name(extractor) -> None:
+    """`‘…협의체(위원장: …)’를 구성`: the council is a body, its chair's aside no part of its name."""
+    ex = run(
+        extractor,
+        "보건복지부는 20일 ‘의료기기 산업 육성 민·관 협의체(위원장: 복지부 차관)’를 구성하고 첫 회의를 열었다.",
+    )
+    assert ("Organization", "의료기기 산업 육성 민·관 협의체") in entities(ex)
+    assert not [e for e in ex.entities if "위원장" in e.name]
+
+
 def test_a_unit_named_with_its_parent_drops_the_bracketed_aside(extractor) -> None:
     """Regression: `부산대(총장 NAME) 창업지원단` kept the aside in the unit's name and in its facts."""
     ex = run(

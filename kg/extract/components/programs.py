@@ -179,6 +179,8 @@ class ProgramRules:
                 continue
             type_, sub = cls
             name = inner.strip()
+            # `‘… 협의체(위원장: 복지부 차관)’`: an aside with a colon is no part of the name
+            name = re.sub(r"\s*\([^()]*[:：][^()]*\)$", "", name) or name
             inner_abbr = re.search(r"\s*\(\s*(?P<a>[A-Za-z][A-Za-z0-9&\-]{1,12})\s*\)", name)
             if inner_abbr:
                 # `‘민간투자주도형 기술창업지원(TIPS) 프로그램’`: the bracket is an abbreviation
