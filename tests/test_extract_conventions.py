@@ -347,6 +347,17 @@ def test_a_quoted_council_bodies_run_is_a_body_not_a_program(extractor) -> None:
     assert not [r for r in ex.relations if r.relation == "operates"]
 
 
+def test_hosts_selected_for_the_program_the_lead_names(extractor) -> None:
+    """`A는 B와 함께 … 주관기관으로 선정됐다` with no program in the sentence: the program the lead names."""
+    ex = run(
+        extractor,
+        "중소벤처기업부는 ‘지역 혁신 창업 지원사업’ 운영 기관을 발표했다.\n"
+        "전국에서 12개 기관이 선정됐으며, 창업진흥원은 한국산업기술진흥원과 함께 수도권 주관기관으로 선정됐다.",
+    )
+    got = {r.head for r in ex.relations if r.relation == "operates" and r.tail == "지역 혁신 창업 지원사업"}
+    assert {"창업진흥원", "한국산업기술진흥원"} <= got
+
+
 def test_a_quoted_council_keeps_no_aside_in_its_name(extractor) -> None:
     """`‘…협의체(위원장: …)’를 구성`: the council is a body, its chair's aside no part of its name."""
     ex = run(

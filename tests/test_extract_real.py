@@ -495,6 +495,14 @@ CASES = [
     # a program the lead names without an operator: the body of the person the lead is about
     ("shared-train", "b-hankyung-2011-youth-startup-academy", "중소기업진흥공단", "operates", "청년창업사관학교"),
     ("shared-train", "b-etoday-2025-kvic-lee-daehee", "한국벤처투자", "operates", "모태펀드"),
+    # `A는 B와 함께 … 주관대학으로 선정`, no program named: the hosts run the one the post is about
+    (
+        "shared-train",
+        "c-chungnamsisa-2011-hoseo-startup-support-group",
+        "충북대",
+        "operates",
+        "창업선도대학 육성사업",
+    ),
 ]
 
 # (set, post id, head, relation, tail): facts the annotation does not state and a named

@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import agreement_parties, in_bracket, subject_groups, subjects
+from kg.extract.clauses import agreement_parties, in_bracket, partners, subject_groups, subjects
 from kg.extract.cues import Cues, endings_in, load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
@@ -105,6 +105,7 @@ class ProgramOperators:
                 self.rules._operators(doc, state, program)
                 self.rules._selected_hosts(doc, state, program)
         self.rules.lead_body_operates(doc, state)
+        self.rules.topic_program_hosts(doc, state)
         return doc
 
 
@@ -271,8 +272,7 @@ class ProgramRules:
         lead = {m.text for m in self._lead_bodies(doc, state)}
         if len(lead) != 1:
             return  # several bodies share the lead: which one runs the program is not said
-        top = state.sentences[1][1] if len(state.sentences) > 1 else len(doc_text(doc))
-        topics = {m.text for m in state.mentions if m.type == "Program" and m.start < top}
+        topics = self._topic_programs(doc, state)
         for program in programs:
             s, e = state.sentence_at(program.start)
             if program.text not in topics:
@@ -281,6 +281,29 @@ class ProgramRules:
                 continue  # another body is named beside the program: it may be the one running it
             ev = evidence(doc, program.start, program.end, rule)
             state.relations.append(Relation(next(iter(lead)), "operates", program.text, ev))
+
+    def _topic_programs(self, doc: Doc, state: DocState) -> set[str]:
+        """The programs the headline or the lead sentence names."""
+        top = state.sentences[1][1] if len(state.sentences) > 1 else len(doc_text(doc))
+        return {m.text for m in state.mentions if m.type == "Program" and m.start < top}
+
+    def topic_program_hosts(self, doc: Doc, state: DocState) -> None:
+        """`A는 B와 함께 충청권 주관대학으로 선정됐다`, in a sentence that names no program: the
+        bodies selected run the one program the post is about."""
+        rule = rulebook()["programs.topic-program-hosts"]
+        topics = self._topic_programs(doc, state)
+        if len(topics) != 1:
+            return
+        program = next(iter(topics))
+        text = doc_text(doc)
+        for s, e in state.sentences:
+            if not rule.regex("selected").search(text, s, e) or state.mentions_in(s, e, ("Program",)):
+                continue
+            hosts = [m for m in subjects(doc, state, s, e) if m.type == "Organization"]
+            hosts += [m for m in partners(doc, state, s, e) if m not in hosts]
+            ev = evidence(doc, s, e, rule.id)
+            for host in hosts:
+                state.relations.append(Relation(host.text, "operates", program, ev))
 
     def _lead_bodies(self, doc: Doc, state: DocState) -> list[Mention]:
         """The organisations the first sentence with a subject is about, or the body of the
