@@ -84,31 +84,6 @@ def make_programs(nlp: Language, name: str) -> ProgramRules:
     return ProgramRules()
 
 
-@Language.factory("kg_program_operators", assigns=["doc._.kg"], requires=["doc._.kg"])
-def make_program_operators(nlp: Language, name: str) -> ProgramOperators:
-    ensure_extensions()
-    return ProgramOperators()
-
-
-class ProgramOperators:
-    """The operator readings again, after the statistical NER has added the bodies the genre
-    rules did not know (`롯데면세점은 ‘P’ 4기 … 선정`), for the programs still without one."""
-
-    def __init__(self) -> None:
-        self.rules = ProgramRules()
-
-    def __call__(self, doc: Doc) -> Doc:
-        state: DocState = doc._.kg
-        run = _operated_programs(state)
-        for program in sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start):
-            if program.text not in run:
-                self.rules._operators(doc, state, program)
-                self.rules._selected_hosts(doc, state, program)
-        self.rules.lead_body_operates(doc, state)
-        self.rules.topic_program_hosts(doc, state)
-        return doc
-
-
 class ProgramRules:
     def __init__(self) -> None:
         self.cues = load_cues()
@@ -259,6 +234,8 @@ class ProgramRules:
             self._operators(doc, state, mention)
             self._selected_hosts(doc, state, mention)
         self.definitions(doc, state)
+        self.lead_body_operates(doc, state)
+        self.topic_program_hosts(doc, state)
         return doc
 
     def lead_body_operates(self, doc: Doc, state: DocState) -> None:
@@ -279,6 +256,8 @@ class ProgramRules:
                 continue  # not named in the headline or the lead: not what the post is about
             if {m.text for m in state.mentions_in(s, e, ("Organization",))} - lead:
                 continue  # another body is named beside the program: it may be the one running it
+            if re.search(r"[“\"][^”\"]*$", doc_text(doc)[s : program.start]):
+                continue  # `“… P 등 엉터리 정책 …”`: a speaker's words about it, not the body running it
             ev = evidence(doc, program.start, program.end, rule)
             state.relations.append(Relation(next(iter(lead)), "operates", program.text, ev))
 
