@@ -472,7 +472,13 @@ CASES = [
     ),
     # `A는 B와 ‘P 업무협약’을 체결`: both parties run the program the agreement is named after
     ("shared-train", "b-fetv-2023-kodit-gwangju", "광주광역시", "operates", "글로컬 스타트업 공동 지원사업"),
-    ("shared-train", "b-fetv-2023-kodit-gwangju", "신용보증기금", "operates", "글로컬 스타트업 공동 지원사업"),
+    (
+        "shared-train",
+        "b-fetv-2023-kodit-gwangju",
+        "신용보증기금",
+        "operates",
+        "글로컬 스타트업 공동 지원사업",
+    ),
     # `A의 ‘…센터’ 사업자로 선정`: the quoted centre is A's program
     (
         "shared-train",
@@ -493,7 +499,13 @@ CASES = [
         "특화역량 BI 육성 지원사업",
     ),
     # a program the lead names without an operator: the body of the person the lead is about
-    ("shared-train", "b-hankyung-2011-youth-startup-academy", "중소기업진흥공단", "operates", "청년창업사관학교"),
+    (
+        "shared-train",
+        "b-hankyung-2011-youth-startup-academy",
+        "중소기업진흥공단",
+        "operates",
+        "청년창업사관학교",
+    ),
     ("shared-train", "b-etoday-2025-kvic-lee-daehee", "한국벤처투자", "operates", "모태펀드"),
     # `A는 B와 함께 … 주관대학으로 선정`, no program named: the hosts run the one the post is about
     (

@@ -126,8 +126,10 @@ class ProgramRules:
             ):
                 # `‘P(English)’ 4기 청년기업 … 선정`: a name with a cohort after it is a program
                 cls, rule = ("Program", None), "programs.quoted-with-cohort"
-            apposed = rulebook()["programs.apposed-program"].regex("owner").search(
-                text, max(0, m.start() - 50), m.start()
+            apposed = (
+                rulebook()["programs.apposed-program"]
+                .regex("owner")
+                .search(text, max(0, m.start() - 50), m.start())
             )
             if cls is None and apposed is not None and not SPEECHY.search(inner):
                 # `A의 스타트업 인큐베이팅 프로그램인 ‘P’`: the name a program noun is apposed to
@@ -358,7 +360,10 @@ class ProgramRules:
                     continue  # `지원사업`, `본 사업`: no name
                 if first == k and core[: -len(head)] in self.cues.program_determiners:
                     continue
-                if first and text[words[first - 1].start : words[first - 1].end] in self.cues.program_determiners:
+                if (
+                    first
+                    and text[words[first - 1].start : words[first - 1].end] in self.cues.program_determiners
+                ):
                     continue  # `다양한 창업지원 프로그램`: a kind of program, not one's name
                 if not self._named_program(doc, state, words, first, k, name):
                     continue
@@ -523,8 +528,10 @@ class ProgramRules:
         )
         ops: list[Mention] = []
         # `A의 스타트업 인큐베이팅 프로그램인 ‘P’`: the body whose program it is said to be
-        apposed = rulebook()["programs.apposed-program"].regex("owner").search(
-            text, max(sent[0], q_start - 50), q_start
+        apposed = (
+            rulebook()["programs.apposed-program"]
+            .regex("owner")
+            .search(text, max(sent[0], q_start - 50), q_start)
         )
         if apposed is not None:
             ops = [m for m in state.mentions if m.type == "Organization" and m.end == apposed.end("x")][:1]
