@@ -358,26 +358,29 @@ def test_hosts_selected_for_the_program_the_lead_names(extractor) -> None:
     assert {"창업진흥원", "한국산업기술진흥원"} <= got
 
 
-def test_a_quoted_council_keeps_no_aside_in_its_name(extractor) -> None:
-    """`‘…협의체(위원장: …)’를 구성`: the council is a body, its chair's aside no part of its name."""
-    ex = run(
-        extractor,
+# (text, the body's name, a word of the aside): an aside in brackets is no part of a body's name
+ASIDES = [
+    # `‘…협의체(위원장: …)’를 구성`: the council is a body, its chair's aside no part of its name
+    (
         "보건복지부는 20일 ‘의료기기 산업 육성 민·관 협의체(위원장: 복지부 차관)’를 구성하고 첫 회의를 열었다.",
-    )
-    assert ("Organization", "의료기기 산업 육성 민·관 협의체") in entities(ex)
-    assert not [e for e in ex.entities if "위원장" in e.name]
-
-
-def test_a_unit_named_with_its_parent_drops_the_bracketed_aside(extractor) -> None:
-    """Regression: `부산대(총장 NAME) 창업지원단` kept the aside in the unit's name and in its facts."""
-    ex = run(
-        extractor,
+        "의료기기 산업 육성 민·관 협의체",
+        "위원장",
+    ),
+    # regression: `부산대(총장 NAME) 창업지원단` kept the aside in the unit's name and in its facts
+    (
         "부산대(총장 김민수) 창업지원단이 중소벤처기업부 주관 ‘실험실 특화창업 지원사업’ 수행 기관으로 선정됐다.",
-    )
-    assert ("Organization", "부산대 창업지원단") in entities(ex)
-    assert not [e for e in ex.entities if "총장" in e.name]
-    operators = {r.head for r in ex.relations if r.relation == "operates"}
-    assert "부산대 창업지원단" in operators
+        "부산대 창업지원단",
+        "총장",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "body", "aside"), ASIDES, ids=[a[1] for a in ASIDES])
+def test_a_bracketed_aside_leaves_the_name(extractor, text: str, body: str, aside: str) -> None:
+    ex = run(extractor, text)
+    assert ("Organization", body) in entities(ex)
+    assert not [e for e in ex.entities if aside in e.name]
+    assert not [r for r in ex.relations if aside in r.head or aside in r.tail]
 
 
 def test_quoted_meeting_is_an_event_with_participants(extractor) -> None:
