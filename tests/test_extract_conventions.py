@@ -320,6 +320,12 @@ PROGRAMS = [
         "겨울철 산악사고 안전 특별대책",
         {"소방청"},
     ),
+    # an unquoted name whose participants are recruited (`… 사업 입주기업을 모집`)
+    (
+        "서울특별시는 올해 3월 청년 혁신 캠퍼스 사업 입주기업을 모집했다고 밝혔다.",
+        "청년 혁신 캠퍼스 사업",
+        {"서울특별시"},
+    ),
     # a program the lead names with no operator in its sentence: the one body the lead is about
     (
         "이동원 중소벤처기업진흥공단 이사장은 12일 안산에서 청년창업사관학교 입교식을 가졌다.",

@@ -489,6 +489,7 @@ class ProgramRules:
             rule.regex("run_before").search(before)
             or rule.regex("selected_after").match(after)
             or rule.regex("operated_after").match(after)
+            or rule.regex("recruited_after").match(after)
         )
 
     def _english_alias(self, doc: Doc, state: DocState, mention: Mention, after: int) -> None:
