@@ -700,3 +700,18 @@ def test_words_that_end_like_bodies_are_not_bodies_in_training_texts(extractor, 
     annotated, read = _organisations(extractor, post_id, words)
     assert annotated == [False] * len(words)
     assert not set(words) & read
+
+
+def test_quoted_titles_ending_in_a_year_are_no_programs_in_a_training_text(extractor) -> None:
+    """Regression: a year anywhere in a quoted name read as a cohort, so the titles of films
+    shown at a ceremony (`‘나의 2022년’`) and a games' name (`‘베이징 2022’`) became programs."""
+    record = next(
+        r
+        for r in corpora.load("team-train")
+        if r["id"] == "train-wikinews-20220220-beijing-winter-olympics-closing-ceremony"
+    )
+    names = ("나의 2022년", "우리의 2022년", "베이징 2022")
+    claimed = [{"name": name, "type": "Program"} for name in names]
+    assert judge(record, {"entities": claimed}).entities == [False] * len(names)
+    extraction = extractor.extract(corpora.post_of(record))
+    assert not set(names) & {e.name for e in extraction.entities if e.type == "Program"}

@@ -24,7 +24,8 @@ from kg.model import Mention, Relation
 QUOTED = re.compile(
     r"[‘'\"“「｢『《〈<`]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>`\n]{2,60}?)\s*[’'\"”」｣』》〉>`]"
 )
-COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|20\d{2}\s*년?")
+# a cohort (`5기`) or a leading year (`2026년 …`); a year alone at the end (`베이징 2022`) is no cohort
+COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|^20\d{2}\s*년?\s*\S")
 YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*년?\s*|제\s*\d+\s*(?:회|차)\s*)")
 FIELD_OPERATOR = re.compile(
     r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
