@@ -320,6 +320,13 @@ PROGRAMS = [
         "겨울철 산악사고 안전 특별대책",
         {"소방청"},
     ),
+    # a subject no rule read here, written as a body named later (`NAME 미래랩 대표`), runs P
+    (
+        "미래랩은 ‘그린 점프(Green Jump)’ 3기 참여기업 10곳을 선정했다고 5일 밝혔다.\n"
+        "김하늘 미래랩 대표는 “기업의 성장을 돕겠다”고 말했다.",
+        "그린 점프",
+        {"미래랩"},
+    ),
     # an unquoted name whose participants are recruited (`… 사업 입주기업을 모집`)
     (
         "서울특별시는 올해 3월 청년 혁신 캠퍼스 사업 입주기업을 모집했다고 밝혔다.",

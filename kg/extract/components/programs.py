@@ -18,7 +18,7 @@ from kg.extract.cues import Cues, endings_in, load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.state import mention as make_mention
-from kg.extract.words import Word, split_words
+from kg.extract.words import Word, particle_role, split_words
 from kg.model import Mention, Relation
 
 QUOTED = re.compile(
@@ -560,6 +560,9 @@ class ProgramRules:
         if not ops and self._operated(doc, program):
             ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
             rule = "programs.subject-operator"
+            if not ops:
+                ops = self._subjects_named_elsewhere(doc, state, sent)
+                rule = "programs.subject-named-elsewhere"
             counted = (
                 rulebook()["programs.counted-parties-operator"]
                 .regex("counted")
@@ -588,6 +591,19 @@ class ProgramRules:
             ops = self._field_operators(doc, state) if program.start < 400 else []
             rule = "programs.field-operator"
         self._record_operators(doc, state, program, ops, rule)
+
+    def _subjects_named_elsewhere(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[Mention]:
+        """`롯데면세점은 ‘P’ 4기 … 선정`: a subject word no rule read here, written exactly as a body
+        the post names elsewhere, is that body."""
+        bodies = {m.text: m for m in state.mentions if m.type == "Organization"}
+        out: list[Mention] = []
+        for w in split_words(doc, sent[0], sent[1]):
+            if particle_role(w.particle) != "subject" or w.core not in bodies:
+                continue
+            if any(m.start <= w.core_start < m.end for m in state.mentions):
+                continue  # the word is read already (a person, a program …)
+            out.append(bodies[w.core])
+        return out
 
     def _record_operators(
         self, doc: Doc, state: DocState, program: Mention, ops: list[Mention], rule: str
