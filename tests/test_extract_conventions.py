@@ -327,6 +327,12 @@ PROGRAMS = [
         "그린 점프",
         {"미래랩"},
     ),
+    # an unquoted name a body begins with (`… 육성 사업을 시작으로`)
+    (
+        "창업진흥원은 다음 달 독일 기업과 연계한 바이오 스타트업 육성 사업을 시작으로 해외 진출 지원을 넓힌다.",
+        "바이오 스타트업 육성 사업",
+        {"창업진흥원"},
+    ),
     # an unquoted name whose participants are recruited (`… 사업 입주기업을 모집`)
     (
         "서울특별시는 올해 3월 청년 혁신 캠퍼스 사업 입주기업을 모집했다고 밝혔다.",
