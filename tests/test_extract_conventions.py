@@ -348,6 +348,68 @@ PROGRAMS = [
         "재도전 원스톱 상담",
         {"한국자산관리공사", "신용보증기금", "기술보증기금"},
     ),
+    # `‘P 업무협약’`: the program an agreement is named after, run by both parties
+    (
+        "기술보증기금은 지난 3일 대전광역시와 ‘지역 딥테크 스타트업 공동 육성사업 업무협약’을 체결했다고 밝혔다.",
+        "지역 딥테크 스타트업 공동 육성사업",
+        {"기술보증기금", "대전광역시"},
+    ),
+    # a quoted centre that a body is selected to carry out is the program of the body before it
+    (
+        "창업진흥원은 중소벤처기업부의 ‘바이오 특화 창업보육센터’ 사업자로 선정됐다고 12일 밝혔다.",
+        "바이오 특화 창업보육센터",
+        {"중소벤처기업부"},
+    ),
+    # a quoted name with a cohort after it is a program the subject runs
+    (
+        "신용보증기금은 ‘퍼스트 펭귄(First Penguin)’ 7기 창업기업 20곳을 선정했다고 5일 밝혔다.",
+        "퍼스트 펭귄",
+        {"신용보증기금"},
+    ),
+    # `A의 … 프로그램인 ‘P’`: the program is the body's, whatever its name ends with
+    (
+        "선정 기업은 창업진흥원의 해외 진출 지원 프로그램인 ‘글로벌 점프업’에 참여할 수 있다.",
+        "글로벌 점프업",
+        {"창업진흥원"},
+    ),
+    # items of a list before 등 that end in a program noun, whatever the list is called
+    (
+        "한국산업단지공단은 스마트공장 보급사업, 산업단지 환경 개선 및 관리, 근로자 복지 지원사업 등 "
+        "다양한 역할을 수행하고 있다.",
+        "근로자 복지 지원사업",
+        {"한국산업단지공단"},
+    ),
+    # an unquoted plan the sentence's body is said to draw up and carry out
+    (
+        "소방청은 겨울철 산악사고 안전 특별대책을 수립하여 추진한다고 밝혔다.",
+        "겨울철 산악사고 안전 특별대책",
+        {"소방청"},
+    ),
+    # a subject no rule read here, written as a body named later (`NAME 미래랩 대표`), runs P
+    (
+        "미래랩은 ‘그린 점프(Green Jump)’ 3기 참여기업 10곳을 선정했다고 5일 밝혔다.\n"
+        "김하늘 미래랩 대표는 “기업의 성장을 돕겠다”고 말했다.",
+        "그린 점프",
+        {"미래랩"},
+    ),
+    # an unquoted name a body begins with (`… 육성 사업을 시작으로`)
+    (
+        "창업진흥원은 다음 달 독일 기업과 연계한 바이오 스타트업 육성 사업을 시작으로 해외 진출 지원을 넓힌다.",
+        "바이오 스타트업 육성 사업",
+        {"창업진흥원"},
+    ),
+    # an unquoted name whose participants are recruited (`… 사업 입주기업을 모집`)
+    (
+        "서울특별시는 올해 3월 청년 혁신 캠퍼스 사업 입주기업을 모집했다고 밝혔다.",
+        "청년 혁신 캠퍼스 사업",
+        {"서울특별시"},
+    ),
+    # a program the lead names with no operator in its sentence: the one body the lead is about
+    (
+        "이동원 중소벤처기업진흥공단 이사장은 12일 안산에서 청년창업사관학교 입교식을 가졌다.",
+        "청년창업사관학교",
+        {"중소벤처기업진흥공단"},
+    ),
 ]
 
 
@@ -356,6 +418,53 @@ def test_programs_and_operators(extractor, text: str, program: str, operators: s
     ex = run(extractor, text)
     assert ("Program", program) in entities(ex)
     assert {r.head for r in ex.relations if r.relation == "operates" and r.tail == program} == operators
+
+
+def test_a_quoted_council_bodies_run_is_a_body_not_a_program(extractor) -> None:
+    """Regression: `‘…협의체’를 … 운영할 계획` was read as a program the parties run."""
+    ex = run(
+        extractor,
+        "해양수산부와 대한상공회의소는 협약 이행을 위해 업계가 참여하는 ‘수산물 수출 상설협의체’를 "
+        "11월부터 운영할 계획이다.",
+    )
+    assert ("Program", "수산물 수출 상설협의체") not in entities(ex)
+    assert not [r for r in ex.relations if r.relation == "operates"]
+
+
+def test_hosts_selected_for_the_program_the_lead_names(extractor) -> None:
+    """`A는 B와 함께 … 주관기관으로 선정됐다` with no program in the sentence: the program the lead names."""
+    ex = run(
+        extractor,
+        "중소벤처기업부는 ‘지역 혁신 창업 지원사업’ 운영 기관을 발표했다.\n"
+        "전국에서 12개 기관이 선정됐으며, 창업진흥원은 한국산업기술진흥원과 함께 수도권 주관기관으로 선정됐다.",
+    )
+    got = {r.head for r in ex.relations if r.relation == "operates" and r.tail == "지역 혁신 창업 지원사업"}
+    assert {"창업진흥원", "한국산업기술진흥원"} <= got
+
+
+# (text, the body's name, a word of the aside): an aside in brackets is no part of a body's name
+ASIDES = [
+    # `‘…협의체(위원장: …)’를 구성`: the council is a body, its chair's aside no part of its name
+    (
+        "보건복지부는 20일 ‘의료기기 산업 육성 민·관 협의체(위원장: 복지부 차관)’를 구성하고 첫 회의를 열었다.",
+        "의료기기 산업 육성 민·관 협의체",
+        "위원장",
+    ),
+    # regression: `부산대(총장 NAME) 창업지원단` kept the aside in the unit's name and in its facts
+    (
+        "부산대(총장 김민수) 창업지원단이 중소벤처기업부 주관 ‘실험실 특화창업 지원사업’ 수행 기관으로 선정됐다.",
+        "부산대 창업지원단",
+        "총장",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "body", "aside"), ASIDES, ids=[a[1] for a in ASIDES])
+def test_a_bracketed_aside_leaves_the_name(extractor, text: str, body: str, aside: str) -> None:
+    ex = run(extractor, text)
+    assert ("Organization", body) in entities(ex)
+    assert not [e for e in ex.entities if aside in e.name]
+    assert not [r for r in ex.relations if aside in r.head or aside in r.tail]
 
 
 def test_quoted_meeting_is_an_event_with_participants(extractor) -> None:

@@ -556,6 +556,61 @@ CASES = [
     ),
     # a name shaped like a university's short name (`…대`) that the NER reads as a person
     ("shared-train", "c-asiae-2015-innobiz-lee-inauguration", "이규대", "holdsPosition", "메디칼드림"),
+    # an unquoted plan the sentence's body draws up and carries out (`… 특별대책을 수립하여 추진`)
+    (
+        "team-train",
+        "train-wikinews-20120920-nema-autumn-mountain-accident-special-measures",
+        "소방방재청",
+        "operates",
+        "단풍철 산악사고 구조·구급 특별대책",
+    ),
+    # `A는 B와 ‘P 업무협약’을 체결`: both parties run the program the agreement is named after
+    ("shared-train", "b-fetv-2023-kodit-gwangju", "광주광역시", "operates", "글로컬 스타트업 공동 지원사업"),
+    (
+        "shared-train",
+        "b-fetv-2023-kodit-gwangju",
+        "신용보증기금",
+        "operates",
+        "글로컬 스타트업 공동 지원사업",
+    ),
+    # `A의 ‘…센터’ 사업자로 선정`: the quoted centre is A's program
+    (
+        "shared-train",
+        "c-etnews-2010-seoul-startup-center-bi",
+        "중소기업청",
+        "operates",
+        "녹색산업 특화 창업보육센터",
+    ),
+    # items of a list before `등 … 역할을 수행` that end in a program noun
+    ("shared-train", "b-etnews-2012-kicox-15th", "한국산업단지공단", "operates", "산업단지 클러스터 사업"),
+    ("shared-train", "b-etnews-2012-kicox-15th", "한국산업단지공단", "operates", "생태산업단지 사업"),
+    # a unit named with its parent loses the bracketed aside (`Univ(총장 NAME) 창업보육센터`)
+    (
+        "shared-train",
+        "c-hangyo-2026-handong-bi-specialized-program",
+        "한동대 창업보육센터",
+        "operates",
+        "특화역량 BI 육성 지원사업",
+    ),
+    # a program the lead names without an operator: the body of the person the lead is about
+    (
+        "shared-train",
+        "b-hankyung-2011-youth-startup-academy",
+        "중소기업진흥공단",
+        "operates",
+        "청년창업사관학교",
+    ),
+    ("shared-train", "b-etoday-2025-kvic-lee-daehee", "한국벤처투자", "operates", "모태펀드"),
+    # a subject no rule read in its sentence, written as a body the post names later
+    ("shared-train", "c-newspim-2022-lotte-dutyfree-ldf-starups", "롯데면세점", "operates", "LDF 스타럽스"),
+    # `A는 B와 함께 … 주관대학으로 선정`, no program named: the hosts run the one the post is about
+    (
+        "shared-train",
+        "c-chungnamsisa-2011-hoseo-startup-support-group",
+        "충북대",
+        "operates",
+        "창업선도대학 육성사업",
+    ),
 ]
 
 # (set, post id, head, relation, tail): facts the annotation does not state and a named
@@ -660,6 +715,8 @@ NOT_FACTS = [
         "participatedIn",
         "2026-01-28",
     ),
+    # a standing council the parties set up (`‘…협의체’를 … 운영`) is a body, not their program
+    ("shared-train", "a-hkbs-2015-mof-korcham-marine-fisheries-mou", "해양수산부", "operates", "상설협의체"),
 ]
 
 # (post id, organisations the annotation names that a convention makes us read) in team-train
@@ -779,3 +836,18 @@ def test_words_that_end_like_bodies_are_not_bodies_in_training_texts(extractor, 
     annotated, read = _organisations(extractor, post_id, words)
     assert annotated == [False] * len(words)
     assert not set(words) & read
+
+
+def test_quoted_titles_ending_in_a_year_are_no_programs_in_a_training_text(extractor) -> None:
+    """Regression: a year anywhere in a quoted name read as a cohort, so the titles of films
+    shown at a ceremony (`‘나의 2022년’`) and a games' name (`‘베이징 2022’`) became programs."""
+    record = next(
+        r
+        for r in corpora.load("team-train")
+        if r["id"] == "train-wikinews-20220220-beijing-winter-olympics-closing-ceremony"
+    )
+    names = ("나의 2022년", "우리의 2022년", "베이징 2022")
+    claimed = [{"name": name, "type": "Program"} for name in names]
+    assert judge(record, {"entities": claimed}).entities == [False] * len(names)
+    extraction = extractor.extract(corpora.post_of(record))
+    assert not set(names) & {e.name for e in extraction.entities if e.type == "Program"}

@@ -13,24 +13,25 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.clauses import agreement_parties, in_bracket, subject_groups, subjects
+from kg.extract.clauses import agreement_parties, in_bracket, partners, subject_groups, subjects
 from kg.extract.cues import Cues, endings_in, load_cues
 from kg.extract.rules import rulebook
 from kg.extract.state import AliasFact, DocState, doc_text, ensure_extensions, evidence
 from kg.extract.state import mention as make_mention
-from kg.extract.words import Word, split_words
+from kg.extract.words import Word, particle_role, split_words
 from kg.model import Mention, Relation
 
 QUOTED = re.compile(
     r"[‘'\"“「｢『《〈<`]\s*(?P<x>[^‘’'\"“”「」｢｣『』《》〈〉<>`\n]{2,60}?)\s*[’'\"”」｣』》〉>`]"
 )
-COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|20\d{2}\s*년?")
+# a cohort (`5기`) or a leading year (`2026년 …`); a year alone at the end (`베이징 2022`) is no cohort
+COHORT = re.compile(r"\d+\s*기\b|\d+\s*기$|^20\d{2}\s*년?\s*\S")
 YEAR_PREFIX = re.compile(r"^(?:(?:19|20)\d{2}\s*년?\s*|제\s*\d+\s*(?:회|차)\s*)")
 FIELD_OPERATOR = re.compile(
     r"(?:소관\s*부처|주관\s*기관|사업\s*수행\s*기관|수행\s*기관|운영\s*기관|전담\s*기관|시행\s*기관|주\s*최|주\s*관)\s*[:：]\s*(?P<v>[^|\n]{2,80})"
 )
 LIST_STOP = re.compile(
-    r"(?:은|는|이|가|을|를|의|에|로|으로|에서|와|과|도|하는|한|된|하고|위한|통한)$"
+    r"(?:은|는|이|가|을|를|의|에|로|으로|에서|와|과|도|하는|한|된|하고|위한|통한|통해)$"
 )  # a word before a list's first name
 SPEECHY = re.compile(r"(?:다|요|니다|습니다|겠다|하자|라)[.!?]?$")
 FOUNDED_AFTER = re.compile(
@@ -42,6 +43,16 @@ OPERATOR_CLAUSE = re.compile(
     r"(?P<x>[^\s,]+?)(?:이|가|에서)\s+(?:함께\s+|공동으로\s+)?(?:지원|주관|운영|시행|추진|주최|수행|총괄|전담)"
     r"(?:하고|하며|하는|한다|하여|해)"
 )
+
+
+def _operated_programs(state: DocState) -> set[str]:
+    """The programs an enabled rule has given an operator to (a switched-off rule's facts are dropped)."""
+    book = rulebook()
+    return {
+        r.tail
+        for r in state.relations
+        if r.relation == "operates" and (not r.evidence.rule or book.enabled(r.evidence.rule))
+    }
 
 
 def classify_quoted(cues: Cues, text: str) -> tuple[str, str | None] | None:
@@ -111,6 +122,30 @@ class ProgramRules:
                 # what bodies are said to run is a program, whatever its name ends with:
                 # `중기부와 통계청이 함께 실시하는 '소상공인 실태조사'`, `‘재도전 원스톱 상담’을 … 운영한다`
                 cls, rule = ("Program", None), "programs.quoted-run-by-a-body"
+            if cls is None and rulebook()["programs.quoted-with-cohort"].regex("cohort").match(
+                text, m.end(), m.end() + 12
+            ):
+                # `‘P(English)’ 4기 청년기업 … 선정`: a name with a cohort after it is a program
+                cls, rule = ("Program", None), "programs.quoted-with-cohort"
+            apposed = (
+                rulebook()["programs.apposed-program"]
+                .regex("owner")
+                .search(text, max(0, m.start() - 50), m.start())
+            )
+            if cls is None and apposed is not None and not SPEECHY.search(inner):
+                # `A의 스타트업 인큐베이팅 프로그램인 ‘P’`: the name a program noun is apposed to
+                cls, rule = ("Program", None), "programs.apposed-program"
+            if (
+                cls is not None
+                and cls[0] == "Organization"
+                and rulebook()["programs.quoted-centre-as-program"]
+                .regex("program_role")
+                .match(text, m.end(), m.end() + 16)
+            ):
+                # `중기부의 ‘녹색 특화 창업보육센터’ 사업자로 선정`: the centre is the program
+                cls, rule = ("Program", None), "programs.quoted-centre-as-program"
+            if (cls is None or cls[0] == "Event") and self._agreement_named_program(doc, state, inner, s):
+                continue
             if (
                 cls is not None
                 and cls[0] == "Event"
@@ -123,6 +158,8 @@ class ProgramRules:
                 continue
             type_, sub = cls
             name = inner.strip()
+            # `‘… 협의체(위원장: 복지부 차관)’`: an aside with a colon is no part of the name
+            name = re.sub(r"\s*\([^()]*[:：][^()]*\)$", "", name) or name
             inner_abbr = re.search(r"\s*\(\s*(?P<a>[A-Za-z][A-Za-z0-9&\-]{1,12})\s*\)", name)
             if inner_abbr:
                 # `‘민간투자주도형 기술창업지원(TIPS) 프로그램’`: the bracket is an abbreviation
@@ -136,6 +173,12 @@ class ProgramRules:
                         type_,
                     )
                 )
+            inner_english = re.search(r"\s*\(\s*(?P<en>[A-Za-z][A-Za-z0-9&\-.' ]{1,40}?)\s*\)$", name)
+            if inner_abbr is None and inner_english and name[: inner_english.start()].strip():
+                # `‘퍼스트 펭귄(First Penguin)’`: an English name written after the Korean one
+                name = name[: inner_english.start()].strip()
+                ev = evidence(doc, s, e, "programs.inner-english-name")
+                state.aliases.append(AliasFact(name, inner_english.group("en"), "english", ev, type_))
             if (
                 type_ == "Organization"
                 and sub == "center"
@@ -144,6 +187,8 @@ class ProgramRules:
                 # `‘스타트업 원스톱 지원센터’를 … 운영합니다`: a service the body runs
                 type_, sub, rule = "Program", None, "programs.quoted-centre-run-as-service"
             if type_ == "Program":
+                # `‘… 육성 지원사업(산학협력형)’`: a Korean qualifier in brackets names a track, not the program
+                name = re.sub(r"\s*\([가-힣·\s]{2,12}\)$", "", name) or name
                 canonical = canonical_program(name)
                 if canonical != name:
                     state.aliases.append(
@@ -176,6 +221,7 @@ class ProgramRules:
                 state.aliases.append(AliasFact(name, short.group("a").strip(), "short", ev, type_))
         self.suffixed_names(doc, state)
         self.listed_names(doc, state)
+        self.listed_program_names(doc, state)
         programs = sorted((m for m in state.mentions if m.type == "Program"), key=lambda m: m.start)
         for k, mention in enumerate(programs):
             prev = programs[k - 1] if k else None
@@ -191,7 +237,93 @@ class ProgramRules:
             self._operators(doc, state, mention)
             self._selected_hosts(doc, state, mention)
         self.definitions(doc, state)
+        self.lead_body_operates(doc, state)
+        self.topic_program_hosts(doc, state)
         return doc
+
+    def lead_body_operates(self, doc: Doc, state: DocState) -> None:
+        """A program no sentence gives an operator to is run by the body the post is about (the
+        one subject of its lead sentence), when the program's sentence names no other body."""
+        rule = "programs.lead-body-operator"
+        run = _operated_programs(state)
+        programs = [m for m in state.mentions if m.type == "Program" and m.text not in run]
+        if not programs:
+            return
+        lead = {m.text for m in self._lead_bodies(doc, state)}
+        if len(lead) != 1:
+            return  # several bodies share the lead: which one runs the program is not said
+        topics = self._topic_programs(doc, state)
+        for program in programs:
+            s, e = state.sentence_at(program.start)
+            if program.text not in topics:
+                continue  # not named in the headline or the lead: not what the post is about
+            if {m.text for m in state.mentions_in(s, e, ("Organization",))} - lead:
+                continue  # another body is named beside the program: it may be the one running it
+            if re.search(r"[“\"][^”\"]*$", doc_text(doc)[s : program.start]):
+                continue  # `“… P 등 엉터리 정책 …”`: a speaker's words about it, not the body running it
+            ev = evidence(doc, program.start, program.end, rule)
+            state.relations.append(Relation(next(iter(lead)), "operates", program.text, ev))
+
+    def _topic_programs(self, doc: Doc, state: DocState) -> set[str]:
+        """The programs the headline or the lead sentence names."""
+        top = state.sentences[1][1] if len(state.sentences) > 1 else len(doc_text(doc))
+        return {m.text for m in state.mentions if m.type == "Program" and m.start < top}
+
+    def topic_program_hosts(self, doc: Doc, state: DocState) -> None:
+        """`A는 B와 함께 충청권 주관대학으로 선정됐다`, in a sentence that names no program: the
+        bodies selected run the one program the post is about."""
+        rule = rulebook()["programs.topic-program-hosts"]
+        topics = self._topic_programs(doc, state)
+        if len(topics) != 1:
+            return
+        program = next(iter(topics))
+        text = doc_text(doc)
+        for s, e in state.sentences:
+            if not rule.regex("selected").search(text, s, e) or state.mentions_in(s, e, ("Program",)):
+                continue
+            hosts = [m for m in subjects(doc, state, s, e) if m.type == "Organization"]
+            hosts += [m for m in partners(doc, state, s, e) if m not in hosts]
+            ev = evidence(doc, s, e, rule.id)
+            for host in hosts:
+                state.relations.append(Relation(host.text, "operates", program, ev))
+
+    def _lead_bodies(self, doc: Doc, state: DocState) -> list[Mention]:
+        """The organisations the first sentence with a subject is about, or the body of the
+        person it is about (`NAME 중소기업진흥공단 이사장은 …`)."""
+        for s, e in state.sentences[:3]:
+            groups = subject_groups(doc, state, s, e)
+            if not groups:
+                continue
+            orgs = [m for m in groups[0] if m.type == "Organization"]
+            if orgs:
+                return orgs
+            people = {m.text for m in groups[0] if m.type == "Person"}
+            bodies = {
+                r.tail
+                for r in state.relations
+                if r.relation == "holdsPosition" and r.head in people and s <= r.evidence.start < e
+            }
+            return [m for m in state.mentions if m.type == "Organization" and m.text in bodies][:1]
+        return []
+
+    def _agreement_named_program(self, doc: Doc, state: DocState, inner: str, start: int) -> bool:
+        """`A는 B와 ‘P 업무협약’을 체결`: the program an agreement is named after, run by its
+        parties. True when the quoted name was read so."""
+        rule = rulebook()["programs.agreement-named-program"]
+        named = rule.regex("name").fullmatch(inner.strip())
+        if named is None or not self.cues.is_program_name(named.group("p")):
+            return False
+        name = canonical_program(" ".join(named.group("p").split()))
+        lead = len(inner) - len(inner.lstrip())
+        p_start = start + lead
+        p_end = p_start + len(named.group("p"))
+        mention = state.add_mention(make_mention(name, "Program", p_start, p_end, rule.id))
+        state.anchors[(p_start, p_end)] = "Program"
+        sent = state.sentence_at(start)
+        ev = evidence(doc, sent[0], sent[1], rule.id)
+        for party in agreement_parties(doc, state, sent[0], sent[1]):
+            state.relations.append(Relation(party.text, "operates", mention.text, ev))
+        return True
 
     def suffixed_names(self, doc: Doc, state: DocState) -> None:
         """Unquoted program names: a run of bare nouns that ends in a program noun
@@ -229,6 +361,11 @@ class ProgramRules:
                     continue  # `지원사업`, `본 사업`: no name
                 if first == k and core[: -len(head)] in self.cues.program_determiners:
                     continue
+                if (
+                    first
+                    and text[words[first - 1].start : words[first - 1].end] in self.cues.program_determiners
+                ):
+                    continue  # `다양한 창업지원 프로그램`: a kind of program, not one's name
                 if not self._named_program(doc, state, words, first, k, name):
                     continue
                 state.add_mention(make_mention(canonical_program(name), "Program", start, w.core_end, rule))
@@ -277,12 +414,48 @@ class ProgramRules:
                             Relation(op.text, "operates", name, evidence(doc, s, e, rule.id))
                         )
 
+    def listed_program_names(self, doc: Doc, state: DocState) -> None:
+        """`A사업, 산업단지 지원 및 관리, B 클러스터 사업 등 … 역할을 수행`: the items of a list
+        before 등 whose names end in a program noun are programs, whatever the list is called."""
+        rule = rulebook()["programs.listed-program-names"]
+        generic = rulebook()["programs.suffixed-name"].regex("generic")
+        text = doc_text(doc)
+        for s, e in state.sentences:
+            for end in rule.regex("list_end").finditer(text, s, e):
+                items = self._list_items(text, s, end.start())
+                if len(items) < 2:
+                    continue
+                ops: list[Mention] | None = None
+                for a, b in items:
+                    name = " ".join(text[a:b].split())
+                    bare = name.replace(" ", "")
+                    head = next(endings_in(bare, self.cues.program_head_set), None)
+                    if (
+                        head is None
+                        or len(bare) < len(head) + 3
+                        or generic.search(name)
+                        or name.split()[0] in self.cues.program_determiners
+                        or any(m.start < b and a < m.end for m in state.mentions)
+                    ):
+                        continue
+                    mention = state.add_mention(make_mention(name, "Program", a, b, rule.id))
+                    if ops is None:
+                        ops = (
+                            [m for m in subjects(doc, state, s, e) if m.type == "Organization"]
+                            if rule.regex("operate").search(text, end.end(), e)
+                            else []
+                        )
+                    for op in ops:
+                        state.relations.append(
+                            Relation(op.text, "operates", mention.text, evidence(doc, s, e, rule.id))
+                        )
+
     def _list_items(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         """(start, end) of the names of a list that ends at `end` (`A, B·C 및 D`), last first:
         each item is the bare words at the end of its part, and the list stops at the part that
         has more before its name (`주요 사업으로 … 지원하는 A`)."""
         items: list[tuple[int, int]] = []
-        parts = [m for m in re.finditer(r"[^,，·ㆍ]+", text[start:end])]
+        parts = [m for m in re.finditer(r"[^,，·ㆍ․・]+", text[start:end])]
         for part in reversed(parts):
             segment = part.group(0)
             words = list(re.finditer(r"\S+", segment))
@@ -312,8 +485,13 @@ class ProgramRules:
             return False
         text = doc_text(doc)
         before = text[max(0, words[first].start - 30) : words[first].start]
-        after = text[words[last].core_end : words[last].core_end + 16]
-        return bool(rule.regex("run_before").search(before) or rule.regex("selected_after").match(after))
+        after = text[words[last].core_end : words[last].core_end + 30]
+        return bool(
+            rule.regex("run_before").search(before)
+            or rule.regex("selected_after").match(after)
+            or rule.regex("operated_after").match(after)
+            or rule.regex("recruited_after").match(after)
+        )
 
     def _english_alias(self, doc: Doc, state: DocState, mention: Mention, after: int) -> None:
         """`‘코리아 듀티프리 페스타’(「Korea Duty-Free FESTA 2023」)`."""
@@ -351,6 +529,17 @@ class ProgramRules:
             else program.start
         )
         ops: list[Mention] = []
+        # `A의 스타트업 인큐베이팅 프로그램인 ‘P’`: the body whose program it is said to be
+        apposed = (
+            rulebook()["programs.apposed-program"]
+            .regex("owner")
+            .search(text, max(sent[0], q_start - 50), q_start)
+        )
+        if apposed is not None:
+            ops = [m for m in state.mentions if m.type == "Organization" and m.end == apposed.end("x")][:1]
+            if ops:
+                self._record_operators(doc, state, program, ops, "programs.apposed-program")
+                return
         rule = "programs.attributive-operator"
         attributive = self._attributive_before(
             text,
@@ -371,6 +560,9 @@ class ProgramRules:
         if not ops and self._operated(doc, program):
             ops = [m for m in subjects(doc, state, sent[0], sent[1]) if m.type == "Organization"]
             rule = "programs.subject-operator"
+            if not ops:
+                ops = self._subjects_named_elsewhere(doc, state, sent)
+                rule = "programs.subject-named-elsewhere"
             counted = (
                 rulebook()["programs.counted-parties-operator"]
                 .regex("counted")
@@ -398,8 +590,24 @@ class ProgramRules:
         if not ops:
             ops = self._field_operators(doc, state) if program.start < 400 else []
             rule = "programs.field-operator"
-        if not ops:
-            return
+        self._record_operators(doc, state, program, ops, rule)
+
+    def _subjects_named_elsewhere(self, doc: Doc, state: DocState, sent: tuple[int, int]) -> list[Mention]:
+        """`롯데면세점은 ‘P’ 4기 … 선정`: a subject word no rule read here, written exactly as a body
+        the post names elsewhere, is that body."""
+        bodies = {m.text: m for m in state.mentions if m.type == "Organization"}
+        out: list[Mention] = []
+        for w in split_words(doc, sent[0], sent[1]):
+            if particle_role(w.particle) != "subject" or w.core not in bodies:
+                continue
+            if any(m.start <= w.core_start < m.end for m in state.mentions):
+                continue  # the word is read already (a person, a program …)
+            out.append(bodies[w.core])
+        return out
+
+    def _record_operators(
+        self, doc: Doc, state: DocState, program: Mention, ops: list[Mention], rule: str
+    ) -> None:
         ev = evidence(doc, program.start, program.end, rule)
         for op in ops:
             state.relations.append(Relation(op.text, "operates", program.text, ev))
