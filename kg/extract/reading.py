@@ -164,8 +164,6 @@ class Readings:
     def is_person_word(self, doc: Doc, word: Word) -> bool:
         """A name-shaped word that MeCab does not read as one common noun (지자체, 소공인);
         the statistical NER's PS reading of exactly this word settles doubtful cases."""
-        if inflected(doc, word.core_start, word.core_end):
-            return False
         if not self.is_person(word.core):
             # `김한대`, `정일보`: a name shaped like a university's short name or a newspaper's;
             # the NER's person reading of exactly this word settles it
@@ -174,7 +172,10 @@ class Readings:
                 and (self.cues.is_university_short(word.core) or word.core.endswith(NEWSPAPER_ENDINGS))
                 and not self.read_title(word.core)
                 and (word.core_start, word.core_end) in ner_person_spans(doc)
+                and not inflected(doc, word.core_start, word.core_end)
             )
+        if inflected(doc, word.core_start, word.core_end):  # after the cheap checks: it builds a Span
+            return False
         if (word.core_start, word.core_end) in ner_person_spans(doc):
             return True
         first = tag_at(doc).get(word.core_start)
