@@ -49,6 +49,12 @@ def tag_at(doc: Doc) -> dict[int, tuple[int, str]]:
     return cache
 
 
+def tags_in(doc: Doc, start: int, end: int) -> list[str]:
+    """The POS tags (first component) of the tokens that start in [start, end)."""
+    tags = tag_at(doc)
+    return [tags[i][1] for i in range(start, end) if i in tags]
+
+
 def split_words(doc: Doc, start: int, end: int, tags: dict[int, tuple[int, str]] | None = None) -> list[Word]:
     """The words of [start, end), memoised per doc (components ask for the same sentences)."""
     memo: dict[tuple[int, int], list[Word]] = doc.user_data.setdefault("kg_words", {})

@@ -17,7 +17,7 @@ from kg.extract.clauses import subject_groups
 from kg.extract.reading import WEAK_SUBTYPES, Recorder, form_subtype, unit_reading
 from kg.extract.rules import rulebook
 from kg.extract.state import DocState, doc_text, evidence
-from kg.extract.words import NOUNISH_PREFIXES, Word, particle_role, tag_at
+from kg.extract.words import NOUNISH_PREFIXES, Word, particle_role, tag_at, tags_in
 from kg.model import Mention, Relation
 from kg.text.names import LEGAL_FORMS, name_key, split_legal_form
 
@@ -268,10 +268,10 @@ class BodyRules(Recorder):
             if entry is None or entry.type != "Organization" or entry.subtype != "government":
                 continue
             after = self.cues.lexicon.lookup(nxt.core) if nxt.core else None
+            nxt_end, nxt_tag = tags.get(nxt.core_start, (0, ""))
             place_word = (
-                tags.get(nxt.core_start, (0, ""))[1].startswith("NNP-지명")
-                and tags.get(nxt.core_start, (0, ""))[0] == nxt.core_end
-            )
+                nxt_tag.startswith("NNP-지명") and nxt_end == nxt.core_end
+            )  # one dictionary place word
             area = k + 2 < len(words) and not nxt.particle and place_after.match(words[k + 2].core or "")
             if not (
                 w.particle
@@ -461,7 +461,7 @@ class BodyRules(Recorder):
             return False
         if self.is_org(w.core) or self.cues.lexicon.lookup(w.core):
             return True
-        tags = [t.tag_ for t in doc if w.core_start <= t.idx < w.core_end]
+        tags = tags_in(doc, w.core_start, w.core_end)
         return (
             bool(tags)
             and all(t.startswith(("NNP", "NNG", "SL")) for t in tags)
@@ -570,7 +570,7 @@ class BodyRules(Recorder):
                 state.relations.append(Relation(name, "subOrganizationOf", parent, ev))
 
     def _plain_noun(self, doc: Doc, w: Word) -> bool:
-        tags = [t.tag_ for t in doc if w.core_start <= t.idx < w.core_end]
+        tags = tags_in(doc, w.core_start, w.core_end)
         return bool(tags) and all(t.startswith(("NNG", "NNP", "SL")) for t in tags)
 
     def _unit_name(self, name: str) -> bool:
@@ -811,7 +811,7 @@ class BodyRules(Recorder):
             return False
         if self.cues.lexicon_place(name) or self.read_title(name) or self.cues.is_person_name(name):
             return False
-        tags = [t.tag_ for t in doc if start <= t.idx < start + len(name)]
+        tags = tags_in(doc, start, start + len(name))
         if not tags or not all(t.startswith((*NOUNISH_PREFIXES, "SY", "IC")) for t in tags):
             return False  # `최초이며`: a verb or an ending, not a name
         if all(t.startswith(("SN", "NR", "NNB")) for t in tags):
@@ -836,7 +836,7 @@ class BodyRules(Recorder):
                 continue
             name = hit.group("body")
             start = hit.start("body")
-            tags = [t.tag_ for t in doc if start <= t.idx < start + len(name)]
+            tags = tags_in(doc, start, start + len(name))
             if name in self.cues.org_stopwords or self.cues.lexicon_place(name) or self.is_person(name):
                 continue  # `(35·서울)`: where the person lives
             proper = len(tags) == 1 and tags[0].startswith("NNP")
